@@ -1,0 +1,14 @@
+/** Command ids contributed in package.json; the unit tests check that the manifest and this list agree. */
+export const COMMANDS = {
+  explainSelection: "privateCoder.explainSelection",
+  selectModel: "privateCoder.selectModel",
+  showStatistics: "privateCoder.showStatistics",
+  restartEngine: "privateCoder.restartEngine",
+  toggleInlineCompletions: "privateCoder.toggleInlineCompletions",
+  showLogs: "privateCoder.showLogs",
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+export const VIEW_CONTAINER_ID = "privateCoder";
+export const CHAT_VIEW_ID = "privateCoder.chat";

@@ -1,0 +1,177 @@
+/**
+ * Every `privateCoder.*` setting, defined once: its type, default and description. `package.json`'s
+ * `contributes.configuration` must agree with this table (a unit test compares them), and the typed `Config` in
+ * the extension reads through it, so a setting's name and default live in exactly one place.
+ */
+
+interface SettingBase<T> {
+  /** Markdown shown in the Settings UI. */
+  readonly description: string;
+  readonly default: T;
+  /** Where the setting may be set; `machine` keeps paths to local files out of Settings Sync. */
+  readonly scope?: "application" | "machine" | "window" | "resource" | "language-overridable";
+  readonly order?: number;
+}
+
+export interface BooleanSetting extends SettingBase<boolean> {
+  readonly type: "boolean";
+}
+export interface StringSetting<T extends string = string> extends SettingBase<T> {
+  readonly type: "string";
+  readonly enum?: readonly T[];
+  readonly enumDescriptions?: readonly string[];
+}
+export interface IntegerSetting extends SettingBase<number> {
+  readonly type: "integer";
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+export interface StringArraySetting extends SettingBase<readonly string[]> {
+  readonly type: "array";
+  readonly items: { readonly type: "string" };
+}
+
+export type SettingDefinition = BooleanSetting | StringSetting | IntegerSetting | StringArraySetting;
+
+export const SETTINGS_SECTION = "privateCoder";
+
+export const GPU_BACKENDS = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
+export type GpuBackendSetting = (typeof GPU_BACKENDS)[number];
+
+export const SETTINGS = {
+  "completion.modelPath": {
+    type: "string",
+    default: "",
+    scope: "machine",
+    order: 1,
+    description:
+      "Path to the GGUF model used for inline code completion (a FIM-capable coder model such as Qwen2.5-Coder). Empty: use the chat model. Set it with **Private Coder: Select Model…**.",
+  },
+  "chat.modelPath": {
+    type: "string",
+    default: "",
+    scope: "machine",
+    order: 2,
+    description:
+      "Path to the GGUF model used for chat and Explain Selection. Empty: use the completion model. Set it with **Private Coder: Select Model…**.",
+  },
+  "completion.enabled": {
+    type: "boolean",
+    default: true,
+    order: 10,
+    description: "Show inline (ghost text) code completions while typing.",
+  },
+  "engine.gpu": {
+    type: "string",
+    default: "auto",
+    enum: GPU_BACKENDS,
+    enumDescriptions: [
+      "Use the best GPU backend that works on this machine, else the CPU.",
+      "CPU only.",
+      "NVIDIA CUDA.",
+      "Vulkan.",
+      "Apple Metal.",
+    ],
+    scope: "machine",
+    order: 20,
+    description: "Compute backend for llama.cpp. A backend that fails to start falls back to the CPU, and the status bar says so.",
+  },
+  "engine.threads": {
+    type: "integer",
+    default: 0,
+    minimum: 0,
+    maximum: 256,
+    scope: "machine",
+    order: 21,
+    description:
+      "CPU threads for inference. `0` measures the fastest count for each model on this machine when it loads and remembers it.",
+  },
+  "engine.contextSize": {
+    type: "integer",
+    default: 0,
+    minimum: 0,
+    maximum: 1048576,
+    order: 22,
+    description: "Context window in tokens. `0` chooses the largest size (up to 8192) that fits in memory.",
+  },
+  "engine.gpuLayers": {
+    type: "integer",
+    default: -1,
+    minimum: -1,
+    maximum: 1000,
+    scope: "machine",
+    order: 23,
+    description: "Model layers to offload to the GPU. `-1` chooses as many as fit in GPU memory.",
+  },
+  "engine.flashAttention": {
+    type: "boolean",
+    default: false,
+    scope: "machine",
+    order: 24,
+    description: "Use flash attention where the backend supports it (less memory for long contexts).",
+  },
+  "engine.idleUnloadMinutes": {
+    type: "integer",
+    default: 15,
+    minimum: 0,
+    maximum: 1440,
+    order: 25,
+    description: "Unload models after this many minutes without a request, to give the memory back. `0` keeps them loaded. They reload on next use.",
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+type ValueOf<D> = D extends { type: "boolean" }
+  ? boolean
+  : D extends { type: "integer" }
+    ? number
+    : D extends { type: "array" }
+      ? readonly string[]
+      : D extends { enum: readonly (infer E)[] }
+        ? E
+        : string;
+
+export type SettingValue<K extends SettingKey> = ValueOf<(typeof SETTINGS)[K]>;
+
+/** The fully qualified id, e.g. `privateCoder.engine.threads`. */
+export function settingId(key: SettingKey): string {
+  return `${SETTINGS_SECTION}.${key}`;
+}
+
+/**
+ * Checks a value read from the user's settings against its definition and returns the default when it does not
+ * fit (wrong type, out of range, not in the enum), so a typo in settings.json degrades to the default instead of
+ * reaching the engine.
+ */
+export function coerceSetting<K extends SettingKey>(key: K, raw: unknown): SettingValue<K> {
+  const def = SETTINGS[key] as SettingDefinition;
+  const fallback = def.default as SettingValue<K>;
+  switch (def.type) {
+    case "boolean":
+      return (typeof raw === "boolean" ? raw : fallback) as SettingValue<K>;
+    case "integer": {
+      if (typeof raw !== "number" || !Number.isInteger(raw)) return fallback;
+      if (def.minimum !== undefined && raw < def.minimum) return fallback;
+      if (def.maximum !== undefined && raw > def.maximum) return fallback;
+      return raw as SettingValue<K>;
+    }
+    case "string": {
+      if (typeof raw !== "string") return fallback;
+      if (def.enum && !def.enum.includes(raw)) return fallback;
+      return raw as SettingValue<K>;
+    }
+    case "array":
+      return (Array.isArray(raw) && raw.every((v) => typeof v === "string") ? raw : fallback) as SettingValue<K>;
+  }
+}
+
+/** The `contributes.configuration.properties` object that `package.json` must contain, derived from the table. */
+export function manifestProperties(): Record<string, Record<string, unknown>> {
+  const properties: Record<string, Record<string, unknown>> = {};
+  for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDefinition][]) {
+    const { description, ...rest } = def;
+    properties[settingId(key)] = { ...rest, markdownDescription: description };
+  }
+  return properties;
+}

@@ -1,0 +1,128 @@
+import * as vscode from "vscode";
+import { randomBytes } from "node:crypto";
+import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from "../core/chatProtocol";
+import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds";
+import type { Ctx } from "./ctx";
+import type { EngineStateModel } from "./engineState";
+
+/**
+ * The chat sidebar. The view is rebuilt from scratch whenever VS Code recreates it (no
+ * `retainContextWhenHidden`): the webview keeps its own view state with `getState/setState`, and the host re-sends
+ * engine state after the webview's `ready` message.
+ */
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewId = CHAT_VIEW_ID;
+  private view: vscode.WebviewView | undefined;
+  private webviewReady = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly engineState: EngineStateModel,
+  ) {
+    this.subscriptions.push(engineState.onDidChange(() => this.postEngineState()));
+  }
+
+  /** True once a webview has been resolved and has completed the ready handshake. */
+  get isReady(): boolean {
+    return this.view !== undefined && this.webviewReady;
+  }
+
+  resolveWebviewView(webviewView: vscode.WebviewView): void {
+    this.view = webviewView;
+    this.webviewReady = false;
+    const webview = webviewView.webview;
+    const distRoot = vscode.Uri.joinPath(this.ctx.extensionUri, "dist", "webview");
+    const mediaRoot = vscode.Uri.joinPath(this.ctx.extensionUri, "media");
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [distRoot, mediaRoot] };
+    webview.html = this.html(webview, distRoot, mediaRoot);
+    const messageSubscription = webview.onDidReceiveMessage((message: unknown) => this.onMessage(message));
+    webviewView.onDidDispose(() => {
+      messageSubscription.dispose();
+      if (this.view === webviewView) {
+        this.view = undefined;
+        this.webviewReady = false;
+      }
+    });
+  }
+
+  private onMessage(raw: unknown): void {
+    const message = parseWebviewToHost(raw);
+    if (!message) {
+      // Never echo the payload: it may contain user text.
+      this.ctx.log.warn(`Chat view: dropped a malformed message (${describeShape(raw)})`);
+      return;
+    }
+    this.handle(message).catch((error: unknown) => {
+      this.ctx.log.error(`Chat view: handling "${message.type}" failed`, error instanceof Error ? error : String(error));
+    });
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case "ready":
+        this.webviewReady = true;
+        this.postEngineState();
+        return;
+      case "selectModel":
+        await vscode.commands.executeCommand(COMMANDS.selectModel);
+        return;
+      case "restartEngine":
+        await vscode.commands.executeCommand(COMMANDS.restartEngine);
+        return;
+      case "showLogs":
+        await vscode.commands.executeCommand(COMMANDS.showLogs);
+        return;
+    }
+  }
+
+  private postEngineState(): void {
+    this.post({ type: "engineState", state: this.engineState.state });
+  }
+
+  private post(message: HostToWebview): void {
+    if (!this.view || !this.webviewReady) return;
+    this.view.webview.postMessage(message).then(undefined, (error: unknown) => {
+      this.ctx.log.debug(`Chat view: postMessage failed: ${String(error)}`);
+    });
+  }
+
+  private html(webview: vscode.Webview, distRoot: vscode.Uri, mediaRoot: vscode.Uri): string {
+    const nonce = randomBytes(16).toString("base64");
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, "chat.js"));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, "chat.css"));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+    ].join("; ");
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
+  <title>Private Coder Chat</title>
+</head>
+<body>
+  <main id="app" aria-live="polite"></main>
+  <script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.view = undefined;
+  }
+}
+
+/** A log-safe description of an unexpected message: its shape, never its content. */
+function describeShape(value: unknown): string {
+  if (value === null || typeof value !== "object") return typeof value;
+  const type = (value as { type?: unknown }).type;
+  return `type=${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : typeof type}, keys=${Object.keys(value).length}`;
+}

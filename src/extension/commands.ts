@@ -1,0 +1,44 @@
+import * as vscode from "vscode";
+import { COMMANDS, CHAT_VIEW_ID } from "../core/commandIds";
+import type { Ctx } from "./ctx";
+import { selectModel } from "./selectModel";
+
+/** Hooks the commands call into features that live elsewhere (the engine, the chat view). */
+export interface CommandHandlers {
+  restartEngine(): Promise<void>;
+}
+
+/** Registers every contributed command; each handler reports its own errors to the user and the log. */
+export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
+  const register = (id: string, handler: () => unknown) =>
+    ctx.track(
+      vscode.commands.registerCommand(id, async () => {
+        try {
+          await handler();
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          ctx.log.error(`Command ${id} failed: ${message}`);
+          void vscode.window.showErrorMessage(`Private Coder: ${message}`);
+        }
+      }),
+    );
+
+  register(COMMANDS.selectModel, () => selectModel(ctx));
+  register(COMMANDS.showLogs, () => ctx.log.show(true));
+  register(COMMANDS.restartEngine, () => handlers.restartEngine());
+  register(COMMANDS.toggleInlineCompletions, async () => {
+    const enabled = !ctx.config.completionEnabled;
+    await ctx.config.update("completion.enabled", enabled);
+    vscode.window.setStatusBarMessage(`Private Coder: inline completions ${enabled ? "on" : "off"}`, 3000);
+  });
+  // These features land with their own issues; until then the command says so instead of failing silently.
+  register(COMMANDS.explainSelection, async () => {
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    notAvailableYet("Explain Selection");
+  });
+  register(COMMANDS.showStatistics, () => notAvailableYet("Usage statistics"));
+}
+
+function notAvailableYet(feature: string): void {
+  void vscode.window.showInformationMessage(`Private Coder: ${feature} is not available yet.`);
+}

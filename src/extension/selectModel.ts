@@ -1,0 +1,62 @@
+import * as vscode from "vscode";
+import { open } from "node:fs/promises";
+import path from "node:path";
+import type { Ctx } from "./ctx";
+
+type Role = "both" | "completion" | "chat";
+
+/**
+ * Until model management lands: browse for a `.gguf` on disk and store it as the model of one or both roles.
+ * The file's magic is checked here so a wrong pick is reported at once; the engine does the full check on load.
+ */
+export async function selectModel(ctx: Ctx): Promise<void> {
+  const current = ctx.config.chatModelPath || ctx.config.completionModelPath;
+  const picked = await vscode.window.showOpenDialog({
+    title: "Private Coder: Select a GGUF model",
+    canSelectMany: false,
+    canSelectFolders: false,
+    openLabel: "Use This Model",
+    filters: { "GGUF models": ["gguf"] },
+    ...(current ? { defaultUri: vscode.Uri.file(path.dirname(current)) } : {}),
+  });
+  const uri = picked?.[0];
+  if (!uri) return;
+  if (uri.scheme !== "file") {
+    void vscode.window.showErrorMessage("Private Coder: the model must be a file on this machine.");
+    return;
+  }
+  const problem = await checkGgufMagic(uri.fsPath);
+  if (problem) {
+    void vscode.window.showErrorMessage(`Private Coder: ${path.basename(uri.fsPath)} ${problem}`);
+    return;
+  }
+  const role = await vscode.window.showQuickPick(
+    [
+      { label: "Chat and completion", role: "both" as Role, description: "One model for everything" },
+      { label: "Inline completion only", role: "completion" as Role, description: "A small FIM coder model is fastest" },
+      { label: "Chat and Explain Selection only", role: "chat" as Role },
+    ],
+    { title: `Use ${path.basename(uri.fsPath)} for…`, ignoreFocusOut: true },
+  );
+  if (!role) return;
+  if (role.role !== "chat") await ctx.config.update("completion.modelPath", uri.fsPath);
+  if (role.role !== "completion") await ctx.config.update("chat.modelPath", uri.fsPath);
+  ctx.log.info(`Model selected for ${role.role}: ${path.basename(uri.fsPath)}`);
+}
+
+/** Returns a human-readable problem, or undefined when the file starts like a GGUF file. */
+export async function checkGgufMagic(filePath: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(filePath, "r");
+    const header = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(header, 0, 4, 0);
+    if (bytesRead === 0) return "is empty.";
+    if (bytesRead < 4 || header.toString("latin1") !== "GGUF") return "is not a GGUF model file.";
+    return undefined;
+  } catch (error) {
+    return `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  } finally {
+    await handle?.close();
+  }
+}

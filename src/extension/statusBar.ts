@@ -1,0 +1,61 @@
+import * as vscode from "vscode";
+import type { EngineViewState } from "../core/chatProtocol";
+import { COMMANDS } from "../core/commandIds";
+import type { Ctx } from "./ctx";
+import type { EngineStateModel } from "./engineState";
+
+/** One status-bar item: what the engine is doing, and a click that leads to the next useful action. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem("privateCoder.status", vscode.StatusBarAlignment.Right, 100);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    engineState: EngineStateModel,
+  ) {
+    this.item.name = "Private Coder";
+    this.render(engineState.state);
+    this.subscriptions.push(
+      engineState.onDidChange((state) => this.render(state)),
+      ctx.config.onDidChange((keys) => {
+        if (keys.has("completion.enabled")) this.render(engineState.state);
+      }),
+    );
+    this.item.show();
+  }
+
+  private render(state: EngineViewState): void {
+    const completions = this.ctx.config.completionEnabled ? "" : " $(circle-slash)";
+    this.item.backgroundColor = undefined;
+    switch (state.kind) {
+      case "noModel":
+        this.item.text = `$(hubot) No model${completions}`;
+        this.item.tooltip = "Private Coder: no model selected. Click to select a GGUF model.";
+        this.item.command = COMMANDS.selectModel;
+        break;
+      case "idle":
+      case "ready":
+        this.item.text = `$(hubot) ${state.modelName}${completions}`;
+        this.item.tooltip = `Private Coder: ${state.modelName} (${state.kind === "ready" ? "loaded" : "loads on first use"}). Inline completions ${this.ctx.config.completionEnabled ? "on" : "off"}. Click to toggle inline completions.`;
+        this.item.command = COMMANDS.toggleInlineCompletions;
+        break;
+      case "loading":
+        this.item.text = `$(loading~spin) ${state.modelName} ${Math.round(state.progress * 100)}%`;
+        this.item.tooltip = `Private Coder: loading ${state.modelName}`;
+        this.item.command = COMMANDS.showLogs;
+        break;
+      case "crashed":
+      case "error":
+        this.item.text = "$(error) Private Coder";
+        this.item.tooltip = `Private Coder: ${state.message}. Click to restart the engine.`;
+        this.item.command = COMMANDS.restartEngine;
+        this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
+        break;
+    }
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,44 @@
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import { COMMANDS, CHAT_VIEW_ID } from "../../src/core/commandIds";
+import { SETTINGS, settingId, type SettingKey } from "../../src/core/settings";
+import { activateExtension, EXTENSION_ID, waitFor } from "./helpers";
+
+describe("Private Coder in the VS Code extension host", () => {
+  it("activates and exposes its context", async () => {
+    const api = await activateExtension();
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
+    assert.equal(api.ctx.isDisposed, false);
+    assert.ok(api.ctx.liveResourceCount > 0);
+  });
+
+  it("registers every contributed command", async () => {
+    await activateExtension();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of Object.values(COMMANDS)) assert.ok(registered.has(id), `${id} is not registered`);
+  });
+
+  it("gives every setting its default", () => {
+    const configuration = vscode.workspace.getConfiguration();
+    for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+      const inspected = configuration.inspect(settingId(key));
+      assert.ok(inspected, `${settingId(key)} is not a known setting`);
+      assert.deepEqual(inspected.defaultValue, SETTINGS[key].default, settingId(key));
+    }
+  });
+
+  it("opens the chat view, whose webview completes the ready handshake", async () => {
+    const api = await activateExtension();
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    await waitFor("the chat webview to send `ready`", () => api.chatView.isReady, 60_000);
+  });
+
+  it("toggles inline completions through its command and the setting", async () => {
+    const api = await activateExtension();
+    const before = api.ctx.config.completionEnabled;
+    await vscode.commands.executeCommand(COMMANDS.toggleInlineCompletions);
+    await waitFor("the setting to flip", () => api.ctx.config.completionEnabled === !before);
+    await vscode.commands.executeCommand(COMMANDS.toggleInlineCompletions);
+    await waitFor("the setting to flip back", () => api.ctx.config.completionEnabled === before);
+  });
+});

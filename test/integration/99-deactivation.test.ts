@@ -1,0 +1,22 @@
+import * as assert from "node:assert/strict";
+import path from "node:path";
+import * as vscode from "vscode";
+import { COMMANDS } from "../../src/core/commandIds";
+import { activateExtension, EXTENSION_ID } from "./helpers";
+
+// Runs last: it tears the extension down inside this extension host.
+describe("Deactivation", () => {
+  it("disposes every resource: commands, views, status bar, log", async () => {
+    const api = await activateExtension();
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    // The module VS Code loaded is the one in Node's module cache: call its real deactivate().
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const main = require(path.join(extension.extensionPath, "dist/extension.cjs")) as { deactivate(): void };
+    main.deactivate();
+    assert.equal(api.ctx.isDisposed, true);
+    assert.equal(api.ctx.liveResourceCount, 0);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of Object.values(COMMANDS)) assert.ok(!registered.has(id), `${id} is still registered after deactivate()`);
+  });
+});

@@ -1,0 +1,95 @@
+// `npm run test:vscode`: runs the integration suites inside a real VS Code extension host (code-server 4.100.3,
+// Code 1.100.3) and then the UI scripts in the real workbench, both in Debian's Chromium via playwright-core.
+// Fails on any failed test, on zero tests, and on time-outs. Logs and screenshots go to test-results/.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import path from "node:path";
+import { launchBrowser, CHROMIUM_PATH } from "./browser.ts";
+import { ensureCodeServer, isolatedEnv, repoRoot, startCodeServer, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
+import { RESULTS_ENV, type SuiteResults } from "./results.ts";
+import { runUiScripts } from "./ui.ts";
+import type { Browser } from "playwright-core";
+
+const INTEGRATION_TIMEOUT_MS = Number(process.env.PRIVATE_CODER_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
+const resultsDir = path.join(repoRoot, "test-results");
+const runDir = path.join(repoRoot, ".test-run", "vscode");
+
+function fail(message: string): never {
+  console.error(`\n✘ ${message}`);
+  process.exit(1);
+}
+
+function preflight(): void {
+  for (const built of ["dist/extension.cjs", "dist/inference/child.mjs", "dist/webview/chat.js", "out/test/integration/index.cjs"]) {
+    if (!existsSync(path.join(repoRoot, built))) fail(`${built} is missing: run \`npm run build\` first.`);
+  }
+  if (!existsSync(CHROMIUM_PATH)) fail(`Chromium not found at ${CHROMIUM_PATH}: install it (\`sudo apt-get install chromium\`) or set CHROMIUM_PATH.`);
+}
+
+async function runIntegration(browser: Browser, server: RunningCodeServer, resultsFile: string): Promise<SuiteResults> {
+  const workspace = path.join(runDir, "integration-workspace");
+  cpSync(path.join(repoRoot, "test/fixtures/workspace"), workspace, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const consoleLog = path.join(resultsDir, "integration-browser-console.log");
+  page.on("console", (message) => appendFileSync(consoleLog, `[${message.type()}] ${message.text()}\n`));
+  let exitCode: number | undefined;
+  await page.exposeFunction("codeAutomationExit", (code: number) => {
+    exitCode = code;
+  });
+  const url = workbenchUrl(server, workspace, { extensionTestsPath: path.join(repoRoot, "out/test/integration/index.cjs") });
+  await page.goto(url);
+  const started = Date.now();
+  while (!existsSync(resultsFile)) {
+    if (Date.now() - started > INTEGRATION_TIMEOUT_MS) {
+      await page.screenshot({ path: path.join(resultsDir, "integration-timeout.png") });
+      fail(`integration suite did not report within ${INTEGRATION_TIMEOUT_MS / 1000} s (exit code ${String(exitCode)}); see ${runDir}`);
+    }
+    if (exitCode !== undefined) {
+      // The host exited: give the file a moment (it is written before exit), then give up.
+      await new Promise((r) => setTimeout(r, 2000));
+      if (!existsSync(resultsFile)) fail(`the extension host exited with ${exitCode} without writing results; see ${runDir}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const results = JSON.parse(readFileSync(resultsFile, "utf8")) as SuiteResults;
+  await context.close();
+  return results;
+}
+
+async function main(): Promise<void> {
+  preflight();
+  rmSync(runDir, { recursive: true, force: true });
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const executable = ensureCodeServer();
+  const resultsFile = path.join(runDir, "integration-results.json");
+  const server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile } });
+  const browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
+  let failures = 0;
+  try {
+    console.log(`code-server ${server.baseUrl} (logs in ${path.relative(repoRoot, runDir)})`);
+    const results = await runIntegration(browser, server, resultsFile);
+    writeFileSync(path.join(resultsDir, "integration-results.json"), JSON.stringify(results, null, 2));
+    console.log(`\nIntegration tests, inside ${results.host.appName} ${results.host.vscodeVersion} (${results.host.appHost}) extension host on ${results.host.execPath} (Node ${results.host.nodeVersion}):`);
+    for (const t of results.tests) {
+      const mark = t.state === "passed" ? "✔" : t.state === "failed" ? "✘" : "-";
+      console.log(`  ${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ""}`);
+      if (t.error) console.log(`      ${t.error.split("\n").join("\n      ")}`);
+    }
+    console.log(`integration: ${results.passed} passed, ${results.failed} failed, ${results.pending} pending (ran in the VS Code extension host)`);
+    if (results.passed + results.failed === 0) fail("integration: zero tests ran in the extension host");
+    failures += results.failed;
+
+    const ui = await runUiScripts(browser, server, runDir, resultsDir);
+    console.log(`ui: ${ui.passed} passed, ${ui.failed} failed (screenshots in test-results/ui)`);
+    if (ui.passed + ui.failed === 0) fail("ui: zero UI scripts ran");
+    failures += ui.failed;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  if (failures > 0) fail(`${failures} VS Code test(s) failed`);
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

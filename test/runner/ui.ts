@@ -1,0 +1,62 @@
+// Runs the UI scripts (test/ui/*.ui.ts) in a fresh browser context on the real workbench: each acts as a user and
+// saves screenshots under test-results/ui/.
+import { appendFileSync, cpSync, mkdirSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { repoRoot, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
+import { waitForWorkbench } from "../ui/workbench.ts";
+
+export interface UiSession {
+  readonly page: Page;
+  /** Saves test-results/ui/<name>.png and returns its path. */
+  readonly screenshot: (name: string) => Promise<string>;
+}
+
+export interface UiScript {
+  readonly title: string;
+  run(session: UiSession): Promise<void>;
+}
+
+export async function runUiScripts(browser: Browser, server: RunningCodeServer, runDir: string, resultsDir: string): Promise<{ passed: number; failed: number }> {
+  const uiDir = path.join(resultsDir, "ui");
+  mkdirSync(uiDir, { recursive: true });
+  const workspace = path.join(runDir, "ui-workspace");
+  cpSync(path.join(repoRoot, "demo/workspace"), workspace, { recursive: true });
+  const scripts = readdirSync(path.join(repoRoot, "test/ui"))
+    .filter((f) => f.endsWith(".ui.ts"))
+    .sort();
+  let passed = 0;
+  let failed = 0;
+  console.log("\nUI tests, in the real workbench (Chromium):");
+  for (const file of scripts) {
+    const script = (await import(pathToFileURL(path.join(repoRoot, "test/ui", file)).href)) as UiScript;
+    // A fresh context per script: a window whose extension host has no test runner attached, like a user's.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on("console", (message) => appendFileSync(path.join(resultsDir, "ui-browser-console.log"), `[${file}] [${message.type()}] ${message.text()}\n`));
+    const session: UiSession = {
+      page,
+      screenshot: async (name) => {
+        const target = path.join(uiDir, `${name}.png`);
+        await page.screenshot({ path: target });
+        return target;
+      },
+    };
+    const started = Date.now();
+    try {
+      await page.goto(workbenchUrl(server, workspace));
+      await waitForWorkbench(page);
+      await script.run(session);
+      passed++;
+      console.log(`  ✔ ${script.title} (${Date.now() - started} ms)`);
+    } catch (error) {
+      failed++;
+      await session.screenshot(`FAILED-${path.basename(file, ".ui.ts")}`).catch(() => undefined);
+      console.log(`  ✘ ${script.title}\n      ${String(error instanceof Error ? (error.stack ?? error.message) : error).split("\n").join("\n      ")}`);
+    } finally {
+      await context.close();
+    }
+  }
+  return { passed, failed };
+}

@@ -1,0 +1,44 @@
+// Helpers that act on the VS Code workbench the way a user does: through the activity bar, the command palette,
+// the status bar and the webview's own DOM.
+import type { FrameLocator, Locator, Page } from "playwright-core";
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+  await page.locator(".part.activitybar").waitFor({ timeout: 60_000 });
+  // The status bar fills once the extension host is up; our item is proof the extension activated.
+  await privateCoderStatusItem(page).waitFor({ timeout: 60_000 });
+}
+
+export function privateCoderStatusItem(page: Page): Locator {
+  return page.locator('.part.statusbar [id="private-coder.private-coder.privateCoder.status"]');
+}
+
+export function activityBarItem(page: Page, label: string): Locator {
+  return page.locator(`.part.activitybar li.action-item:has(> a.action-label[aria-label^="${label}"])`);
+}
+
+/** Opens the Private Coder side bar (clicking an already-selected item would close it, so check first). */
+export async function openPrivateCoderView(page: Page): Promise<void> {
+  const item = activityBarItem(page, "Private Coder");
+  await item.waitFor({ timeout: 30_000 });
+  if ((await item.getAttribute("aria-selected")) !== "true") await item.click();
+  await page.locator('.part.sidebar .composite.title:has-text("Private Coder")').first().waitFor({ timeout: 30_000 });
+}
+
+/**
+ * The chat webview's document. VS Code draws webviews in an overlay outside the side bar's DOM, in an outer iframe
+ * (whose URL names the owning extension) around an inner active frame.
+ */
+export function chatWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready[src*="extensionId=private-coder.private-coder"]').frameLocator("#active-frame");
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const entry = page.locator(`.quick-input-widget .monaco-list-row:has-text("${title}")`).first();
+  await entry.waitFor({ timeout: 15_000 });
+  await input.press("Enter");
+}

@@ -1,0 +1,72 @@
+// The manifest (package.json) and the code must agree: every setting is defined once in src/core/settings.ts,
+// every command id once in src/core/commandIds.ts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { SETTINGS, coerceSetting, manifestProperties, settingId, type SettingKey } from "../../src/core/settings.ts";
+import { CHAT_VIEW_ID, COMMANDS, VIEW_CONTAINER_ID } from "../../src/core/commandIds.ts";
+
+interface Manifest {
+  name: string;
+  displayName: string;
+  main: string;
+  engines: { vscode: string };
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, unknown> };
+    menus: Record<string, { command: string }[]>;
+    viewsContainers: { activitybar: { id: string }[] };
+    views: Record<string, { id: string; type?: string }[]>;
+  };
+}
+
+const manifest = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as Manifest;
+
+test("package.json settings equal the settings table in code (run `npm run sync-settings` to fix)", () => {
+  assert.deepEqual(manifest.contributes.configuration.properties, manifestProperties());
+});
+
+test("every setting default passes its own validation", () => {
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    assert.deepEqual(coerceSetting(key, SETTINGS[key].default), SETTINGS[key].default, key);
+    assert.ok(settingId(key).startsWith("privateCoder."), key);
+  }
+});
+
+test("invalid setting values fall back to the default", () => {
+  assert.equal(coerceSetting("engine.threads", -3), 0);
+  assert.equal(coerceSetting("engine.threads", 2.5), 0);
+  assert.equal(coerceSetting("engine.threads", "4"), 0);
+  assert.equal(coerceSetting("engine.threads", 4), 4);
+  assert.equal(coerceSetting("engine.gpu", "opencl"), "auto");
+  assert.equal(coerceSetting("engine.gpu", "cuda"), "cuda");
+  assert.equal(coerceSetting("completion.enabled", "yes"), true);
+  assert.equal(coerceSetting("completion.enabled", false), false);
+  assert.equal(coerceSetting("chat.modelPath", 42), "");
+});
+
+test("commands in package.json equal the command ids in code, each with a title and category", () => {
+  const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+  assert.deepEqual(contributed, Object.values(COMMANDS).sort());
+  for (const command of manifest.contributes.commands) {
+    assert.ok(command.title.length > 0, command.command);
+    assert.equal(command.category, "Private Coder", command.command);
+  }
+});
+
+test("the manifest contributes the activity-bar container, the chat webview view and the editor context menu", () => {
+  assert.equal(manifest.name, "private-coder");
+  assert.equal(manifest.displayName, "Private Coder");
+  assert.ok(manifest.contributes.viewsContainers.activitybar.some((c) => c.id === VIEW_CONTAINER_ID));
+  assert.deepEqual(manifest.contributes.views[VIEW_CONTAINER_ID]?.map((v) => [v.id, v.type]), [[CHAT_VIEW_ID, "webview"]]);
+  assert.ok(manifest.contributes.menus["editor/context"]?.some((m) => m.command === COMMANDS.explainSelection));
+  assert.equal(manifest.main, "./dist/extension.cjs");
+});
+
+test("engines.vscode is no newer than 1.100 (the test host is Code 1.100.3)", () => {
+  const match = /^\^?(\d+)\.(\d+)\.\d+$/.exec(manifest.engines.vscode);
+  assert.ok(match, manifest.engines.vscode);
+  assert.equal(Number(match[1]), 1);
+  assert.ok(Number(match[2]) <= 100, manifest.engines.vscode);
+});
