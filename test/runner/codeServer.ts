@@ -49,6 +49,8 @@ export interface CodeServerOptions {
   readonly userSettings?: Record<string, unknown>;
   /** Extra environment for the server and so for the extension host it starts. */
   readonly env?: Record<string, string>;
+  /** Port to listen on; a free one when absent. */
+  readonly port?: number;
 }
 
 export interface RunningCodeServer {
@@ -60,7 +62,7 @@ export interface RunningCodeServer {
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const userDataDir = path.join(options.runDir, "user-data");
   const extensionsDir = path.join(options.runDir, "extensions");
   mkdirSync(path.join(userDataDir, "User"), { recursive: true });
