@@ -8,7 +8,8 @@ const extensionImport = { group: ["**/extension", "**/extension/**", "*/extensio
 const nodeBuiltins = ["fs", "path", "os", "child_process", "crypto", "net", "http", "https", "stream", "worker_threads", "process", "util", "events", "url", "buffer", "zlib"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "out/**", "test-results/**", ".test-run/**", ".vscode-test/**", "*.vsix"] },
+  // demo/ and the test workspace are sample user code the editor opens, not project sources.
+  { ignores: ["node_modules/**", "dist/**", "out/**", "test-results/**", ".test-run/**", ".vscode-test/**", "*.vsix", "demo/**", "test/fixtures/workspace/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -10,7 +10,7 @@ export type EngineViewState =
   | { readonly kind: "noModel" }
   | { readonly kind: "idle"; readonly modelName: string }
   | { readonly kind: "loading"; readonly modelName: string; readonly progress: number }
-  | { readonly kind: "ready"; readonly modelName: string }
+  | { readonly kind: "ready"; readonly modelName: string; /** Backend, threads, context: shown on hover. */ readonly details?: string }
   | { readonly kind: "crashed"; readonly message: string }
   | { readonly kind: "error"; readonly message: string };
 
@@ -44,8 +44,9 @@ function isEngineViewState(value: unknown): value is EngineViewState {
     case "noModel":
       return true;
     case "idle":
-    case "ready":
       return typeof value.modelName === "string";
+    case "ready":
+      return typeof value.modelName === "string" && (value.details === undefined || typeof value.details === "string");
     case "loading":
       return typeof value.modelName === "string" && typeof value.progress === "number" && value.progress >= 0 && value.progress <= 1;
     case "crashed":

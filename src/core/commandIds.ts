@@ -6,6 +6,7 @@ export const COMMANDS = {
   restartEngine: "privateCoder.restartEngine",
   toggleInlineCompletions: "privateCoder.toggleInlineCompletions",
   showLogs: "privateCoder.showLogs",
+  showEngineStatus: "privateCoder.showEngineStatus",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

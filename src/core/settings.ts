@@ -118,6 +118,37 @@ export const SETTINGS = {
     order: 25,
     description: "Unload models after this many minutes without a request, to give the memory back. `0` keeps them loaded. They reload on next use.",
   },
+  "safety.excludedPaths": {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    order: 40,
+    description:
+      "Extra files whose content never reaches the model (no completion in them, no chat attachment, no context), as gitignore-style patterns matched case-insensitively, e.g. `config/prod/**`. Built in: `.env`, `.env.*`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, `id_rsa*`, `id_ed25519*`, `.aws/**`, `.ssh/**`, `**/secrets/**`, `.npmrc`, `.pypirc`, `*.kdbx`. A `.privatecoderignore` file in a workspace folder adds patterns (and `!negations`) for that folder.",
+  },
+  "safety.sensitiveWords": {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    order: 41,
+    description:
+      "Words that must never be sent to the model (a client's name, a project code name), matched case-insensitively anywhere, also inside identifiers. Empty by default.",
+  },
+  "safety.sensitiveWordAction": {
+    type: "string",
+    default: "redact",
+    enum: ["redact", "block"],
+    enumDescriptions: ["Replace each occurrence with `<redacted:sensitive-word#n>` and send the rest.", "Do not send a request whose context contains a sensitive word."],
+    order: 42,
+    description: "What happens when the context of a request contains one of `#privateCoder.safety.sensitiveWords#`.",
+  },
+  "safety.redactEmailsAndPhonesInChatOutput": {
+    type: "boolean",
+    default: false,
+    order: 43,
+    description:
+      "Replace e-mail addresses and phone numbers in chat replies with `[email removed]` / `[phone removed]`. Off by default: code and docs are full of legitimate addresses and numbers, and the reply comes from your own machine. Escape sequences and control characters are always removed from model output.",
+  },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

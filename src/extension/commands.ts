@@ -6,6 +6,7 @@ import { selectModel } from "./selectModel";
 /** Hooks the commands call into features that live elsewhere (the engine, the chat view). */
 export interface CommandHandlers {
   restartEngine(): Promise<void>;
+  showEngineStatus(): Promise<void>;
 }
 
 /** Registers every contributed command; each handler reports its own errors to the user and the log. */
@@ -26,6 +27,7 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
   register(COMMANDS.selectModel, () => selectModel(ctx));
   register(COMMANDS.showLogs, () => ctx.log.show(true));
   register(COMMANDS.restartEngine, () => handlers.restartEngine());
+  register(COMMANDS.showEngineStatus, () => handlers.showEngineStatus());
   register(COMMANDS.toggleInlineCompletions, async () => {
     const enabled = !ctx.config.completionEnabled;
     await ctx.config.update("completion.enabled", enabled);

@@ -5,8 +5,13 @@ import type { Config } from "./config";
  * The host's services, created once in `activate` and passed explicitly to every feature (no globals), so a test
  * or a second window gets its own set and `dispose()` tears all of it down.
  */
-export class Ctx implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+/** Anything with `dispose()`; an async one (the engine's graceful shutdown) is awaited. */
+export interface Resource {
+  dispose(): unknown;
+}
+
+export class Ctx {
+  private readonly disposables: Resource[] = [];
   private disposed = false;
 
   constructor(
@@ -24,9 +29,9 @@ export class Ctx implements vscode.Disposable {
   }
 
   /** Registers something to dispose with the context; returns it for chaining. */
-  track<T extends vscode.Disposable>(disposable: T): T {
+  track<T extends Resource>(disposable: T): T {
     if (this.disposed) {
-      disposable.dispose();
+      void disposable.dispose();
       throw new Error("Private Coder context is already disposed");
     }
     this.disposables.push(disposable);
@@ -38,13 +43,14 @@ export class Ctx implements vscode.Disposable {
     return this.disposables.length;
   }
 
-  dispose(): void {
+  /** Disposes everything in reverse order, awaiting async resources, so `deactivate()` leaves nothing running. */
+  async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     // Reverse order: later resources may depend on earlier ones (a view on the engine, the engine on the log).
     for (const disposable of this.disposables.splice(0).reverse()) {
       try {
-        disposable.dispose();
+        await disposable.dispose();
       } catch (error) {
         this.log.error("Error while disposing", error instanceof Error ? error : String(error));
       }

@@ -16,12 +16,17 @@ export class EngineStateModel implements vscode.Disposable {
   constructor(private readonly ctx: Ctx) {
     this.current = this.fromConfig();
     this.configSubscription = ctx.config.onDidChange((keys) => {
-      if (keys.has("chat.modelPath") || keys.has("completion.modelPath")) this.set(this.fromConfig());
+      if (keys.has("chat.modelPath") || keys.has("completion.modelPath")) this.reset();
     });
   }
 
   get state(): EngineViewState {
     return this.current;
+  }
+
+  /** Back to what the settings say (no model, or a model that loads on first use). */
+  reset(): void {
+    this.set(this.fromConfig());
   }
 
   set(state: EngineViewState): void {

@@ -1,16 +1,21 @@
 import * as vscode from "vscode";
+import { COMMANDS } from "../core/commandIds";
 import { SETTINGS, type SettingKey } from "../core/settings";
 import { ChatViewProvider } from "./chatView";
 import { registerCommands } from "./commands";
 import { Config } from "./config";
 import { Ctx } from "./ctx";
+import { EngineService } from "./engine";
 import { EngineStateModel } from "./engineState";
+import { showEngineStatus } from "./engineStatus";
 import { StatusBar } from "./statusBar";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
   readonly ctx: Ctx;
   readonly chatView: ChatViewProvider;
+  readonly engine: EngineService;
+  readonly engineState: EngineStateModel;
 }
 
 let activeCtx: Ctx | undefined;
@@ -23,16 +28,16 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     activeCtx = ctx;
     const engineState = ctx.track(new EngineStateModel(ctx));
     ctx.track(new StatusBar(ctx, engineState));
+    const engine = ctx.track(new EngineService(ctx, engineState));
     const chatView = ctx.track(new ChatViewProvider(ctx, engineState));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
     registerCommands(ctx, {
-      restartEngine: () => {
-        log.info("Restart requested; the inference engine is not wired yet.");
-        return Promise.resolve();
-      },
+      restartEngine: () => engine.restart(),
+      showEngineStatus: () => showEngineStatus(ctx, engine),
     });
+    offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView };
+    return { ctx, chatView, engine, engineState };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);
@@ -44,7 +49,24 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
   }
 }
 
-export function deactivate(): void {
-  activeCtx?.dispose();
+/**
+ * The first time Private Coder starts without a model, say what it needs once (the chat view and the status bar
+ * keep offering Select Model afterwards, so this never nags).
+ */
+function offerFirstRunModelChoice(ctx: Ctx): void {
+  const key = "privateCoder.firstRunModelPromptShown";
+  if (ctx.config.chatModelPath || ctx.extensionContext.globalState.get<boolean>(key)) return;
+  void ctx.extensionContext.globalState.update(key, true);
+  void vscode.window
+    .showInformationMessage("Private Coder runs a GGUF model on this machine: nothing you type leaves it. Choose a model to start.", "Select Model…")
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand(COMMANDS.selectModel);
+    });
+}
+
+/** VS Code awaits this: the engine child is shut down (gracefully, then killed) before the host goes away. */
+export async function deactivate(): Promise<void> {
+  const ctx = activeCtx;
   activeCtx = undefined;
+  await ctx?.dispose();
 }

@@ -36,7 +36,11 @@ export class StatusBar implements vscode.Disposable {
       case "idle":
       case "ready":
         this.item.text = `$(hubot) ${state.modelName}${completions}`;
-        this.item.tooltip = `Private Coder: ${state.modelName} (${state.kind === "ready" ? "loaded" : "loads on first use"}). Inline completions ${this.ctx.config.completionEnabled ? "on" : "off"}. Click to toggle inline completions.`;
+        this.item.tooltip = [
+          `Private Coder: ${state.modelName} (${state.kind === "ready" ? "loaded" : "loads on first use"})`,
+          ...(state.kind === "ready" && state.details ? [state.details] : []),
+          `Inline completions ${this.ctx.config.completionEnabled ? "on" : "off"}. Click to toggle.`,
+        ].join("\n");
         this.item.command = COMMANDS.toggleInlineCompletions;
         break;
       case "loading":

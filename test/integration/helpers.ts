@@ -18,3 +18,11 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Synthetic models the runner generated before starting VS Code (env PRIVATE_CODER_TEST_MODELS: name → path). */
+export function testModel(name: string): string {
+  const models = JSON.parse(process.env.PRIVATE_CODER_TEST_MODELS ?? "{}") as Record<string, string>;
+  const modelPath = models[name];
+  assert.ok(modelPath, `test model "${name}" was not prepared by the runner (PRIVATE_CODER_TEST_MODELS)`);
+  return modelPath;
+}

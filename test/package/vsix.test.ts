@@ -23,7 +23,7 @@ before(() => {
   const target = `${process.platform}-${process.arch}`;
   const candidates = readdirSync(root).filter((f) => f.endsWith(`-${target}.vsix`));
   assert.ok(candidates.length > 0, `no *-${target}.vsix in the repository root: run \`npm run package\``);
-  vsixPath = path.join(root, candidates.sort((a, b) => statSync(path.join(root, b)).mtimeMs - statSync(path.join(root, a)).mtimeMs)[0]!);
+  vsixPath = path.join(root, candidates.sort((a, b) => statSync(path.join(root, b)).mtimeMs - statSync(path.join(root, a)).mtimeMs)[0]);
   unpacked = mkdtempSync(path.join(tmpdir(), "private-coder-vsix-"));
   execFileSync("unzip", ["-q", vsixPath, "-d", unpacked]);
   files = listFiles(path.join(unpacked, "extension"));

@@ -7,6 +7,10 @@ import { launchBrowser, CHROMIUM_PATH } from "./browser.ts";
 import { ensureCodeServer, isolatedEnv, repoRoot, startCodeServer, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
 import { RESULTS_ENV, type SuiteResults } from "./results.ts";
 import { runUiScripts } from "./ui.ts";
+import { ensureSyntheticModel } from "../fixtures/models.ts";
+
+/** Synthetic models the suites use, generated (or taken from the cache) before VS Code starts. */
+const TEST_MODELS = ["tiny", "tiny-nofim", "broken-magic", "broken-truncated"] as const;
 import type { Browser } from "playwright-core";
 
 const INTEGRATION_TIMEOUT_MS = Number(process.env.PRIVATE_CODER_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
@@ -64,7 +68,8 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const executable = ensureCodeServer();
   const resultsFile = path.join(runDir, "integration-results.json");
-  const server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile } });
+  const models = Object.fromEntries(await Promise.all(TEST_MODELS.map(async (name) => [name, await ensureSyntheticModel(name)] as const)));
+  const server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile, PRIVATE_CODER_TEST_MODELS: JSON.stringify(models) } });
   const browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
   let failures = 0;
   try {
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
     if (results.passed + results.failed === 0) fail("integration: zero tests ran in the extension host");
     failures += results.failed;
 
-    const ui = await runUiScripts(browser, server, runDir, resultsDir);
+    const ui = await runUiScripts(browser, server, { runDir, resultsDir }, models);
     console.log(`ui: ${ui.passed} passed, ${ui.failed} failed (screenshots in test-results/ui)`);
     if (ui.passed + ui.failed === 0) fail("ui: zero UI scripts ran");
     failures += ui.failed;

@@ -11,6 +11,8 @@ export interface UiSession {
   readonly page: Page;
   /** Saves test-results/ui/<name>.png and returns its path. */
   readonly screenshot: (name: string) => Promise<string>;
+  /** Synthetic models prepared by the runner: name → path. */
+  readonly models: Readonly<Record<string, string>>;
 }
 
 export interface UiScript {
@@ -18,7 +20,13 @@ export interface UiScript {
   run(session: UiSession): Promise<void>;
 }
 
-export async function runUiScripts(browser: Browser, server: RunningCodeServer, runDir: string, resultsDir: string): Promise<{ passed: number; failed: number }> {
+export async function runUiScripts(
+  browser: Browser,
+  server: RunningCodeServer,
+  paths: { runDir: string; resultsDir: string },
+  models: Readonly<Record<string, string>>,
+): Promise<{ passed: number; failed: number }> {
+  const { runDir, resultsDir } = paths;
   const uiDir = path.join(resultsDir, "ui");
   mkdirSync(uiDir, { recursive: true });
   const workspace = path.join(runDir, "ui-workspace");
@@ -37,6 +45,7 @@ export async function runUiScripts(browser: Browser, server: RunningCodeServer, 
     page.on("console", (message) => appendFileSync(path.join(resultsDir, "ui-browser-console.log"), `[${file}] [${message.type()}] ${message.text()}\n`));
     const session: UiSession = {
       page,
+      models,
       screenshot: async (name) => {
         const target = path.join(uiDir, `${name}.png`);
         await page.screenshot({ path: target });

@@ -1,0 +1,461 @@
+/**
+ * Host side of the inference engine: `LocalEngineClient` runs llama.cpp in a child process (./child.ts) and speaks
+ * the protocol of ./protocol.ts to it. No `vscode` import: the extension wires the events to its status bar,
+ * LogOutputChannel and notifications.
+ *
+ * Guarantees: the child starts lazily on the first call; every call settles (crash → `EngineCrashedError`,
+ * dispose → code `disposed`, handshake and shutdown have timeouts); a crashed child is restarted with backoff and
+ * its models reloaded; after `crashBreaker.maxCrashes` crashes within `crashBreaker.windowMs` it stays stopped
+ * until `restart()`; `dispose()` leaves no process behind.
+ */
+import { randomUUID } from "node:crypto";
+import type { CancellationToken, MessageConnection } from "vscode-jsonrpc/node.js";
+import type {
+  BackendState,
+  ChatRequestParams,
+  CompletionRequest,
+  InferenceBackend,
+  LogEvent,
+  RequestOptions,
+  StateChangeEvent,
+  StreamOptions,
+  TokenizeOptions,
+} from "./backend.ts";
+import { ChildHandle, withTimeout } from "./childProcess.ts";
+import { resolveOptions, type BreakerTrippedEvent, type CrashEvent, type LocalEngineClientOptions, type ResolvedClientOptions } from "./clientOptions.ts";
+import { CrashBreaker } from "./crashBreaker.ts";
+import { sendTracked, type InFlight } from "./trackedRequest.ts";
+import { Emitter } from "./emitter.ts";
+import { EngineCancelledError, EngineCrashedError, EngineError, fromRpcError } from "./errors.ts";
+import {
+  BenchDecodeRequest,
+  ChatRequest,
+  CompleteRequest,
+  CountTokensRequest,
+  CrashNotification,
+  EngineErrorCode,
+  InitializeRequest,
+  LoadModelRequest,
+  LoadProgressNotification,
+  LogNotification,
+  ModelStateNotification,
+  PROTOCOL_VERSION,
+  ShutdownRequest,
+  StatusRequest,
+  TextChunkNotification,
+  TokenizeRequest,
+  UnloadModelRequest,
+  type BenchDecodeParams,
+  type BenchDecodeResult,
+  type ChatResult,
+  type CompleteResult,
+  type EngineStatus,
+  type InitializeResult,
+  type LoadModelParams,
+  type LoadModelResult,
+  type LoadProgressParams,
+  type LogLevel,
+  type ModelRole,
+  type ModelStateParams,
+  type UnloadModelParams,
+  type UnloadModelResult,
+} from "./protocol.ts";
+
+export type { BreakerTrippedEvent, CrashEvent, LocalEngineClientOptions } from "./clientOptions.ts";
+
+export class LocalEngineClient implements InferenceBackend {
+  private readonly options: ResolvedClientOptions;
+  private readonly breaker: CrashBreaker;
+  private readonly logEmitter = new Emitter<LogEvent>();
+  private readonly stateEmitter = new Emitter<StateChangeEvent>();
+  private readonly progressEmitter = new Emitter<LoadProgressParams>();
+  private readonly crashEmitter = new Emitter<CrashEvent>();
+  private readonly breakerEmitter = new Emitter<BreakerTrippedEvent>();
+  private readonly modelStateEmitter = new Emitter<ModelStateParams>();
+
+  /** Log lines (child logger, child stdout/stderr, client). */
+  readonly onLog = this.logEmitter.event;
+  readonly onStateChange = this.stateEmitter.event;
+  readonly onLoadProgress = this.progressEmitter.event;
+  /** The child died unexpectedly (every in-flight request was rejected with `EngineCrashedError`). */
+  readonly onCrash = this.crashEmitter.event;
+  /** Too many crashes: the engine stays stopped until `restart()`. Show "Open Logs" / "Restart". */
+  readonly onBreakerTripped = this.breakerEmitter.event;
+  /** A model was freed after inactivity, or reloaded on demand. */
+  readonly onModelState = this.modelStateEmitter.event;
+
+  private currentState: BackendState = "idle";
+  private child: ChildHandle | null = null;
+  private starting: Promise<ChildHandle> | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private initResult: InitializeResult | null = null;
+  private readonly inFlight = new Set<InFlight>();
+  private readonly chunkListeners = new Map<string, (text: string) => void>();
+  private lastCrashMessage = "";
+  /** What to reload after a restart: the last successful load per role. */
+  private readonly loadedModels = new Map<ModelRole, LoadModelParams>();
+
+  constructor(options: LocalEngineClientOptions) {
+    this.options = resolveOptions(options);
+    this.breaker = new CrashBreaker(this.options.crashBreaker, this.options.restartBackoff);
+  }
+
+  get state(): BackendState {
+    return this.currentState;
+  }
+
+  /** The child's process id while it runs (for diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.child?.exit == null ? this.child?.pid : undefined;
+  }
+
+  /** Backend, versions and cores reported by the running child (null before the first start). */
+  get engineInfo(): InitializeResult | null {
+    return this.initResult;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // InferenceBackend
+  // -------------------------------------------------------------------------------------------------------------
+
+  async loadModel(params: LoadModelParams, options: RequestOptions = {}): Promise<LoadModelResult> {
+    const result = await this.request((c, token) => c.sendRequest(LoadModelRequest, params, token), options.signal);
+    this.loadedModels.set(params.role, params);
+    return result;
+  }
+
+  async unloadModel(params: UnloadModelParams = {}, options: RequestOptions = {}): Promise<UnloadModelResult> {
+    if (this.currentState === "idle") {
+      this.loadedModels.clear();
+      return { unloaded: [] };
+    }
+    const result = await this.request((c, token) => c.sendRequest(UnloadModelRequest, params, token), options.signal);
+    for (const [role, spec] of this.loadedModels) {
+      if (params.role ? role === params.role : params.path == null || spec.path === params.path) this.loadedModels.delete(role);
+    }
+    return result;
+  }
+
+  async complete(request: CompletionRequest, options: StreamOptions = {}): Promise<CompleteResult> {
+    const requestId = randomUUID();
+    const stream = options.onChunk != null;
+    if (options.onChunk) this.chunkListeners.set(requestId, options.onChunk);
+    try {
+      return await this.request(
+        (c, token) => c.sendRequest(CompleteRequest, { ...request, requestId, stream }, token),
+        options.signal,
+      );
+    } finally {
+      this.chunkListeners.delete(requestId);
+    }
+  }
+
+  async chat(request: ChatRequestParams, options: StreamOptions = {}): Promise<ChatResult> {
+    const requestId = randomUUID();
+    let streamed = "";
+    this.chunkListeners.set(requestId, (text) => {
+      streamed += text;
+      options.onChunk?.(text);
+    });
+    const started = performance.now();
+    try {
+      return await this.request((c, token) => c.sendRequest(ChatRequest, { ...request, requestId }, token), options.signal, {
+        // Stop keeps the partial answer: wait for the child's (it has the metrics), or settle with what streamed.
+        onAbort: () => ({
+          text: streamed,
+          contextShifted: false,
+          metrics: {
+            promptTokens: 0,
+            reusedTokens: 0,
+            evaluatedTokens: 0,
+            generatedTokens: 0,
+            timeToFirstTokenMs: null,
+            totalMs: Math.round(performance.now() - started),
+            tokensPerSecond: null,
+            stopReason: "abort",
+            threads: 0,
+          },
+        }),
+      });
+    } finally {
+      this.chunkListeners.delete(requestId);
+    }
+  }
+
+  async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {
+    const { signal, ...rest } = options;
+    const result = await this.request((c, token) => c.sendRequest(TokenizeRequest, { text, ...rest }, token), signal);
+    return result.tokens;
+  }
+
+  async countTokens(text: string, options: TokenizeOptions = {}): Promise<number> {
+    const { signal, ...rest } = options;
+    const result = await this.request((c, token) => c.sendRequest(CountTokensRequest, { text, ...rest }, token), signal);
+    return result.count;
+  }
+
+  /**
+   * The child's status. Never starts the child: before the first use (state `idle`) and after the breaker tripped
+   * (`failed`) it resolves with `running: false`, so a status bar may poll it freely.
+   */
+  async status(options: RequestOptions = {}): Promise<EngineStatus> {
+    if (this.currentState === "idle" || this.currentState === "failed") {
+      return {
+        running: false,
+        backend: this.initResult?.backend ?? null,
+        models: [],
+        busy: { completion: false, chat: false },
+        activeRequests: 0,
+        memory: { rss: 0, llamaRam: 0, llamaVram: 0, freeRam: 0 },
+        uptimeMs: 0,
+        pid: 0,
+      };
+    }
+    return this.request((c, token) => c.sendRequest(StatusRequest, token), options.signal);
+  }
+
+  /** Starts the child now instead of on first use (e.g. to show the backend early). Resolves when it is ready. */
+  async start(options: RequestOptions = {}): Promise<void> {
+    await this.ensureStarted(options.signal);
+  }
+
+  /** **Benchmark only** (bench/engine.ts): fixed-length prefill + decode, see `BenchDecodeRequest`. */
+  async benchDecode(params: BenchDecodeParams, options: RequestOptions = {}): Promise<BenchDecodeResult> {
+    return this.request((c, token) => c.sendRequest(BenchDecodeRequest, params, token), options.signal);
+  }
+
+  /**
+   * Stops the current child (gracefully), forgets past crashes (resets the breaker) and starts a fresh one,
+   * reloading the models that were loaded. For the "Restart Engine" command.
+   */
+  async restart(): Promise<void> {
+    this.assertNotDisposed();
+    this.breaker.reset();
+    this.clearRestartTimer();
+    await this.stopChild(new EngineError(EngineErrorCode.Cancelled, "The engine was restarted."));
+    this.setState("idle");
+    await this.ensureStarted();
+  }
+
+  /** Shuts the child down (graceful `shutdown`, then SIGKILL after `shutdownTimeoutMs`). Safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.currentState === "disposed") return;
+    this.setState("disposed");
+    this.clearRestartTimer();
+    await this.stopChild(new EngineError(EngineErrorCode.Disposed, "The inference engine was shut down."));
+    for (const emitter of [this.logEmitter, this.stateEmitter, this.progressEmitter, this.crashEmitter, this.breakerEmitter, this.modelStateEmitter]) {
+      emitter.dispose();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Requests
+  // -------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Sends one request. Settles exactly once: with the child's answer, with `EngineCrashedError` when the child dies,
+   * with `EngineCancelledError` when `signal` aborts (or `onAbort()`'s value after `cancelGraceMs` if the child
+   * has not answered by then), or with the child's typed error.
+   */
+  private async request<R>(
+    send: (connection: MessageConnection, token: CancellationToken) => Promise<R>,
+    signal: AbortSignal | undefined,
+    abortBehaviour?: { onAbort: () => R },
+  ): Promise<R> {
+    if (signal?.aborted) throw new EngineCancelledError();
+    const child = await this.ensureStarted(signal);
+    if (signal?.aborted) throw new EngineCancelledError();
+    return sendTracked({
+      connection: child.connection,
+      send,
+      signal,
+      inFlight: this.inFlight,
+      cancelGraceMs: this.options.cancelGraceMs,
+      ...(abortBehaviour ? { onAbort: abortBehaviour.onAbort } : {}),
+      failure: (error) => (child.exit != null ? this.crashError(child) : fromRpcError(error)),
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Child lifecycle
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async ensureStarted(signal?: AbortSignal): Promise<ChildHandle> {
+    this.assertNotDisposed();
+    if (this.currentState === "failed") {
+      throw new EngineError(
+        EngineErrorCode.BreakerOpen,
+        `The inference engine crashed ${this.options.crashBreaker.maxCrashes} times and was stopped. Last error: ${this.lastCrashMessage}`,
+      );
+    }
+    if (this.child && this.child.exit == null && this.currentState === "ready") return this.child;
+    if (this.currentState === "restarting" && this.starting == null) {
+      // A request during the backoff: start now rather than make the user wait for the timer.
+      this.clearRestartTimer();
+    }
+    this.starting ??= this.spawnAndInitialize().finally(() => {
+      this.starting = null;
+    });
+    if (signal == null) return this.starting;
+    // The caller may give up waiting for the start; the start itself goes on for the next caller.
+    return new Promise<ChildHandle>((resolve, reject) => {
+      const onAbort = (): void => reject(new EngineCancelledError());
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.starting!.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  }
+
+  private async spawnAndInitialize(): Promise<ChildHandle> {
+    if (this.currentState !== "restarting") this.setState("starting");
+    const child = ChildHandle.spawn({
+      childPath: this.options.childPath,
+      execPath: this.options.execPath,
+      env: this.options.env,
+      onOutput: (stream, line) => this.logEmitter.fire({ level: stream === "stderr" ? "warn" : "info", message: line, source: stream }),
+    });
+    this.child = child;
+    this.wire(child);
+    this.log("info", `starting inference engine (pid ${child.pid ?? "?"})`);
+    try {
+      await child.waitReady(this.options.handshakeTimeoutMs);
+      this.initResult = await withTimeout(
+        child.connection.sendRequest(InitializeRequest, {
+          protocolVersion: PROTOCOL_VERSION,
+          cacheDir: this.options.cacheDir,
+          gpu: this.options.gpu,
+          ...(this.options.threads != null ? { threads: this.options.threads } : {}),
+          idleUnloadMs: this.options.idleUnloadMs,
+          logLevel: this.options.logLevel,
+        }),
+        this.options.handshakeTimeoutMs,
+        () => new EngineError(EngineErrorCode.StartFailed, `The inference engine did not initialize within ${this.options.handshakeTimeoutMs} ms.`),
+      );
+    } catch (error) {
+      const failure = child.exit != null ? this.crashError(child) : error instanceof EngineError ? error : fromRpcError(error);
+      if (child.exit == null) {
+        // Hung or refused: kill it; the exit is handled as a crash (counts towards the breaker).
+        child.process.kill("SIGKILL");
+      }
+      throw new EngineError(EngineErrorCode.StartFailed, `The inference engine failed to start: ${failure.message}`);
+    }
+    await this.reloadModels(child);
+    if (child.exit != null) throw this.crashError(child);
+    this.setState("ready");
+    return child;
+  }
+
+  /** After a restart, brings back the models the host had loaded (failures are logged, not thrown). */
+  private async reloadModels(child: ChildHandle): Promise<void> {
+    for (const [role, params] of [...this.loadedModels]) {
+      if (child.exit != null) return;
+      try {
+        await child.connection.sendRequest(LoadModelRequest, params);
+        this.log("info", `reloaded the ${role} model after restart`);
+      } catch (error) {
+        if (child.exit != null) return;
+        this.loadedModels.delete(role);
+        this.log("error", `could not reload the ${role} model after restart: ${fromRpcError(error).message}`);
+      }
+    }
+  }
+
+  private wire(child: ChildHandle): void {
+    const c = child.connection;
+    c.onNotification(LogNotification, (p) => this.logEmitter.fire({ level: p.level, message: p.message, source: "engine" }));
+    c.onNotification(LoadProgressNotification, (p) => this.progressEmitter.fire(p));
+    c.onNotification(ModelStateNotification, (p) => this.modelStateEmitter.fire(p));
+    c.onNotification(TextChunkNotification, (p) => this.chunkListeners.get(p.requestId)?.(p.text));
+    c.onNotification(CrashNotification, (p) => {
+      this.lastCrashMessage = p.message;
+      this.log("error", `inference engine crash report: ${p.message}${p.stack ? `\n${p.stack}` : ""}`);
+    });
+    // vscode-jsonrpc reports protocol problems here; they are not fatal by themselves.
+    c.onError(([error]) => this.log("warn", `engine connection error: ${error.message}`));
+    void child.exited.then((exit) => this.onChildExit(child, exit.code, exit.signal));
+  }
+
+  private onChildExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    child.dispose();
+    if (this.child !== child) return;
+    this.child = null;
+    if (child.intentional || this.currentState === "disposed") return;
+
+    const error = this.crashError(child);
+    this.lastCrashMessage = error.message;
+    for (const entry of [...this.inFlight]) entry.reject(error);
+
+    const { crashes, restartInMs: delay } = this.breaker.record(Date.now());
+    const { windowMs } = this.options.crashBreaker;
+    this.log("error", `${error.message} (${crashes} crash(es) in the last ${Math.round(windowMs / 1000)} s)`);
+    if (delay == null) {
+      this.setState("failed");
+      this.crashEmitter.fire({ exitCode: code, signal, message: error.message, crashesInWindow: crashes, restartInMs: null });
+      this.breakerEmitter.fire({ crashes, windowMs, lastMessage: error.message });
+      return;
+    }
+    this.setState("restarting");
+    this.crashEmitter.fire({ exitCode: code, signal, message: error.message, crashesInWindow: crashes, restartInMs: delay });
+    this.clearRestartTimer();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.currentState !== "restarting" || this.starting) return;
+      this.starting = this.spawnAndInitialize().finally(() => {
+        this.starting = null;
+      });
+      // Nobody awaits an automatic restart: a failure here is logged (and a crash is handled by onChildExit).
+      this.starting.catch((e: unknown) => this.log("error", `restart failed: ${e instanceof Error ? e.message : String(e)}`));
+    }, delay);
+  }
+
+  private crashError(child: ChildHandle): EngineCrashedError {
+    const exit = child.exit ?? { code: null, signal: null };
+    const detail = this.lastCrashMessage && child === this.child ? this.lastCrashMessage : child.lastStderr(3);
+    return new EngineCrashedError(
+      `The inference engine stopped unexpectedly (exit code ${exit.code}, signal ${exit.signal})${detail ? `: ${detail}` : "."}`,
+      exit.code,
+      exit.signal,
+    );
+  }
+
+  /** Graceful shutdown of the current (or starting) child, SIGKILL after the timeout; rejects in-flight requests. */
+  private async stopChild(reason: EngineError): Promise<void> {
+    const child = this.child;
+    for (const entry of [...this.inFlight]) entry.reject(reason);
+    if (child == null) return;
+    child.intentional = true;
+    if (child.exit == null) {
+      try {
+        await withTimeout(
+          child.connection.sendRequest(ShutdownRequest).then(() => child.exited),
+          this.options.shutdownTimeoutMs,
+          () => new Error("shutdown timed out"),
+        );
+      } catch {
+        this.log("warn", "the inference engine did not shut down in time; killing it");
+      }
+      await child.kill();
+    }
+    if (this.child === child) this.child = null;
+    await this.starting?.catch(() => undefined);
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+
+  private assertNotDisposed(): void {
+    if (this.currentState === "disposed") throw new EngineError(EngineErrorCode.Disposed, "The inference engine was shut down.");
+  }
+
+  private setState(state: BackendState): void {
+    if (state === this.currentState) return;
+    const previous = this.currentState;
+    this.currentState = state;
+    this.stateEmitter.fire({ state, previous });
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.logEmitter.fire({ level, message, source: "client" });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Options and events of `LocalEngineClient` (./client.ts), with their defaults in one place.
+ */
+import type { GpuSetting, LogLevel } from "./protocol.ts";
+
+export interface LocalEngineClientOptions {
+  /** Absolute path of the bundled child, e.g. `context.asAbsolutePath("dist/inference/child.mjs")`. Required. */
+  childPath: string;
+  /** Directory for the child's caches (measured thread choice). Default `null`: nothing cached. */
+  cacheDir?: string | null;
+  /** GPU backend. Default `"auto"` (falls back to CPU when no GPU backend works). */
+  gpu?: GpuSetting;
+  /** Thread count override (the user setting). Default `undefined`: measured per model at load and remembered. */
+  threads?: number;
+  /** Free a model after this many ms without requests; it reloads on next use. `0` disables. Default 900,000 (15 min). */
+  idleUnloadMs?: number;
+  /** Lowest level of the child's log lines forwarded to `onLog`. Default `"info"`. */
+  logLevel?: LogLevel;
+  /** Executable that runs the child. Default `process.execPath` (Electron in desktop VS Code, Node in code-server). */
+  execPath?: string;
+  /** Environment of the child. Default `process.env`. `ELECTRON_RUN_AS_NODE=1` is always added. */
+  env?: NodeJS.ProcessEnv;
+  /** Time for the child to start and answer `initialize`. Default 30,000 ms. */
+  handshakeTimeoutMs?: number;
+  /** Time for a graceful `shutdown` before SIGKILL. Default 3,000 ms. */
+  shutdownTimeoutMs?: number;
+  /**
+   * After a chat is aborted, how long to wait for the child's partial answer before resolving with the text
+   * streamed so far. Default 1,000 ms.
+   */
+  cancelGraceMs?: number;
+  /** Restart delay after a crash: `initialMs * 2^(crashesInWindow-1)`, at most `maxMs`. Default 500 / 15,000 ms. */
+  restartBackoff?: { initialMs?: number; maxMs?: number };
+  /** Stop restarting after `maxCrashes` crashes within `windowMs`. Default 5 within 180,000 ms (3 minutes). */
+  crashBreaker?: { maxCrashes?: number; windowMs?: number };
+}
+
+export interface CrashEvent {
+  exitCode: number | null;
+  signal: string | null;
+  /** What we know: the child's crash report, or the last stderr lines (e.g. a GGML_ASSERT). */
+  message: string;
+  /** Crashes within the breaker window, this one included. */
+  crashesInWindow: number;
+  /** Null when the breaker tripped (no restart). */
+  restartInMs: number | null;
+}
+
+export interface BreakerTrippedEvent {
+  crashes: number;
+  windowMs: number;
+  lastMessage: string;
+}
+
+export type ResolvedClientOptions = Required<Omit<LocalEngineClientOptions, "threads" | "restartBackoff" | "crashBreaker">> & {
+  threads: number | undefined;
+  restartBackoff: { initialMs: number; maxMs: number };
+  crashBreaker: { maxCrashes: number; windowMs: number };
+};
+
+/** Fills in the documented defaults. */
+export function resolveOptions(options: LocalEngineClientOptions): ResolvedClientOptions {
+  if (!options.childPath) throw new Error("LocalEngineClient: childPath is required");
+  return {
+    childPath: options.childPath,
+    cacheDir: options.cacheDir ?? null,
+    gpu: options.gpu ?? "auto",
+    threads: options.threads,
+    idleUnloadMs: options.idleUnloadMs ?? 15 * 60_000,
+    logLevel: options.logLevel ?? "info",
+    execPath: options.execPath ?? process.execPath,
+    env: options.env ?? process.env,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 3_000,
+    cancelGraceMs: options.cancelGraceMs ?? 1_000,
+    restartBackoff: { initialMs: options.restartBackoff?.initialMs ?? 500, maxMs: options.restartBackoff?.maxMs ?? 15_000 },
+    crashBreaker: { maxCrashes: options.crashBreaker?.maxCrashes ?? 5, windowMs: options.crashBreaker?.windowMs ?? 180_000 },
+  };
+}

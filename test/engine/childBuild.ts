@@ -1,0 +1,49 @@
+/**
+ * Makes sure dist/inference/child.mjs is built from the current sources, with the same esbuild settings as
+ * scripts/build.mjs (kept in sync by hand: ESM, node-llama-cpp external, `require` shim for bundled CJS). The engine
+ * tests and the benchmark call it, so they never run a stale child; `npm run build` produces the same file.
+ */
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const childPath = path.join(repoRoot, "dist/inference/child.mjs");
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+export async function ensureChildBuilt(): Promise<string> {
+  let built = 0;
+  try {
+    built = statSync(childPath).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built > 0 && built >= newestSource(path.join(repoRoot, "src/inference"))) return childPath;
+  await esbuild.build({
+    bundle: true,
+    sourcemap: "linked",
+    logLevel: "warning",
+    absWorkingDir: repoRoot,
+    legalComments: "none",
+    entryPoints: { "inference/child": "src/inference/child.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".mjs" },
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    external: ["node-llama-cpp", "@node-llama-cpp/*"],
+    banner: {
+      js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);",
+    },
+  });
+  return childPath;
+}

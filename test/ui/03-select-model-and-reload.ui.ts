@@ -1,0 +1,55 @@
+// A user picks a model file through Select Model (VS Code's own file dialog in the browser), starts the engine,
+// then reloads the window: the old engine child must not survive the reload.
+import { execFileSync } from "node:child_process";
+import { privateCoderStatusItem, runCommand, waitForWorkbench } from "./workbench.ts";
+import type { UiSession } from "../runner/ui.ts";
+
+export const title = "Select Model picks a .gguf, the engine starts, and Reload Window leaves no orphan child";
+
+function engineChildPids(): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", "dist/inference/child.mjs"], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+async function waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function run({ page, screenshot, models }: UiSession): Promise<void> {
+  const modelPath = models.tiny;
+  if (!modelPath) throw new Error("the runner did not prepare the tiny model");
+  const modelName = modelPath.split("/").pop()!;
+  const pidsBefore = new Set(engineChildPids());
+
+  await runCommand(page, "Private Coder: Select Model…");
+  // code-server has no native dialog: VS Code shows its simple file dialog, a quick input that takes a path.
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(modelPath);
+  await page.waitForTimeout(500);
+  await screenshot("select-model-dialog");
+  await input.press("Enter");
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Chat and completion")').waitFor({ timeout: 15_000 });
+  await input.press("Enter");
+  await privateCoderStatusItem(page).filter({ hasText: modelName }).waitFor({ timeout: 15_000 });
+
+  await runCommand(page, "Private Coder: Show Engine Status");
+  await page.locator(".notifications-toasts", { hasText: "threads" }).waitFor({ timeout: 60_000 });
+  await screenshot("engine-status");
+  const started = engineChildPids().filter((pid) => !pidsBefore.has(pid));
+  if (started.length !== 1) throw new Error(`expected one new engine child, found ${started.length}`);
+
+  await runCommand(page, "Developer: Reload Window");
+  await waitForWorkbench(page);
+  await waitUntil("the old engine child to exit after the reload", () => !engineChildPids().includes(started[0]), 20_000);
+}
