@@ -1,0 +1,304 @@
+/**
+ * The generic rule: `password|secret|token|api_key … = "<value>"` in any of the syntaxes code and config use
+ * (`.env`, JSON, YAML, TOML, TypeScript, Python, shell, PHP, Go). A hit of a keyword is widened to the identifier
+ * around it, an assignment operator must follow, and the literal value is then judged by the keyword's tier:
+ * passwords are short and low-entropy, tokens and keys are long and random. Expressions (`process.env.TOKEN`,
+ * `getPassword()`), type annotations, placeholders and hashes are not values. The AWS secret access key has no
+ * prefix, so it is recognised here, by its key name and shape.
+ */
+import {
+  UUID_RE,
+  isDataUri,
+  isHexDigest,
+  isIntegrityHash,
+  isPathOrUrl,
+  isPlaceholderValue,
+} from "./allowlist.ts";
+import { shannonEntropy } from "./text.ts";
+
+export interface AssignmentFinding {
+  readonly ruleId: "password" | "generic-secret" | "aws-secret-access-key";
+  readonly start: number;
+  readonly end: number;
+}
+
+const IDENT_MAX = 64;
+const VALUE_MAX = 256;
+
+function isIdentChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+}
+
+/** Splits `DB_PASSWORD`, `apiKey`, `client-secret` into lower-case words. */
+function words(identifier: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let i = 0; i < identifier.length; i++) {
+    const c = identifier.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lowerOrDigit = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (!upper && !lowerOrDigit) {
+      if (cur) out.push(cur);
+      cur = "";
+      continue;
+    }
+    // camelCase boundary: an upper-case letter after a lower-case letter or digit.
+    if (upper && cur && i > 0) {
+      const p = identifier.charCodeAt(i - 1);
+      if ((p >= 97 && p <= 122) || (p >= 48 && p <= 57)) {
+        out.push(cur);
+        cur = "";
+      }
+    }
+    cur += upper ? String.fromCharCode(c + 32) : identifier[i];
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+type Tier = "password" | "secret" | "key";
+
+const PASSWORD_WORDS = new Set(["password", "passwd", "pass", "pwd", "passphrase", "pswd"]);
+const PASSWORD_SUFFIXES = ["password", "passwd", "passphrase"];
+const SECRET_WORDS = new Set(["secret", "secrets", "token", "credential", "credentials", "auth", "authorization", "bearer", "cookie"]);
+const SECRET_SUFFIXES = ["secret", "token", "credential", "credentials"];
+/** Compound names (checked on the words joined) that mean "a key that is a credential". */
+const SECRET_COMPOUNDS = [
+  "apikey",
+  "accesskey",
+  "secretkey",
+  "privatekey",
+  "authkey",
+  "signingkey",
+  "encryptionkey",
+  "masterkey",
+  "sessionkey",
+  "licensekey",
+  "clientkey",
+  "appkey",
+  "webhookurl",
+];
+
+/** The tier of an identifier, or undefined when it does not name a credential (`tokenizer`, `bypass`, `primaryKey`). */
+function tierOf(ws: readonly string[]): Tier | undefined {
+  for (const w of ws) {
+    if (PASSWORD_WORDS.has(w) || PASSWORD_SUFFIXES.some((s) => w.endsWith(s))) return "password";
+  }
+  const joined = ws.join("");
+  for (const w of ws) {
+    if (SECRET_WORDS.has(w) || SECRET_SUFFIXES.some((s) => w.endsWith(s) && w !== s + "s")) return "secret";
+  }
+  if (SECRET_COMPOUNDS.some((c) => joined.includes(c))) return "secret";
+  if (ws[ws.length - 1] === "key") return "key";
+  return undefined;
+}
+
+/** After the identifier: an optional closing quote/bracket, then `=`, `:`, `:=`, `=>`, `?=`, `||=`, `==`. */
+const OPERATOR_RE = /["'`]?\]?[ \t]{0,16}(?::=|=>|\?\?=|\|\|=|\?=|===?|!==?|[:=])[ \t]{0,16}/y;
+const UNQUOTED_RE = /[^\s"'`,;)}\]<>]{1,256}/y;
+const SCHEME_RE = /(?:Bearer|Basic|Token|Bot)[ \t]+/iy;
+const PLACEHOLDER_AT = /<(?:secret|redacted):[a-z0-9-]{1,40}#\d{1,7}>/y;
+
+/** Reads a quoted literal starting at `pos` (the quote). Returns the inner span, or undefined if it does not close soon. */
+function readQuoted(text: string, pos: number): { start: number; end: number } | undefined {
+  const q = text.charCodeAt(pos);
+  const limit = Math.min(text.length, pos + 1 + VALUE_MAX + 1);
+  for (let i = pos + 1; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) {
+      i++;
+      continue;
+    }
+    if (c === q) return { start: pos + 1, end: i };
+    if (c === 10 && q !== 96) return undefined;
+  }
+  return undefined;
+}
+
+function isExpressionLike(value: string): boolean {
+  // Identifiers and member chains (`process.env.TOKEN`, `self.password`), calls, indexing, literals of other types.
+  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/.test(value) && !/\d/.test(value)) return true;
+  // A negated identifier or member chain (`!isCompleteFix`, `!a.b2`).
+  if (/^!{1,2}[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/.test(value)) return true;
+  if (/[([{]/.test(value)) return true;
+  // Operators of an expression (`a && a.token`, `e.key ? e.key : null`, `x || y`).
+  if (/&&|\|\||=>|[=!]=|\?[^?]*:/.test(value)) return true;
+  if (/^(?:true|false|null|none|nil|undefined|yes|no|on|off)$/i.test(value)) return true;
+  if (/^-?\d+(?:\.\d+)?$/.test(value)) return true;
+  return false;
+}
+
+/** No digits, only letters and separators: a name, a label, an event id or a sentence (gitleaks' `^[a-zA-Z_.-]+$`). */
+function isWordLike(value: string): boolean {
+  return /^[A-Za-z_.:/@# -]+$/.test(value);
+}
+
+/** `^10.2.2`, `~1.0`, `>=3.9.1-beta.2`: a version range in a manifest, not a password. */
+function isVersion(value: string): boolean {
+  return /^(?:[~^]|[<>]=?|=)?v?\d{1,6}(?:\.\d{1,6}){1,3}(?:[-+][\w.]{1,40})?$/.test(value);
+}
+
+/**
+ * Identifiers made of words (`OAuth2TokenCredential`, `token_sha256_to_refresh`, `FlowPasswordRequiredResultV2`),
+ * as opposed to generated keys: words have many vowels, few digits, and letters in runs of one case (`assword`,
+ * `TOKEN`). Random base62 has a vowel share of about 0.19, a digit share of 0.16 and changes case every other
+ * letter; all of these must say "name".
+ */
+export function looksLikeName(value: string): boolean {
+  let letters = 0;
+  let vowels = 0;
+  let digits = 0;
+  let inRuns = 0;
+  let runLength = 0;
+  let runUpper = false;
+  let longest = 0;
+  const closeRun = (): void => {
+    if (runLength >= 3) inRuns += runLength;
+    longest = Math.max(longest, runLength);
+    runLength = 0;
+  };
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lower = c >= 97 && c <= 122;
+    if (c >= 48 && c <= 57) digits++;
+    if (!upper && !lower) {
+      closeRun();
+      continue;
+    }
+    letters++;
+    if ("aeiouAEIOU".includes(value[i])) vowels++;
+    if (runLength > 0 && upper !== runUpper) closeRun();
+    runUpper = upper;
+    runLength++;
+  }
+  closeRun();
+  // Thresholds measured on 100 000 random base62 strings: 0.25 % of 12-character, 0.15 % of 20-character and
+  // 0.008 % of 40-character values pass as names (a false negative of the generic rule only; prefixed tokens have
+  // their own rules), while 10 of 14 real constant names from popular packages do.
+  return letters >= 6 && vowels / letters >= 0.3 && digits / value.length <= 0.2 && inRuns / value.length >= 0.7 && longest >= 6;
+}
+
+/** Names under which even a UUID is a credential (`client_secret`, `DB_PASSWORD`, `_authToken` of npm, `apiKey`). */
+const STRONG_NAME_RE = /secret|passw(?:or)?d|passphrase|apikey|authtoken|accesstoken|accesskey|privatekey/;
+
+const MIN_LENGTH: Record<Tier, number> = { password: 6, secret: 12, key: 20 };
+const MIN_ENTROPY: Record<Tier, number> = { password: 2.0, secret: 3.0, key: 3.5 };
+
+/** Cheap checks first (length, shape, entropy); the allowlists only run on values that already look random. */
+function judge(value: string, tier: Tier, ws: readonly string[]): boolean {
+  if (value.length < MIN_LENGTH[tier]) return false;
+  if (/\s/.test(value) || isWordLike(value) || isVersion(value)) return false;
+  // A password can be made of words, so for that tier only longer values are dismissed as names
+  // (`FLOW_PASSWORD_REQUIRED = "FlowPasswordRequiredResultV2"`).
+  if ((tier !== "password" || value.length >= 12) && looksLikeName(value)) return false;
+  if (tier === "key" && (!/\d/.test(value) || !/[A-Za-z]/.test(value) || /[.:/]/.test(value))) return false;
+  if (shannonEntropy(value) < MIN_ENTROPY[tier]) return false;
+  if (isPlaceholderValue(value) || isIntegrityHash(value) || isDataUri(value) || isPathOrUrl(value)) return false;
+  // The key's own name as its value (`SHA256_TOKEN_TO_REFRESH: "token_sha256_to_refresh"`): a constant.
+  const vws = words(value);
+  if (vws.length >= 2 && vws.every((w) => ws.includes(w))) return false;
+  const last = ws[ws.length - 1] ?? "";
+  // UUIDs are ids (request ids, CSRF and idempotency tokens), except under a name that says secret or password.
+  if (UUID_RE.test(value) && (/(?:id|uuid|guid|ref|name)$/.test(last) || !STRONG_NAME_RE.test(ws.join("")))) return false;
+  if (isHexDigest(value) && ws.some((w) => /sha|hash|commit|digest|checksum|rev|etag|fingerprint|integrity/.test(w))) return false;
+  return true;
+}
+
+/** A span `[start, end)` known to consist of unquoted-value characters; shared across the hits of one scan. */
+export interface ValueRun {
+  start: number;
+  end: number;
+}
+
+/** Longer "identifiers" are blobs (minified code, base64), not names. */
+const IDENT_LIMIT = 128;
+
+/**
+ * Judges the assignment whose keyword hit is at `hit`. Returns where the identifier around the hit ends, so the
+ * caller can skip further keyword hits inside the same name (`secretToken`, or a `keykeykey…` flood) and every
+ * character is looked at a bounded number of times.
+ */
+export function judgeAssignment(text: string, hit: number, run?: ValueRun, quotedOnly = false): { finding?: AssignmentFinding; identEnd: number } {
+  let s = hit;
+  const minS = Math.max(0, hit - IDENT_MAX);
+  while (s > minS && isIdentChar(text.charCodeAt(s - 1))) s--;
+  let e = hit;
+  const maxE = Math.min(text.length, hit + IDENT_LIMIT);
+  while (e < maxE && isIdentChar(text.charCodeAt(e))) e++;
+  if (e - s >= IDENT_LIMIT || (e === maxE && e < text.length && isIdentChar(text.charCodeAt(e)))) {
+    // Skip the whole run (linear: each character of it is visited once more at most).
+    while (e < text.length && isIdentChar(text.charCodeAt(e))) e++;
+    return { identEnd: e };
+  }
+  const identEnd = e;
+  // `--password=x`, `.password = x`: the operator side starts after leading dashes and dots.
+  while (s < hit && (text.charCodeAt(s) === 45 || text.charCodeAt(s) === 46)) s++;
+  // `DB.password`: a trailing dot is punctuation, not part of the name.
+  while (e > s && text.charCodeAt(e - 1) === 46) e--;
+
+  // Cheapest test first: most keyword hits in code (`e.key||`, `this.token)`) are not followed by an operator.
+  OPERATOR_RE.lastIndex = e;
+  const op = OPERATOR_RE.exec(text);
+  if (!op) return { identEnd };
+  // Our own placeholder (`<secret:github-token#1>`) reads like `secret: …`; filtering must be idempotent.
+  if (s > 0 && text.charCodeAt(s - 1) === 60) {
+    PLACEHOLDER_AT.lastIndex = s - 1;
+    if (PLACEHOLDER_AT.test(text)) return { identEnd };
+  }
+
+  let v = e + op[0].length;
+  // `Authorization: Bearer <token>` / `"Basic <b64>"`: the scheme word is not the secret.
+  const quote = text.charCodeAt(v);
+  let start: number;
+  let end: number;
+  if (quote === 34 || quote === 39 || quote === 96) {
+    const q = readQuoted(text, v);
+    if (!q) return { identEnd };
+    start = q.start;
+    end = q.end;
+    const scheme = /^(?:Bearer|Basic|Token|Bot)\s+/i.exec(text.slice(start, Math.min(end, start + 8)));
+    if (scheme) start += scheme[0].length;
+  } else {
+    // In source code an unquoted value is an expression (`token = previousToken2`), never a literal.
+    if (quotedOnly) return { identEnd };
+    SCHEME_RE.lastIndex = v;
+    const sm = SCHEME_RE.exec(text);
+    if (sm) v += sm[0].length;
+    // The run of value characters from v. `run` remembers the last run scanned, so a keyword every few
+    // characters (`password=password=…`) does not rescan the same 256 characters each time.
+    let runEnd: number;
+    if (run && v >= run.start && v <= run.end) {
+      if (run.end - v >= VALUE_MAX) return { identEnd };
+      UNQUOTED_RE.lastIndex = run.end;
+      const more = UNQUOTED_RE.exec(text);
+      runEnd = run.end + (more ? more[0].length : 0);
+    } else {
+      UNQUOTED_RE.lastIndex = v;
+      const m = UNQUOTED_RE.exec(text);
+      runEnd = v + (m ? m[0].length : 0);
+    }
+    if (run) {
+      run.start = v;
+      run.end = runEnd;
+    }
+    // A value longer than the bound is a blob (base64 image, minified code), not a credential.
+    if (runEnd === v || runEnd - v >= VALUE_MAX) return { identEnd };
+    start = v;
+    end = runEnd;
+    if (isExpressionLike(text.slice(start, end))) return { identEnd };
+  }
+  const value = text.slice(start, end);
+  if (value.length < MIN_LENGTH.password || value.length > VALUE_MAX) return { identEnd };
+  const ws = words(text.slice(s, e));
+  const tier = tierOf(ws);
+  if (!tier) return { identEnd };
+
+  const joined = ws.join("");
+  if ((joined.includes("secretaccesskey") || (joined.includes("aws") && joined.includes("secret"))) && /^[A-Za-z0-9/+]{40}$/.test(value)) {
+    if (!isPlaceholderValue(value) && shannonEntropy(value) >= 3.5) return { finding: { ruleId: "aws-secret-access-key", start, end }, identEnd };
+    return { identEnd };
+  }
+  if (!judge(value, tier, ws)) return { identEnd };
+  return { finding: { ruleId: tier === "password" ? "password" : "generic-secret", start, end }, identEnd };
+}
