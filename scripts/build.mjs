@@ -58,6 +58,8 @@ const builds = [
     target: "es2022",
     format: "iife",
     loader: { ".ttf": "file" },
+    // Fonts the webview CSS imports (codicons) go beside it, inside the view's localResourceRoots.
+    assetNames: "webview/[name]-[hash]",
   },
   {
     // Each suite is its own bundle; mocha and `vscode` are resolved at run time inside the extension host.

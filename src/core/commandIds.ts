@@ -7,6 +7,8 @@ export const COMMANDS = {
   toggleInlineCompletions: "privateCoder.toggleInlineCompletions",
   showLogs: "privateCoder.showLogs",
   showEngineStatus: "privateCoder.showEngineStatus",
+  showWhatTheModelSees: "privateCoder.showWhatTheModelSees",
+  triggerInlineCompletion: "privateCoder.triggerInlineCompletion",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -2,25 +2,32 @@ import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from "../core/chatProtocol";
 import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds";
+import type { ChatController } from "./chat/chatController";
 import type { Ctx } from "./ctx";
 import type { EngineStateModel } from "./engineState";
 
 /**
  * The chat sidebar. The view is rebuilt from scratch whenever VS Code recreates it (no
- * `retainContextWhenHidden`): the webview keeps its own view state with `getState/setState`, and the host re-sends
- * engine state after the webview's `ready` message.
+ * `retainContextWhenHidden`): the webview keeps its own view state with `getState/setState`, and after its `ready`
+ * message the host re-sends the engine state and the conversation (`ChatController.resync`).
  */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = CHAT_VIEW_ID;
   private view: vscode.WebviewView | undefined;
   private webviewReady = false;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Messages dropped because they failed validation (tests read it). */
+  droppedMessages = 0;
+  /** Messages of each type the webview has acknowledged receiving (postMessage resolved true). */
+  readonly delivered = new Map<HostToWebview["type"], number>();
 
   constructor(
     private readonly ctx: Ctx,
     private readonly engineState: EngineStateModel,
+    private readonly chat: ChatController,
   ) {
     this.subscriptions.push(engineState.onDidChange(() => this.postEngineState()));
+    chat.attach({ post: (message) => this.post(message) });
   }
 
   /** True once a webview has been resolved and has completed the ready handshake. */
@@ -37,8 +44,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [distRoot, mediaRoot] };
     webview.html = this.html(webview, distRoot, mediaRoot);
     const messageSubscription = webview.onDidReceiveMessage((message: unknown) => this.onMessage(message));
+    // Hidden without retainContextWhenHidden, the webview's document is destroyed; it says `ready` again when shown.
+    const visibilitySubscription = webviewView.onDidChangeVisibility(() => {
+      if (!webviewView.visible && this.view === webviewView) this.webviewReady = false;
+    });
     webviewView.onDidDispose(() => {
       messageSubscription.dispose();
+      visibilitySubscription.dispose();
       if (this.view === webviewView) {
         this.view = undefined;
         this.webviewReady = false;
@@ -50,6 +62,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const message = parseWebviewToHost(raw);
     if (!message) {
       // Never echo the payload: it may contain user text.
+      this.droppedMessages++;
       this.ctx.log.warn(`Chat view: dropped a malformed message (${describeShape(raw)})`);
       return;
     }
@@ -63,6 +76,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "ready":
         this.webviewReady = true;
         this.postEngineState();
+        this.chat.resync();
         return;
       case "selectModel":
         await vscode.commands.executeCommand(COMMANDS.selectModel);
@@ -73,6 +87,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "showLogs":
         await vscode.commands.executeCommand(COMMANDS.showLogs);
         return;
+      default:
+        await this.chat.handle(message);
     }
   }
 
@@ -82,14 +98,21 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private post(message: HostToWebview): void {
     if (!this.view || !this.webviewReady) return;
-    this.view.webview.postMessage(message).then(undefined, (error: unknown) => {
-      this.ctx.log.debug(`Chat view: postMessage failed: ${String(error)}`);
-    });
+    this.view.webview.postMessage(message).then(
+      (delivered) => {
+        if (delivered) this.delivered.set(message.type, (this.delivered.get(message.type) ?? 0) + 1);
+      },
+      (error: unknown) => {
+        this.ctx.log.debug(`Chat view: postMessage failed: ${String(error)}`);
+      },
+    );
   }
 
   private html(webview: vscode.Webview, distRoot: vscode.Uri, mediaRoot: vscode.Uri): string {
     const nonce = randomBytes(16).toString("base64");
     const script = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, "chat.js"));
+    // chat.css beside chat.js is esbuild's output for the CSS the script imports (codicons, highlight theme).
+    const bundledStyle = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, "chat.css"));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, "chat.css"));
     const csp = [
       "default-src 'none'",
@@ -104,11 +127,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${bundledStyle.toString()}" nonce="${nonce}">
   <link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
   <title>Private Coder Chat</title>
 </head>
 <body>
-  <main id="app" aria-live="polite"></main>
+  <main id="app"></main>
   <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
@@ -116,6 +140,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
+    this.chat.attach(undefined);
     this.view = undefined;
   }
 }
@@ -123,6 +148,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 /** A log-safe description of an unexpected message: its shape, never its content. */
 function describeShape(value: unknown): string {
   if (value === null || typeof value !== "object") return typeof value;
-  const type = (value as { type?: unknown }).type;
-  return `type=${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : typeof type}, keys=${Object.keys(value).length}`;
+  let type: unknown;
+  let keys = 0;
+  try {
+    type = (value as { type?: unknown }).type;
+    keys = Object.keys(value).length;
+  } catch {
+    return "unreadable object";
+  }
+  return `type=${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : typeof type}, keys=${keys}`;
 }

@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { COMMANDS, CHAT_VIEW_ID } from "../core/commandIds";
+import { COMMANDS } from "../core/commandIds";
 import type { Ctx } from "./ctx";
 import { selectModel } from "./selectModel";
 
@@ -7,6 +7,8 @@ import { selectModel } from "./selectModel";
 export interface CommandHandlers {
   restartEngine(): Promise<void>;
   showEngineStatus(): Promise<void>;
+  showWhatTheModelSees(): Promise<void>;
+  explainSelection(): Promise<void>;
 }
 
 /** Registers every contributed command; each handler reports its own errors to the user and the log. */
@@ -28,16 +30,14 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
   register(COMMANDS.showLogs, () => ctx.log.show(true));
   register(COMMANDS.restartEngine, () => handlers.restartEngine());
   register(COMMANDS.showEngineStatus, () => handlers.showEngineStatus());
+  register(COMMANDS.showWhatTheModelSees, () => handlers.showWhatTheModelSees());
   register(COMMANDS.toggleInlineCompletions, async () => {
     const enabled = !ctx.config.completionEnabled;
     await ctx.config.update("completion.enabled", enabled);
     vscode.window.setStatusBarMessage(`Private Coder: inline completions ${enabled ? "on" : "off"}`, 3000);
   });
   // These features land with their own issues; until then the command says so instead of failing silently.
-  register(COMMANDS.explainSelection, async () => {
-    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
-    notAvailableYet("Explain Selection");
-  });
+  register(COMMANDS.explainSelection, () => handlers.explainSelection());
   register(COMMANDS.showStatistics, () => notAvailableYet("Usage statistics"));
 }
 

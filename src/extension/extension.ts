@@ -1,6 +1,9 @@
 import * as vscode from "vscode";
 import { COMMANDS } from "../core/commandIds";
 import { SETTINGS, type SettingKey } from "../core/settings";
+import { ChatController } from "./chat/chatController";
+import { explainSelection } from "./chat/explain";
+import { CompletionService } from "./completion/service";
 import { ChatViewProvider } from "./chatView";
 import { registerCommands } from "./commands";
 import { Config } from "./config";
@@ -8,14 +11,18 @@ import { Ctx } from "./ctx";
 import { EngineService } from "./engine";
 import { EngineStateModel } from "./engineState";
 import { showEngineStatus } from "./engineStatus";
+import { SafetyService, registerModelSeesView } from "./safety";
 import { StatusBar } from "./statusBar";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
   readonly ctx: Ctx;
   readonly chatView: ChatViewProvider;
+  readonly chat: ChatController;
+  readonly completion: CompletionService;
   readonly engine: EngineService;
   readonly engineState: EngineStateModel;
+  readonly safety: SafetyService;
 }
 
 let activeCtx: Ctx | undefined;
@@ -28,16 +35,22 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     activeCtx = ctx;
     const engineState = ctx.track(new EngineStateModel(ctx));
     ctx.track(new StatusBar(ctx, engineState));
+    const safety = ctx.track(new SafetyService(ctx));
+    const showWhatTheModelSees = registerModelSeesView(ctx, safety);
     const engine = ctx.track(new EngineService(ctx, engineState));
-    const chatView = ctx.track(new ChatViewProvider(ctx, engineState));
+    const chat = ctx.track(new ChatController(ctx, engine, safety));
+    const chatView = ctx.track(new ChatViewProvider(ctx, engineState, chat));
+    const completion = ctx.track(new CompletionService(ctx, engine, engineState, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
     registerCommands(ctx, {
       restartEngine: () => engine.restart(),
       showEngineStatus: () => showEngineStatus(ctx, engine),
+      showWhatTheModelSees,
+      explainSelection: () => explainSelection(chat),
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, engine, engineState };
+    return { ctx, chatView, chat, completion, engine, engineState, safety };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);

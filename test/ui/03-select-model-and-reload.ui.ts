@@ -35,6 +35,9 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   // code-server has no native dialog: VS Code shows its simple file dialog, a quick input that takes a path.
   const input = page.locator(".quick-input-widget input.input");
   await input.waitFor({ timeout: 15_000 });
+  // The dialog fills in its start folder asynchronously; typing before that gets the two concatenated.
+  await page.locator(".quick-input-widget .monaco-list-row").first().waitFor({ timeout: 15_000 });
+  await page.waitForFunction('document.querySelector(".quick-input-widget input.input")?.value.endsWith("/") === true', undefined, { timeout: 15_000 });
   await input.fill(modelPath);
   await page.waitForTimeout(500);
   await screenshot("select-model-dialog");

@@ -1,0 +1,349 @@
+/**
+ * Inline-completion benchmark (`npm run bench:completion`): the provider's pipeline (src/extension/completion/
+ * pipeline.ts: trigger, typing-through, context, cache, safety seam, engine, post-processing) driven outside VS Code
+ * by a scripted typing session over a real source file of this repository, against the qwen05b-shaped synthetic
+ * model (Q8_0) in our engine child. Prints one JSON line per figure. Figures, not assertions.
+ *
+ * - session: ≥ 200 keystrokes at 30-120 ms (seeded), pausing at line ends and after `= ` / `(` until the
+ *   suggestion arrives (keystroke→suggestion latency, debounce included); at each pause the user types the first
+ *   characters of the suggestion (typing-through).
+ * - burst: 50 keystrokes at 30 ms: requests that reached the engine.
+ * - overhead: provider time (minus the debounce) / the engine call's own time for the same request.
+ * - large file: the provider's own time per keystroke (instant fake engine) on a 16,000-line, ~1.3 MB file.
+ * - naive baseline: raw node-llama-cpp `generateInfillCompletion` per keystroke, 1,200-token prefix, 440-token
+ *   suffix, 32 tokens, same model file and thread count, in this process.
+ */
+import { readFileSync } from "node:fs";
+import { readFile, realpath } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { getLlama, LlamaCompletion } from "node-llama-cpp";
+import { calibrateCharsPerToken, speedFromBenchmark, type CursorPosition } from "../src/core/completion/index.ts";
+import { CompletionPipeline, type CompletionEngine, type PipelineDocument, type PipelineResult } from "../src/extension/completion/pipeline.ts";
+import { PromptSafety } from "../src/extension/completion/promptSafety.ts";
+import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
+import { LocalEngineClient } from "../src/inference/client.ts";
+import type { CompleteResult, CompletionRequest } from "../src/inference/backend.ts";
+import { ensureSyntheticModel } from "../test/fixtures/models.ts";
+import { ensureChildBuilt } from "../test/engine/childBuild.ts";
+
+const MODEL = "qwen05b";
+const QUANT = "Q8_0";
+const root = path.resolve(import.meta.dirname, "..");
+
+function emit(metric: string, fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ bench: "completion", model: `${MODEL}-${QUANT}`, metric, ...fields }));
+}
+
+const r1 = (n: number) => Math.round(n * 10) / 10;
+function pct(values: readonly number[], p: number, round = r1): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+}
+const mean = (v: readonly number[]) => (v.length === 0 ? NaN : r1(v.reduce((a, b) => a + b, 0) / v.length));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Seeded PRNG (mulberry32): the same keystroke intervals every run. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An editable in-memory document; `snapshot()` gives the pipeline a frozen view (like a TextDocument version). */
+class MemDoc {
+  cursor: CursorPosition;
+  constructor(
+    public lines: string[],
+    readonly file: string,
+    readonly languageId: string,
+    cursor: CursorPosition,
+  ) {
+    this.cursor = cursor;
+  }
+  type(ch: string): void {
+    const { line, character } = this.cursor;
+    const text = this.lines[line];
+    if (ch === "\n") {
+      this.lines.splice(line, 1, text.slice(0, character), text.slice(character));
+      this.cursor = { line: line + 1, character: 0 };
+    } else {
+      this.lines[line] = text.slice(0, character) + ch + text.slice(character);
+      this.cursor = { line, character: character + ch.length };
+    }
+  }
+  snapshot(): PipelineDocument {
+    const lines = this.lines.slice();
+    return {
+      id: `file://${this.file}`,
+      location: { scheme: "file", path: this.file },
+      languageId: this.languageId,
+      relativePath: path.relative(root, this.file),
+      lineCount: lines.length,
+      lineAt: (i) => lines[i],
+    };
+  }
+}
+
+/** Times the engine calls the pipeline makes (the "raw engine time for the same prompt"). */
+class TimedEngine implements CompletionEngine {
+  calls: { request: CompletionRequest; ms: number; result?: CompleteResult }[] = [];
+  constructor(private readonly client: LocalEngineClient) {}
+  async complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompleteResult> {
+    const t = performance.now();
+    const call: { request: CompletionRequest; ms: number; result?: CompleteResult } = { request, ms: NaN };
+    this.calls.push(call);
+    try {
+      const result = await this.client.complete(request, options);
+      call.result = result;
+      return result;
+    } finally {
+      call.ms = performance.now() - t;
+    }
+  }
+}
+
+function safety(): PromptSafety {
+  return new PromptSafety({ realpath: (p) => realpath(p), readTextFile: (p) => readFile(p, "utf8").catch(() => undefined) }, () => ({
+    excludedPaths: [],
+    sensitiveWords: [],
+    sensitiveWordAction: "redact",
+    workspaceFolders: [root],
+  }));
+}
+
+/** The code the scripted user types (≥ 200 keystrokes), inserted before `buildCompletionContext`. */
+const SCRIPT = [
+  "/** Tokens left for the suffix once the prefix is placed. */\n",
+  "export function suffixRoom(total: number, used: number): number {\n",
+  "  const room = Math.max(0, total - used);\n",
+  "  const capped = Math.min(room, CONTEXT_DEFAULTS.maxSuffixTokens);\n",
+  "  return capped;\n",
+  "}\n",
+].join("");
+const BURST = "const extraShareDefault = CONTEXT_DEFAULTS.extraContextShare + 0;";
+
+async function main(): Promise<void> {
+  const modelPath = await ensureSyntheticModel(MODEL, { quantization: QUANT });
+  const childPath = await ensureChildBuilt();
+  const client = new LocalEngineClient({ childPath, cacheDir: path.join(os.homedir(), ".cache", "private-coder", "engine"), gpu: false, idleUnloadMs: 0, handshakeTimeoutMs: 120_000 });
+  client.onLog((e) => {
+    if (e.level === "error") console.error(`[engine] ${e.message}`);
+  });
+  try {
+    await client.start();
+    const loaded = await client.loadModel({ path: modelPath, role: "completion" });
+    const threads = loaded.model.threads;
+    // What the host's model loader does after a load: measure the speed, calibrate the token estimate.
+    const bench = await client.benchDecode({ role: "completion", promptTokens: 96, generateTokens: 8 });
+    const sample = readFileSync(path.join(root, "src/core/completion/budget.ts"), "utf8").slice(0, 4000);
+    const charsPerToken = calibrateCharsPerToken(sample.length, await client.countTokens(sample, { role: "completion" }));
+    const engine = new TimedEngine(client);
+    const pipeline = new CompletionPipeline({
+      engine: () => Promise.resolve(engine),
+      safety: safety(),
+      modelReady: () => true,
+      // BENCH_MAX_PROMPT_TOKENS: the user setting completion.maxPromptTokens (default: derived from the measured speed).
+      settings: () => ({ overrides: { maxPromptTokens: Number(process.env.BENCH_MAX_PROMPT_TOKENS) || undefined }, salt: modelPath, contextSize: loaded.model.contextSize }),
+    });
+    pipeline.resetModel(speedFromBenchmark(96, bench.prefillMs, 8, bench.decodeMs), charsPerToken);
+    emit("setup", { threads, contextSize: loaded.model.contextSize, charsPerToken: r1(charsPerToken), budget: { ...pipeline.budget, speed: undefined }, speed: pipeline.speedSample });
+
+    // --- the scripted session -----------------------------------------------------------------------------------
+    const file = path.join(root, "src/core/completion/context.ts");
+    const lines = readFileSync(file, "utf8").split("\n");
+    const at = lines.findIndex((l) => l.startsWith("export function buildCompletionContext"));
+    lines.splice(at, 0, "");
+    const doc = new MemDoc(lines, file, "typescript", { line: at, character: 0 });
+    const random = rng(42);
+    let inFlight: { controller: AbortController; promise: Promise<PipelineResult>; t0: number } | undefined;
+    const keystroke = (ch: string) => {
+      inFlight?.controller.abort(); // VS Code cancels the previous request's token on the next keystroke
+      doc.type(ch);
+      const controller = new AbortController();
+      const t0 = performance.now();
+      const promise = pipeline.run({
+        doc: doc.snapshot(),
+        cursor: doc.cursor,
+        explicit: false,
+        enabled: true,
+        lastInserted: ch,
+        signal: controller.signal,
+        beforeEngine: async () => {
+          const wait = pipeline.budget.debounceMs;
+          const until = performance.now() + wait;
+          while (performance.now() < until && !controller.signal.aborted) await sleep(Math.min(10, until - performance.now()));
+          return !controller.signal.aborted;
+        },
+      });
+      inFlight = { controller, promise, t0 };
+      return inFlight;
+    };
+
+    const latencies: number[] = [];
+    const overhead: number[] = [];
+    const evaluated: number[] = [];
+    const typeThroughMs: number[] = [];
+    let typeThroughAttempts = 0;
+    let keystrokes = 0;
+    let cold: { ms: number; evaluated: number; promptTokens: number } | undefined;
+    const settle = async (flight: NonNullable<typeof inFlight>) => {
+      const calls = engine.calls.length;
+      const result = await flight.promise;
+      const ms = performance.now() - flight.t0;
+      if (result.source === "engine" || result.source === "empty") {
+        latencies.push(ms);
+        const call = engine.calls[engine.calls.length - 1];
+        if (engine.calls.length > calls && call?.result) {
+          overhead.push((result.totalMs - result.debounceMs) / call.ms);
+          evaluated.push(call.result.metrics.evaluatedTokens);
+          cold ??= { ms, evaluated: call.result.metrics.evaluatedTokens, promptTokens: call.result.metrics.promptTokens };
+        }
+      }
+      return result;
+    };
+    const t0 = performance.now();
+    for (let i = 0; i < SCRIPT.length; i++) {
+      const ch = SCRIPT[i];
+      const flight = keystroke(ch);
+      keystrokes++;
+      const pause = ch === "\n" || SCRIPT.slice(i - 1, i + 1) === "= " || ch === "(";
+      if (!pause) {
+        await sleep(30 + random() * 90);
+        continue;
+      }
+      const result = await settle(flight);
+      const shown = result.items[0]?.split("\n")[0] ?? "";
+      if (result.items[0]) {
+        // The user reads the suggestion (1 s); meanwhile the host prefetches the completion after it (CompletionService
+        // schedules it 2 × debounce after showing), evaluating the full prompt at low priority. The next keystroke
+        // pre-empts it.
+        await sleep(pipeline.budget.debounceMs * 2);
+        const snap = doc.snapshot();
+        const next = withInsertion(snap, doc.cursor, result.items[0]);
+        void pipeline.prefetch({ ...next.doc, id: snap.id, location: snap.location }, next.cursor);
+        await sleep(Math.max(0, 1000 - pipeline.budget.debounceMs * 2));
+      }
+      // Then types its first characters: typing-through.
+      for (const c of shown.slice(0, Math.min(3, shown.length - 1))) {
+        typeThroughAttempts++;
+        const f = keystroke(c);
+        keystrokes++;
+        const r = await f.promise;
+        if (r.source === "typeThrough") typeThroughMs.push(r.totalMs);
+        else await settle(f);
+        await sleep(30 + random() * 90);
+      }
+    }
+    if (inFlight) await settle(inFlight);
+    const sessionMs = performance.now() - t0;
+    const stats = pipeline.stats;
+    emit("session", {
+      keystrokes,
+      seconds: r1(sessionMs / 1000),
+      engineRequests: stats.engineRequests,
+      prefetchRequests: stats.prefetchRequests,
+      cancelled: stats.cancelled,
+      declined: stats.declined,
+      suggestions: latencies.length,
+      debounceMs: pipeline.budget.debounceMs,
+    });
+    emit("keystroke_to_suggestion", { unit: "ms", p50: pct(latencies, 50), p95: pct(latencies, 95), n: latencies.length, note: "pause keystrokes, debounce included" });
+    emit("first_request_cold", { unit: "ms", ...cold });
+    emit("tokens_evaluated_per_request", { p50: pct(evaluated, 50), mean: mean(evaluated), max: Math.max(...evaluated), n: evaluated.length });
+    emit("typing_through", {
+      unit: "ms",
+      hitRate: typeThroughAttempts === 0 ? null : r1((typeThroughMs.length / typeThroughAttempts) * 100) / 100,
+      attempts: typeThroughAttempts,
+      p50: pct(typeThroughMs, 50),
+      p95: pct(typeThroughMs, 95),
+      cacheHits: stats.cacheHits,
+    });
+    emit("provider_over_engine", { unit: "ratio", p50: pct(overhead, 50, (x) => Math.round(x * 1000) / 1000), p95: pct(overhead, 95, (x) => Math.round(x * 1000) / 1000), goal: "<= 1.1", n: overhead.length, note: "(provider time - debounce) / engine call time, same request" });
+
+    // --- burst: 50 keystrokes at 30 ms ------------------------------------------------------------------------------
+    doc.type("\n");
+    const before = pipeline.stats.engineRequests;
+    let last: NonNullable<typeof inFlight> | undefined;
+    for (let i = 0; i < 50; i++) {
+      last = keystroke(BURST[i % BURST.length]);
+      await sleep(30);
+    }
+    if (last) await last.promise;
+    emit("burst_50_keystrokes_30ms", { engineRequests: pipeline.stats.engineRequests - before, goal: "<= 3" });
+
+    // --- the provider's own time on a 16,000-line file (instant fake engine) ---------------------------------------------
+    const big = bigFile();
+    const fake: CompletionEngine = {
+      complete: () =>
+        Promise.resolve({ text: "value + 1;", mode: "fim", metrics: { promptTokens: 0, reusedTokens: 0, evaluatedTokens: 1, generatedTokens: 4, timeToFirstTokenMs: 1, totalMs: 1, tokensPerSecond: null, stopReason: "eogToken", threads: 1 } }),
+    };
+    const local = new CompletionPipeline({ engine: () => Promise.resolve(fake), safety: safety(), modelReady: () => true, settings: () => ({ overrides: {}, salt: "fake" }) });
+    local.resetModel(pipeline.speedSample, charsPerToken);
+    const bigDoc = new MemDoc(big.lines, path.join(root, "bench-large-file.ts"), "typescript", { line: 8000, character: 0 });
+    bigDoc.lines.splice(8000, 0, "");
+    const own: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      bigDoc.type(SCRIPT[i % SCRIPT.length]);
+      const snap = bigDoc.snapshot(); // outside the timed region: VS Code hands us a live document
+      const r = await local.run({ doc: snap, cursor: bigDoc.cursor, explicit: false, enabled: true, lastInserted: SCRIPT[i % SCRIPT.length] });
+      own.push(r.totalMs);
+    }
+    emit("provider_own_time_large_file", { unit: "ms", lines: big.lines.length, bytes: big.bytes, p50: pct(own, 50), p95: pct(own, 95), goal: "p95 < 15" });
+
+    // --- naive baseline: generateInfillCompletion per keystroke (1,200 + 440 tokens, 32 generated) ---------------
+    await client.unloadModel();
+    const llama = await getLlama({ gpu: false, build: "never", maxThreads: Math.max(1, threads) });
+    try {
+      const model = await llama.loadModel({ modelPath });
+      const context = await model.createContext({ contextSize: loaded.model.contextSize, sequences: 1, threads });
+      const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+      const cursorLine = at + 3;
+      const base = readFileSync(file, "utf8").split("\n");
+      const beforeText = base.slice(0, cursorLine).join("\n") + "\n  const room = ";
+      const afterText = "\n" + base.slice(cursorLine).join("\n");
+      const pre = model.detokenize(model.tokenize(beforeText).slice(-1200));
+      const suf = model.detokenize(model.tokenize(afterText).slice(0, 440));
+      const naive: number[] = [];
+      const typed = "Math.max";
+      await completion.generateInfillCompletion(pre, suf, { maxTokens: 32, temperature: 0, repeatPenalty: false }); // cold, not counted
+      for (let i = 1; i <= 5; i++) {
+        const t = performance.now();
+        await completion.generateInfillCompletion(pre + typed.slice(0, i), suf, { maxTokens: 32, temperature: 0, repeatPenalty: false, customStopTriggers: [] });
+        naive.push(performance.now() - t);
+      }
+      const p50 = pct(naive, 50);
+      emit("naive_baseline_generateInfillCompletion", { unit: "ms", p50, p95: pct(naive, 95), n: naive.length, prefixTokens: 1200, suffixTokens: 440, maxTokens: 32 });
+      emit("ratio_provider_p50_over_naive_p50", { ratio: r1((pct(latencies, 50) / p50) * 100) / 100, goal: "<= 0.35" });
+      completion.dispose();
+      await context.dispose();
+      await model.dispose();
+    } finally {
+      await llama.dispose();
+    }
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** ~16,000 lines, ~1.3 MB of TypeScript built from this repository's sources. */
+function bigFile(): { lines: string[]; bytes: number } {
+  const sources = ["src/core/completion/context.ts", "src/core/completion/budget.ts", "src/core/completion/postprocess.ts", "src/core/safety/filterContext.ts"].map((f) =>
+    readFileSync(path.join(root, f), "utf8").split("\n"),
+  );
+  const lines: string[] = [];
+  for (let i = 0; lines.length < 16_000; i++) {
+    lines.push(...sources[i % sources.length].map((l) => (l.length > 0 ? `${l} // copy ${i} of the large benchmark file` : l)));
+  }
+  lines.length = 16_000;
+  let bytes = 0;
+  for (const l of lines) bytes += l.length + 1;
+  return { lines, bytes };
+}
+
+await main();

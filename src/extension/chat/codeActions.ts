@@ -1,0 +1,63 @@
+/**
+ * What a code block's buttons do on the host: Copy (the system clipboard), Insert at cursor, and Apply, which
+ * opens a diff of the active editor against the edited version and lets the user accept or reject it.
+ */
+import * as vscode from "vscode";
+import path from "node:path";
+import type { CodeAction } from "../../core/chatProtocol";
+import { proposeEdit } from "../../core/chat/applyEdit";
+import type { VirtualDocuments } from "./editorContext";
+
+export async function runCodeAction(action: CodeAction, code: string, editor: vscode.TextEditor | undefined, documents: VirtualDocuments): Promise<boolean> {
+  switch (action) {
+    case "copy":
+      await vscode.env.clipboard.writeText(code);
+      vscode.window.setStatusBarMessage("Private Coder: code copied", 2000);
+      return true;
+    case "insert": {
+      if (!editor) {
+        void vscode.window.showInformationMessage("Private Coder: open an editor to insert the code into.");
+        return false;
+      }
+      const ok = await editor.edit((edit) => {
+        for (const selection of editor.selections) edit.replace(selection, code);
+      });
+      if (ok) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
+      return ok;
+    }
+    case "apply":
+      return apply(code, editor, documents);
+  }
+}
+
+async function apply(code: string, editor: vscode.TextEditor | undefined, documents: VirtualDocuments): Promise<boolean> {
+  if (!editor) {
+    void vscode.window.showInformationMessage("Private Coder: open the file to apply the code to.");
+    return false;
+  }
+  const document = editor.document;
+  const version = document.version;
+  const original = document.getText();
+  const sel = editor.selection;
+  const proposal = proposeEdit(original, { start: document.offsetAt(sel.start), end: document.offsetAt(sel.end) }, code);
+  const name = path.basename(document.uri.path);
+  const proposed = documents.put(name, proposal.text);
+  const what = proposal.replaced === "selection" ? "replaces the selection" : proposal.replaced === "file" ? "replaces the file" : "inserts at the cursor";
+  await vscode.commands.executeCommand("vscode.diff", document.uri, proposed, `${name} ↔ Private Coder suggestion (${what})`, { preview: true });
+  const choice = await vscode.window.showInformationMessage(`Apply the suggested change to ${name}? It ${what}.`, "Accept", "Reject");
+  let applied = false;
+  if (choice === "Accept") {
+    if (document.version !== version) {
+      void vscode.window.showWarningMessage(`Private Coder: ${name} changed while the diff was open; nothing was applied.`);
+    } else {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(original.length)), proposal.text);
+      applied = await vscode.workspace.applyEdit(edit);
+    }
+  }
+  // Close the diff editor (it is the active one unless the user moved on).
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  if (tab?.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposed.toString()) await vscode.window.tabGroups.close(tab);
+  if (applied) await vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn });
+  return applied;
+}

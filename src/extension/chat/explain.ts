@@ -1,0 +1,58 @@
+/**
+ * "Private Coder: Explain Selection": the selection (or, without one, the block around the cursor) with its file
+ * name, language and a few lines around it goes through the safety filter (`ModelInput`), the chat view opens, and
+ * the explanation streams into a new turn of the current conversation.
+ */
+import * as vscode from "vscode";
+import { enclosingBlock } from "../../core/chat/enclosingBlock";
+import { explainRequestText } from "../../core/chat/prompt";
+import { CHAT_VIEW_ID } from "../../core/commandIds";
+import type { ChatController } from "./chatController";
+import { isTextSource } from "./editorContext";
+
+/** Lines of context shown around the code to explain. */
+const CONTEXT_LINES = 5;
+
+export async function explainSelection(chat: ChatController): Promise<void> {
+  const editor = vscode.window.activeTextEditor ?? chat.editorContext.lastEditor;
+  if (!editor || !isTextSource(editor.document)) {
+    void vscode.window.showInformationMessage("Private Coder: open a file and select the code to explain.");
+    return;
+  }
+  const doc = editor.document;
+  let range: vscode.Range = editor.selection;
+  if (editor.selection.isEmpty) {
+    const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
+    const block = enclosingBlock(lines, editor.selection.active.line);
+    if (!block) {
+      void vscode.window.showInformationMessage("Private Coder: select the code to explain (the cursor is on an empty line).");
+      return;
+    }
+    range = new vscode.Range(block.start, 0, block.end, doc.lineAt(block.end).text.length);
+  }
+  const startLine = range.start.line;
+  const endLine = range.end.character === 0 && range.end.line > startLine ? range.end.line - 1 : range.end.line;
+  const beforeStart = Math.max(0, startLine - CONTEXT_LINES);
+  const afterEnd = Math.min(doc.lineCount - 1, endLine + CONTEXT_LINES);
+  const name = vscode.workspace.asRelativePath(doc.uri, false);
+  const text = explainRequestText({
+    fileName: name,
+    language: doc.languageId,
+    startLine: startLine + 1,
+    endLine: endLine + 1,
+    before: startLine > beforeStart ? doc.getText(new vscode.Range(beforeStart, 0, startLine, 0)).replace(/\n$/, "") : "",
+    code: doc.getText(range),
+    after: afterEnd > endLine ? doc.getText(new vscode.Range(endLine + 1, 0, afterEnd, doc.lineAt(afterEnd).text.length)) : "",
+  });
+  const filtered = await chat.input.documentText(doc, text, "explain");
+  if (filtered.refused) {
+    void vscode.window.showWarningMessage(`Private Coder: nothing was sent: ${name} is ${filtered.refused}.`);
+    return;
+  }
+  const lines = startLine === endLine ? `${startLine + 1}` : `${startLine + 1}-${endLine + 1}`;
+  // The label reaches the model too (it names the file): it goes through the same filter.
+  const label = (await chat.input.userMessage(`${name}:${lines}`)).result.text;
+  await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  const redactions = filtered.result.redactions.length;
+  await chat.ask(`Explain ${label}`, [{ kind: "explain", label, language: doc.languageId, text: filtered.result.text, redactions }]);
+}

@@ -1,0 +1,52 @@
+/**
+ * THE seam between the editor and the chat model: every text the chat feature sends to a model (typed messages,
+ * attached files and selections, Explain Selection excerpts) is produced by a function in this file, and every one
+ * of them goes through the safety filter first (the host's one door, `SafetyService`). Model output comes back through `outputSanitizer`.
+ * Audit this file to know what the chat model can see.
+ */
+import type * as vscode from "vscode";
+import type { FilteredContext, OutputSanitizer } from "../../core/safety";
+import type { SafetyService } from "../safety";
+
+/** Largest attachment (characters after filtering); the history budget trims further by tokens. */
+const MAX_ATTACHMENT_CHARS = 48_000;
+
+export interface FilteredPiece {
+  readonly result: FilteredContext;
+  /** Human-readable reason when nothing may be sent (excluded path, blocked by a sensitive word). */
+  readonly refused?: string;
+}
+
+export class ModelInput implements vscode.Disposable {
+  constructor(private readonly safety: SafetyService) {}
+
+  /** A message the user typed into the chat. */
+  async userMessage(text: string): Promise<FilteredPiece> {
+    return this.piece(await this.safety.filter({ feature: "chat", text, budget: { maxChars: MAX_ATTACHMENT_CHARS * 2 } }));
+  }
+
+  /** Text taken from a document (an attached file or selection, an Explain Selection excerpt). */
+  async documentText(document: vscode.TextDocument, text: string, feature: "chat" | "explain"): Promise<FilteredPiece> {
+    return this.piece(await this.safety.filter({ feature, text, uri: document.uri, languageId: document.languageId, budget: { maxChars: MAX_ATTACHMENT_CHARS } }));
+  }
+
+  /** Records the exact prompt sent, for "Show What the Model Sees". */
+  recordSent(feature: "chat" | "explain", title: string, text: string, pieces: readonly FilteredContext[]): void {
+    this.safety.recordSent(feature, title, text, pieces);
+  }
+
+  /** Cleans streamed model output (escape sequences, control characters, optional e-mail/phone redaction). */
+  outputSanitizer(feature: "chat" | "explain" = "chat"): OutputSanitizer {
+    return this.safety.outputSanitizer(feature);
+  }
+
+  private piece(result: FilteredContext): FilteredPiece {
+    if (result.excluded) return { result, refused: `excluded from the model by the safety settings (${result.reason ?? "path excluded"})` };
+    if (result.blocked) return { result, refused: "it contains a word from privateCoder.safety.sensitiveWords (action: block)" };
+    return { result };
+  }
+
+  dispose(): void {
+    // Nothing of its own: the SafetyService owns the exclusion rules and their watchers.
+  }
+}

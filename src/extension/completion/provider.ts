@@ -1,0 +1,102 @@
+/**
+ * The `InlineCompletionItemProvider`: adapts VS Code's request (document, position, trigger kind, cancellation
+ * token) to the pipeline. The token becomes an `AbortController` whose signal reaches the engine, so a keystroke
+ * aborts the request in flight; automatic requests wait out the debounce first. Never shows UI: it logs (metadata
+ * only) and returns nothing.
+ */
+import * as vscode from "vscode";
+import type { CompletionPipeline, PipelineResult } from "./pipeline";
+import { pipelineDocument } from "./documents";
+
+export const ACCEPTED_COMMAND = "privateCoder.inlineCompletionAccepted";
+
+export interface ProviderHooks {
+  /** Global toggle and per-language setting. */
+  enabledFor(languageId: string): boolean;
+  /** User override of the debounce (ms), or undefined to use the measured budget's. */
+  debounceOverrideMs(): number | undefined;
+  /** Called when the completion model is not ready: start loading it (once). */
+  modelNotReady(): void;
+  /** Text inserted by the last change of this document version, if known. */
+  lastInserted(document: vscode.TextDocument): string | undefined;
+  thinking(on: boolean): void;
+  shown(result: PipelineResult, document: vscode.TextDocument, position: vscode.Position): void;
+  log(message: string): void;
+}
+
+export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  /** Calls from VS Code (tests read these). */
+  invocations = 0;
+  lastResult: PipelineResult | undefined;
+
+  constructor(
+    private readonly pipeline: CompletionPipeline,
+    private readonly hooks: ProviderHooks,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    this.invocations++;
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    const result = await this.complete(document, position, explicit, token, context.selectedCompletionInfo !== undefined);
+    if (token.isCancellationRequested || result.items.length === 0) return undefined;
+    const range = new vscode.Range(position, position);
+    return result.items.map((text) => new vscode.InlineCompletionItem(text, range, { title: "Accepted", command: ACCEPTED_COMMAND, arguments: [document.uri.toString()] }));
+  }
+
+  /** The pipeline call behind `provideInlineCompletionItems` (tests call it directly for determinism). */
+  async complete(document: vscode.TextDocument, position: vscode.Position, explicit: boolean, token: vscode.CancellationToken, suggestWidget = false): Promise<PipelineResult> {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    if (token.isCancellationRequested) controller.abort();
+    const editor = vscode.window.activeTextEditor;
+    const hasSelection = editor?.document === document && !editor.selection.isEmpty;
+    let thinking = false;
+    try {
+      const result = await this.pipeline.run({
+        doc: pipelineDocument(document),
+        cursor: { line: position.line, character: position.character },
+        explicit,
+        enabled: this.hooks.enabledFor(document.languageId),
+        lastInserted: this.hooks.lastInserted(document),
+        hasSelection: hasSelection || suggestWidget,
+        signal: controller.signal,
+        // A second, sampled alternative (Alt+] / Alt+[) only where generation is cheap: on a slow CPU it would
+        // double the wait for the first.
+        alternatives: explicit && this.pipeline.budget.expectedWarmMs < 1000 ? 2 : 1,
+        beforeEngine: async () => {
+          const wait = explicit ? 0 : (this.hooks.debounceOverrideMs() ?? this.pipeline.budget.debounceMs);
+          if (wait > 0) await sleep(wait, token);
+          if (token.isCancellationRequested) return false;
+          thinking = true;
+          this.hooks.thinking(true);
+          return true;
+        },
+      });
+      this.lastResult = result;
+      if (result.reason === "modelNotReady") this.hooks.modelNotReady();
+      if (result.source === "error" || result.source === "refused") this.hooks.log(`completion: nothing shown (${result.source}: ${result.reason ?? "?"})`);
+      if (result.items.length > 0) this.hooks.shown(result, document, position);
+      return result;
+    } finally {
+      if (thinking) this.hooks.thinking(false);
+      subscription.dispose();
+    }
+  }
+}
+
+function sleep(ms: number, token: vscode.CancellationToken): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const sub = token.onCancellationRequested(done);
+    function done(): void {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}

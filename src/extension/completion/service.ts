@@ -1,0 +1,183 @@
+/**
+ * Inline completion in the host: creates the safety seam, the pipeline, the provider (all languages, `file` and
+ * `untitled`), the status item, the model loader and the recent-files index, and keeps them in step with the
+ * settings, the workspace folders and the engine. Speculative prefetch after a suggestion is shown or accepted.
+ */
+import * as vscode from "vscode";
+import { COMMANDS } from "../../core/commandIds";
+import type { SettingKey } from "../../core/settings";
+import type { Ctx } from "../ctx";
+import type { EngineService } from "../engine";
+import type { EngineStateModel } from "../engineState";
+import type { SafetyService } from "../safety";
+import { HostSafetyGate } from "./hostSafety";
+import { pipelineDocument } from "./documents";
+import { withInsertion } from "./insertedDocument";
+import { CompletionModelLoader } from "./modelLoader";
+import { CompletionPipeline, type PipelineDocument, type PipelineResult } from "./pipeline";
+import type { CompletionSafetyGate } from "./promptSafety";
+import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider";
+import { RecentFiles } from "./recentFiles";
+import { CompletionStatusItem } from "./statusItem";
+
+const BUDGET_KEYS: readonly SettingKey[] = ["completion.maxPromptTokens", "completion.maxTokens", "completion.debounceMs", "engine.contextSize"];
+const SAFETY_KEYS: readonly SettingKey[] = ["safety.excludedPaths", "safety.sensitiveWords", "safety.sensitiveWordAction"];
+
+export class CompletionService implements vscode.Disposable {
+  readonly pipeline: CompletionPipeline;
+  readonly provider: InlineCompletionProvider;
+  readonly safety: CompletionSafetyGate;
+  readonly status = new CompletionStatusItem();
+  readonly loader: CompletionModelLoader;
+  private readonly recent: RecentFiles;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly lastChange = new Map<string, { version: number; text: string }>();
+  private prefetchTimer: ReturnType<typeof setTimeout> | undefined;
+  private contextSize: number | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    engine: EngineService,
+    engineState: EngineStateModel,
+    safetyService: SafetyService,
+  ) {
+    const config = ctx.config;
+    // Everything completion sends goes through the host's one safety door (settings, every folder's ignore file).
+    this.safety = new HostSafetyGate(safetyService);
+    this.recent = new RecentFiles(this.safety);
+    this.loader = new CompletionModelLoader(
+      ctx,
+      engine,
+      (info) => {
+        this.contextSize = info.contextSize;
+        this.pipeline.resetModel(info.speed, info.charsPerToken);
+      },
+      () => this.renderStatus(),
+    );
+    this.pipeline = new CompletionPipeline({
+      engine: (signal) => engine.backendFor("completion", signal),
+      safety: this.safety,
+      modelReady: () => this.loader.ready,
+      settings: () => ({
+        salt: config.completionModelPath,
+        contextSize: this.contextSize,
+        overrides: {
+          debounceMs: config.get("completion.debounceMs") || undefined,
+          maxPromptTokens: config.get("completion.maxPromptTokens") || undefined,
+          maxTokens: config.get("completion.maxTokens") || undefined,
+        },
+      }),
+      snippets: (doc) => this.recent.snippets(doc.languageId, doc.id),
+      snippetLocation: (path) => this.recent.locationOf(path),
+      log: (message) => ctx.log.debug(message),
+    });
+    this.provider = new InlineCompletionProvider(this.pipeline, {
+      enabledFor: (languageId) => this.enabledFor(languageId),
+      debounceOverrideMs: () => config.get("completion.debounceMs") || undefined,
+      modelNotReady: () => this.loader.kick(),
+      lastInserted: (document) => {
+        const change = this.lastChange.get(document.uri.toString());
+        return change && change.version === document.version ? change.text : undefined;
+      },
+      thinking: (on) => this.renderStatus(on),
+      shown: (result, document, position) => this.onShown(result, document, position),
+      log: (message) => ctx.log.info(message),
+    });
+
+    const reset = () => this.safety.reset();
+    const watcher = vscode.workspace.createFileSystemWatcher("**/.privatecoderignore");
+    this.subscriptions.push(
+      vscode.languages.registerInlineCompletionItemProvider([{ scheme: "file" }, { scheme: "untitled" }], this.provider),
+      vscode.commands.registerCommand(ACCEPTED_COMMAND, (uri: unknown) => this.onAccepted(typeof uri === "string" ? uri : undefined)),
+      vscode.commands.registerCommand(COMMANDS.triggerInlineCompletion, () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const change = e.contentChanges.length === 1 ? e.contentChanges[0].text : e.contentChanges.length === 0 ? undefined : "";
+        if (change !== undefined) this.lastChange.set(e.document.uri.toString(), { version: e.document.version, text: change });
+        if (e.contentChanges.length > 0) this.cancelScheduledPrefetch();
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.lastChange.delete(d.uri.toString());
+        this.pipeline.forgetDocument(d.uri.toString());
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(reset),
+      watcher,
+      watcher.onDidChange(reset),
+      watcher.onDidCreate(reset),
+      watcher.onDidDelete(reset),
+      config.onDidChange((keys) => {
+        if (SAFETY_KEYS.some((k) => keys.has(k))) reset();
+        if (BUDGET_KEYS.some((k) => keys.has(k))) this.pipeline.refreshBudget();
+        if (keys.has("completion.modelPath") || keys.has("chat.modelPath")) this.loader.reset();
+        this.renderStatus();
+      }),
+      engineState.onDidChange((state) => {
+        // After a restart, an unload or a crash the model reloads on the next keystroke.
+        if (state.kind === "idle" || state.kind === "noModel" || state.kind === "crashed") this.loader.reset();
+        this.renderStatus();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.renderStatus()),
+    );
+    this.renderStatus();
+  }
+
+  /** Global toggle and `completion.disabledLanguages`. */
+  enabledFor(languageId: string): boolean {
+    return this.ctx.config.completionEnabled && !this.ctx.config.get("completion.disabledLanguages").includes(languageId);
+  }
+
+  private renderStatus(thinking = false): void {
+    const language = vscode.window.activeTextEditor?.document.languageId;
+    if (!this.ctx.config.completionEnabled) this.status.set("disabled", "turned off");
+    else if (language !== undefined && !this.enabledFor(language)) this.status.set("disabled", `off for ${language}`);
+    else if (!this.loader.configuredPath) this.status.set("noModel");
+    else if (this.loader.failed) this.status.set("error");
+    else if (this.loader.loading) this.status.set("loading");
+    else if (thinking) this.status.set("thinking");
+    else this.status.set("idle");
+  }
+
+  private onShown(result: PipelineResult, document: vscode.TextDocument, position: vscode.Position): void {
+    if (result.source === "engine") this.status.setLatency(result.totalMs);
+    // Prefetch what comes after the suggestion, once the user has had a moment to read it.
+    this.cancelScheduledPrefetch();
+    const text = result.items[0];
+    if (!text || document.isClosed) return;
+    const version = document.version;
+    const delay = Math.max(100, this.pipeline.budget.debounceMs * 2);
+    this.prefetchTimer = setTimeout(() => {
+      this.prefetchTimer = undefined;
+      if (document.isClosed || document.version !== version) return;
+      const base = pipelineDocument(document);
+      const next = withInsertion(base, { line: position.line, character: position.character }, text);
+      const doc: PipelineDocument = { ...next.doc, id: base.id, location: base.location };
+      void this.pipeline.prefetch(doc, next.cursor);
+    }, delay);
+  }
+
+  private onAccepted(uri: string | undefined): void {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || (uri !== undefined && editor.document.uri.toString() !== uri)) return;
+    this.cancelScheduledPrefetch();
+    this.pipeline.noteAccepted();
+    const document = editor.document;
+    const active = editor.selection.active;
+    // The accepted text is in the document now: prefetch the completion at the new cursor.
+    setTimeout(() => {
+      if (document.isClosed) return;
+      void this.pipeline.prefetch(pipelineDocument(document), { line: active.line, character: active.character });
+    }, 0);
+  }
+
+  private cancelScheduledPrefetch(): void {
+    if (this.prefetchTimer !== undefined) clearTimeout(this.prefetchTimer);
+    this.prefetchTimer = undefined;
+  }
+
+  dispose(): void {
+    this.cancelScheduledPrefetch();
+    this.pipeline.cancelPrefetch();
+    for (const s of this.subscriptions) s.dispose();
+    this.recent.dispose();
+    this.status.dispose();
+  }
+}

@@ -1,0 +1,142 @@
+// The chat inside the real VS Code extension host with the tiny synthetic model: a round trip streams into the
+// webview, Stop cancels, Explain Selection stores only filtered text, and conversations persist across a reload.
+import * as assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as vscode from "vscode";
+import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds";
+import { ConversationStore } from "../../src/extension/chat/conversationStore";
+import { activateExtension, testModel, waitFor } from "./helpers";
+import type { PrivateCoderApi } from "../../src/extension/extension";
+
+const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
+
+describe("Chat and Explain Selection in the extension host", function () {
+  this.timeout(240_000);
+  let api: PrivateCoderApi;
+
+  before(async () => {
+    api = await activateExtension();
+    await api.ctx.config.update("chat.modelPath", testModel("tiny"));
+    await api.ctx.config.update("completion.modelPath", testModel("tiny"));
+    await waitFor("the model setting to apply", () => api.ctx.config.chatModelPath === testModel("tiny"));
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    await waitFor("the chat webview to be ready", () => api.chatView.isReady, 60_000);
+    await api.chat.newChat();
+  });
+
+  after(async () => {
+    api.chat.stop();
+    await api.chat.idle();
+    await api.ctx.config.update("chat.modelPath", "");
+    await api.ctx.config.update("completion.modelPath", "");
+  });
+
+  it("streams an answer from the tiny model into the webview and saves the conversation", async () => {
+    const deliveredBefore = api.chatView.delivered.get("chunk") ?? 0;
+    await api.chat.send("Say hello in one sentence.");
+    const turns = api.chat.current.turns;
+    assert.equal(turns.length, 2);
+    assert.equal(turns[0].role, "user");
+    assert.equal(turns[1].role, "assistant");
+    assert.equal(turns[1].error, undefined, turns[1].error);
+    assert.ok(turns[1].text.length > 0, "the answer is empty");
+    assert.ok(api.chat.chunksPosted > 0, "no chunk was streamed");
+    await waitFor("the webview to receive the chunks", () => (api.chatView.delivered.get("chunk") ?? 0) > deliveredBefore, 10_000);
+    const saved = await api.chat.store.load(api.chat.current.id);
+    assert.ok(saved, "the conversation was not saved");
+    assert.equal(saved.turns[1].text, turns[1].text);
+  });
+
+  it("Stop cancels the generation and keeps the partial answer", async () => {
+    const chunksBefore = api.chat.chunksPosted;
+    let finished = false;
+    const done = api.chat.send("Write a very long story about a compiler.").finally(() => (finished = true));
+    // The tiny model is fast: stop on the very first chunk (checked every turn of the event loop).
+    const started = Date.now();
+    while (api.chat.chunksPosted === chunksBefore && !finished) {
+      if (Date.now() - started > 120_000) assert.fail("the answer did not start streaming");
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await api.chat.handle({ type: "stop" });
+    await done;
+    const last = api.chat.current.turns.at(-1);
+    assert.equal(last?.stopReason, "abort");
+    assert.equal(api.chat.isGenerating, false);
+  });
+
+  it("Explain Selection sends only filtered text: a fake GitHub token never reaches the saved conversation", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, "the integration workspace has a folder");
+    const file = path.join(folder.uri.fsPath, "src", "explain-me.ts");
+    await writeFile(file, `// config\nexport function connect() {\n  const token = "${FAKE_TOKEN}";\n  return fetch("https://api.example.com", { headers: { authorization: token } });\n}\n`);
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
+    editor.selection = new vscode.Selection(1, 0, 4, 1);
+    const turnsBefore = api.chat.current.turns.length;
+    await vscode.commands.executeCommand(COMMANDS.explainSelection);
+    await api.chat.idle();
+    const turns = api.chat.current.turns;
+    assert.equal(turns.length, turnsBefore + 2, "a user turn and an answer were added");
+    const question = turns[turnsBefore];
+    assert.equal(question.attachments[0]?.kind, "explain");
+    assert.match(question.attachments[0].text, /<secret:github-token#1>/);
+    assert.equal(question.attachments[0].redactions, 1);
+    assert.ok(!question.attachments[0].text.includes(FAKE_TOKEN));
+    assert.ok(turns[turnsBefore + 1].text.length > 0 || turns[turnsBefore + 1].stopReason !== undefined, "no explanation streamed");
+    const onDisk = await readFile(path.join(api.chat.store.folder, `${api.chat.current.id}.json`), "utf8");
+    assert.ok(onDisk.includes("<secret:github-token#1>"));
+    assert.ok(!onDisk.includes(FAKE_TOKEN), "the token reached the saved conversation");
+  });
+
+  it("Explain Selection without a selection explains the enclosing block", async () => {
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    editor.selection = new vscode.Selection(3, 4, 3, 4);
+    await vscode.commands.executeCommand(COMMANDS.explainSelection);
+    await api.chat.idle();
+    const question = api.chat.current.turns.at(-2);
+    assert.equal(question?.attachments[0]?.label, "src/explain-me.ts:2-5");
+  });
+
+  it("an attached selection chip is filtered: the chip counts the redaction and the saved turn holds the placeholder", async () => {
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    editor.selection = new vscode.Selection(2, 0, 2, 60);
+    await waitFor("the selection chip to show the redaction", () => api.chat.editorContext.chips().some((c) => c.kind === "selection" && c.redactions === 1), 10_000);
+    api.chat.editorContext.setAttached("selection", true);
+    try {
+      await api.chat.send(`What is this? Also my own token ${FAKE_TOKEN}`);
+    } finally {
+      api.chat.editorContext.setAttached("selection", false);
+    }
+    const question = api.chat.current.turns.at(-2);
+    assert.equal(question?.attachments[0]?.kind, "selection");
+    assert.equal(question.attachments[0].redactions, 1);
+    assert.ok(!question.attachments[0].text.includes(FAKE_TOKEN));
+    assert.ok(!question.text.includes(FAKE_TOKEN), "the typed message is filtered too");
+    const onDisk = await readFile(path.join(api.chat.store.folder, `${api.chat.current.id}.json`), "utf8");
+    assert.ok(!onDisk.includes(FAKE_TOKEN));
+  });
+
+  it("conversations persist: listed, reloaded from disk, and re-sent to a reloaded view", async () => {
+    const id = api.chat.current.id;
+    const turns = JSON.stringify(api.chat.current.turns);
+    const fresh = new ConversationStore(api.chat.store.folder);
+    assert.ok((await fresh.list()).some((c) => c.id === id), "the conversation is listed");
+    await api.chat.newChat();
+    assert.notEqual(api.chat.current.id, id);
+    assert.equal(await api.chat.open(id), true);
+    assert.equal(JSON.stringify(api.chat.current.turns), turns);
+    // Reload the view: close the side bar (the webview is destroyed), open it again, and it gets the conversation back.
+    const before = api.chatView.delivered.get("conversation") ?? 0;
+    await vscode.commands.executeCommand("workbench.action.closeSidebar");
+    await waitFor("the webview to go away", () => !api.chatView.isReady, 20_000);
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    await waitFor("the recreated webview to be ready", () => api.chatView.isReady, 60_000);
+    await waitFor("the conversation to be re-sent", () => (api.chatView.delivered.get("conversation") ?? 0) > before, 20_000);
+    await api.chat.rename(id, "Renamed in test");
+    assert.equal((await fresh.load(id))?.title, "Renamed in test");
+    await api.chat.delete(id);
+    assert.equal(await fresh.load(id), undefined);
+  });
+});

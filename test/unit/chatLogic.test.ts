@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { enclosingBlock } from "../../src/core/chat/enclosingBlock.ts";
+import { explainRequestText, fenceFor, titleFrom, userTurnText } from "../../src/core/chat/prompt.ts";
+import { proposeEdit } from "../../src/core/chat/applyEdit.ts";
+
+const TS = ["import x from 'y';", "", "function add(a, b) {", "  const s = a + b;", "  return s;", "}", "", "const z = 1;"];
+
+test("enclosingBlock: the function around the cursor, a header line, a top-level line, a blank line", () => {
+  assert.deepEqual(enclosingBlock(TS, 3), { start: 2, end: 5 });
+  assert.deepEqual(enclosingBlock(TS, 2), { start: 2, end: 5 });
+  assert.deepEqual(enclosingBlock(TS, 7), { start: 7, end: 7 });
+  assert.equal(enclosingBlock(TS, 1), undefined);
+  const py = ["def f(x):", "    if x:", "        return 1", "    return 2", "", "print(f(1))"];
+  assert.deepEqual(enclosingBlock(py, 2), { start: 1, end: 2 });
+  assert.deepEqual(enclosingBlock(py, 0), { start: 0, end: 3 });
+});
+
+test("attachments are fenced with a fence longer than any inside them", () => {
+  assert.equal(fenceFor("a ``` b"), "````");
+  const text = userTurnText("What does it do?", [{ kind: "selection", label: "a.ts:1-2", language: "typescript", text: "x ``` y" }]);
+  assert.match(text, /^Selected code from a.ts:1-2:\n````typescript\nx ``` y\n````\n\nWhat does it do\?$/);
+  const explain = explainRequestText({ fileName: "a.ts", language: "typescript", startLine: 3, endLine: 6, before: "b", code: "c", after: "" });
+  assert.match(explain, /lines 3-6/);
+  assert.doesNotMatch(explain, /just after/);
+  assert.equal(titleFrom("  hello\nworld"), "hello");
+  assert.equal(titleFrom("x".repeat(100)).length, 60);
+});
+
+test("proposeEdit: replaces the selection, a whole-file block, or inserts at the cursor", () => {
+  const doc = "a\nb\nc\nd\ne\n";
+  assert.deepEqual(proposeEdit(doc, { start: 2, end: 4 }, "B\n"), { text: "a\nB\nc\nd\ne\n", replaced: "selection" });
+  assert.deepEqual(proposeEdit(doc, { start: 0, end: 0 }, "1\n2\n3\n4\n5"), { text: "1\n2\n3\n4\n5\n", replaced: "file" });
+  assert.deepEqual(proposeEdit(doc, { start: 4, end: 4 }, "x"), { text: "a\nb\nx\nc\nd\ne\n", replaced: "cursor" });
+});

@@ -1,0 +1,133 @@
+// The completion side of the safety seam (src/extension/completion/promptSafety.ts) and the pipeline around it,
+// with a fake engine: what reaches the engine is filtered, excluded files (per workspace folder, multi-root) get no
+// request, and a keystroke aborts the pending request so only the last one reaches the engine.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CompletionPipeline, type CompletionEngine, type PipelineDocument } from "../../src/extension/completion/pipeline.ts";
+import { PromptSafety } from "../../src/extension/completion/promptSafety.ts";
+import { withInsertion } from "../../src/extension/completion/insertedDocument.ts";
+import type { CompleteResult, CompletionRequest } from "../../src/inference/backend.ts";
+
+const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
+
+function fsWith(files: Record<string, string>) {
+  return { realpath: (p: string) => Promise.resolve(p), readTextFile: (p: string) => Promise.resolve(files[p]) };
+}
+
+function safety(folders: string[], files: Record<string, string> = {}): PromptSafety {
+  return new PromptSafety(fsWith(files), () => ({ excludedPaths: [], sensitiveWords: [], sensitiveWordAction: "redact", workspaceFolders: folders }));
+}
+
+function doc(lines: string[], path: string): PipelineDocument {
+  return { id: `file://${path}`, location: { scheme: "file", path }, languageId: "typescript", relativePath: path.split("/").pop(), lineCount: lines.length, lineAt: (i) => lines[i] };
+}
+
+class FakeEngine implements CompletionEngine {
+  requests: CompletionRequest[] = [];
+  complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompleteResult> {
+    this.requests.push(request);
+    if (options.signal?.aborted) return Promise.reject(Object.assign(new Error("cancelled"), { code: "cancelled" }));
+    return Promise.resolve({
+      text: "items.length;",
+      mode: "fim",
+      metrics: { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 5, timeToFirstTokenMs: 50, totalMs: 120, tokensPerSecond: 30, stopReason: "eogToken", threads: 2 },
+    });
+  }
+}
+
+function pipeline(engine: FakeEngine, s: PromptSafety): CompletionPipeline {
+  return new CompletionPipeline({ engine: () => Promise.resolve(engine), safety: s, modelReady: () => true, settings: () => ({ overrides: {}, salt: "m" }) });
+}
+
+test("a secret split by the cursor is redacted whole before the engine sees any part of it", async () => {
+  const s = safety(["/ws"]);
+  const token = FAKE_TOKEN;
+  const out = await s.filterRequest(
+    { scheme: "file", path: "/ws/a.ts" },
+    { prefix: "function f() {\n", currentLinePrefix: `  const t = "${token.slice(0, 20)}`, suffix: `${token.slice(20)}";\n}\n`, extraContext: [{ text: `// other\nconst k = "${token}";\n` }] },
+  );
+  assert.ok(out.ok);
+  const all = JSON.stringify(out.prompt);
+  assert.ok(!all.includes(token.slice(0, 20)) && !all.includes(token.slice(20)), all);
+  assert.equal(out.prompt.prefix, "function f() {\n");
+  assert.ok(out.prompt.currentLinePrefix.startsWith("  const t = "));
+  assert.ok(out.redactions >= 2);
+});
+
+test("multi-root: each folder's .privatecoderignore applies to its own files only", async () => {
+  const s = safety(["/one", "/two"], { "/one/.privatecoderignore": "generated/**\n", "/two/.privatecoderignore": "private.ts\n" });
+  assert.equal(await s.isExcluded({ scheme: "file", path: "/one/generated/x.ts" }), true);
+  assert.equal(await s.isExcluded({ scheme: "file", path: "/two/generated/x.ts" }), false);
+  assert.equal(await s.isExcluded({ scheme: "file", path: "/two/private.ts" }), true);
+  assert.equal(await s.isExcluded({ scheme: "file", path: "/one/private.ts" }), false);
+  assert.equal(await s.isExcluded({ scheme: "file", path: "/two/.env" }), true);
+  assert.equal(await s.isExcluded({ scheme: "untitled", path: undefined }), false);
+});
+
+test("an excluded file gets no completion and no engine request, even when asked explicitly", async () => {
+  const engine = new FakeEngine();
+  const p = pipeline(engine, safety(["/ws"]));
+  const result = await p.run({ doc: doc(["API_KEY=", ""], "/ws/.env"), cursor: { line: 0, character: 8 }, explicit: true, enabled: true });
+  assert.equal(result.reason, "excluded");
+  assert.equal(engine.requests.length, 0);
+});
+
+test("what reaches the engine is the filtered text; the result is post-processed, cached and typed through", async () => {
+  const engine = new FakeEngine();
+  const p = pipeline(engine, safety(["/ws"]));
+  const lines = [`const token = "${FAKE_TOKEN}";`, "function count(items: string[]): number {", "  return ", "}"];
+  const d = doc(lines, "/ws/count.ts");
+  const first = await p.run({ doc: d, cursor: { line: 2, character: 9 }, explicit: false, enabled: true });
+  assert.equal(first.source, "engine");
+  assert.deepEqual(first.items, ["items.length;"]);
+  assert.equal(engine.requests.length, 1);
+  assert.ok(!JSON.stringify(engine.requests[0]).includes(FAKE_TOKEN));
+  // The same prompt again (anchors forgotten, so typing-through does not answer first): from the cache.
+  p.cache.forgetDocument(d.id);
+  const again = await p.run({ doc: d, cursor: { line: 2, character: 9 }, explicit: false, enabled: true });
+  assert.equal(again.source, "cache");
+  assert.deepEqual(again.items, ["items.length;"]);
+  // Typing the first characters of the suggestion: the rest from memory.
+  lines[2] = "  return ite";
+  const through = await p.run({ doc: doc(lines, "/ws/count.ts"), cursor: { line: 2, character: 12 }, explicit: false, enabled: true, lastInserted: "e" });
+  assert.equal(through.source, "typeThrough");
+  assert.deepEqual(through.items, ["ms.length;"]);
+  assert.equal(engine.requests.length, 1);
+});
+
+test("a keystroke during the debounce cancels the pending request: only the last of a burst reaches the engine", async () => {
+  const engine = new FakeEngine();
+  const p = pipeline(engine, safety(["/ws"]));
+  const lines = ["function f() {", "  ", "}"];
+  let previous: AbortController | undefined;
+  const runs = [];
+  for (const ch of "return") {
+    lines[1] += ch;
+    previous?.abort();
+    const controller = new AbortController();
+    previous = controller;
+    runs.push(
+      p.run({
+        doc: doc([...lines], "/ws/f.ts"),
+        cursor: { line: 1, character: lines[1].length },
+        explicit: false,
+        enabled: true,
+        lastInserted: ch,
+        signal: controller.signal,
+        beforeEngine: () => new Promise((resolve) => setTimeout(() => resolve(!controller.signal.aborted), 20)),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const results = await Promise.all(runs);
+  assert.deepEqual(results.slice(0, -1).map((r) => r.source), Array(5).fill("cancelled"));
+  assert.equal(engine.requests.length, 1);
+});
+
+test("withInsertion shows the document as it reads once a multi-line suggestion is inserted", () => {
+  const base = doc(["a", "  foo(|)", "z"].map((l) => l.replace("|", "")), "/ws/x.ts");
+  const { doc: next, cursor } = withInsertion(base, { line: 1, character: 6 }, "x,\n  y");
+  assert.equal(next.lineCount, 4);
+  assert.deepEqual([0, 1, 2, 3].map((i) => next.lineAt(i)), ["a", "  foo(x,", "  y)", "z"]);
+  assert.deepEqual(cursor, { line: 2, character: 3 });
+});
