@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import type { FilteredContext } from "../../core/safety/index";
 import type { SafetyService } from "../safety";
-import { joinMain, splitMain, type CompletionSafetyGate, type DocumentLocation, type FilterOutcome, type PromptText } from "./promptSafety";
+import { ExclusionDecisions, joinMain, splitMain, type CompletionSafetyGate, type DocumentLocation, type FilterOutcome, type PromptText } from "./promptSafety";
 
 function uriOf(location: DocumentLocation): vscode.Uri | undefined {
   if (location.path === undefined) return undefined;
@@ -14,35 +14,20 @@ function uriOf(location: DocumentLocation): vscode.Uri | undefined {
 }
 
 export class HostSafetyGate implements CompletionSafetyGate {
-  private readonly decisions = new Map<string, Promise<boolean>>();
-  private readonly known = new Map<string, boolean>();
+  private readonly decisions = new ExclusionDecisions();
 
   constructor(private readonly safety: SafetyService) {}
 
   reset(): void {
     this.decisions.clear();
-    this.known.clear();
   }
 
   isExcluded(location: DocumentLocation): Promise<boolean> {
-    const uri = uriOf(location);
-    if (!uri) return Promise.resolve(false);
-    const key = `${location.scheme}:${location.path}`;
-    let decision = this.decisions.get(key);
-    if (!decision) {
-      decision = this.safety.isExcluded(uri).then(
-        (d) => d.excluded,
-        () => true,
-      );
-      this.decisions.set(key, decision);
-      void decision.then((excluded) => this.known.set(key, excluded));
-    }
-    return decision;
+    return this.decisions.get(location, async () => (await this.safety.isExcluded(uriOf(location)!)).excluded);
   }
 
   knownExcluded(location: DocumentLocation): boolean | undefined {
-    if (location.path === undefined) return false;
-    return this.known.get(`${location.scheme}:${location.path}`);
+    return this.decisions.known(location);
   }
 
   async filterRequest(location: DocumentLocation, prompt: PromptText, chunkLocations: readonly (DocumentLocation | undefined)[] = []): Promise<FilterOutcome> {

@@ -57,12 +57,47 @@ export function splitMain(filteredText: string, cursorOffset: number | undefined
   return { prefix: before.slice(0, lineStart), currentLinePrefix: before.slice(lineStart), suffix: filteredText.slice(cursor) };
 }
 
+/**
+ * Exclusion decisions per document location, shared by both gates: a keystroke must not touch the disk, and callers
+ * that must not wait (extra-context selection) need the answer synchronously once it is known.
+ */
+export class ExclusionDecisions {
+  private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly settled = new Map<string, boolean>();
+
+  /** The cached decision, or `decide(path)` once per location; an error refuses (cannot decide: exclude). */
+  get(location: DocumentLocation, decide: (path: string) => Promise<boolean>): Promise<boolean> {
+    if (location.path === undefined) return Promise.resolve(false);
+    const key = `${location.scheme}:${location.path}`;
+    let decision = this.pending.get(key);
+    if (!decision) {
+      decision = decide(location.path).then(
+        (excluded) => excluded,
+        () => true,
+      );
+      this.pending.set(key, decision);
+      void decision.then((excluded) => this.settled.set(key, excluded));
+    }
+    return decision;
+  }
+
+  /** The decision if already known (synchronous); `false` for untitled buffers, undefined when not decided yet. */
+  known(location: DocumentLocation): boolean | undefined {
+    if (location.path === undefined) return false;
+    return this.settled.get(`${location.scheme}:${location.path}`);
+  }
+
+  clear(): void {
+    this.pending.clear();
+    this.settled.clear();
+  }
+}
+
 /** The gate on the safety core directly (no editor): the bench and the unit tests. */
 export class PromptSafety implements CompletionSafetyGate {
   private exclusion: PathExclusion | undefined;
-  /** Decisions per location key; cleared when the settings or an ignore file change. */
-  private readonly decisions = new Map<string, Promise<boolean>>();
-  private readonly known = new Map<string, boolean>();
+  /** Cleared when the settings or an ignore file change. */
+  private readonly decisions = new ExclusionDecisions();
 
   constructor(
     private readonly fs: SafetyFileSystem,
@@ -73,7 +108,6 @@ export class PromptSafety implements CompletionSafetyGate {
   reset(): void {
     this.exclusion = undefined;
     this.decisions.clear();
-    this.known.clear();
   }
 
   private policy(): SafetyPolicy {
@@ -85,25 +119,12 @@ export class PromptSafety implements CompletionSafetyGate {
 
   /** Whether nothing from this document may reach the model. Cached per location: O(1) after the first call. */
   isExcluded(location: DocumentLocation): Promise<boolean> {
-    if (location.path === undefined) return Promise.resolve(false);
-    const key = `${location.scheme}:${location.path}`;
-    let decision = this.decisions.get(key);
-    if (!decision) {
-      const policy = this.policy();
-      decision = policy.exclusion!.check({ scheme: location.scheme, path: location.path }).then(
-        (d) => d.excluded,
-        () => true, // cannot decide: refuse
-      );
-      this.decisions.set(key, decision);
-      void decision.then((excluded) => this.known.set(key, excluded));
-    }
-    return decision;
+    return this.decisions.get(location, async (path) => (await this.policy().exclusion!.check({ scheme: location.scheme, path })).excluded);
   }
 
   /** The decision if already known (synchronous), for callers that must not wait (extra-context selection). */
   knownExcluded(location: DocumentLocation): boolean | undefined {
-    if (location.path === undefined) return false;
-    return this.known.get(`${location.scheme}:${location.path}`);
+    return this.decisions.known(location);
   }
 
   /**
