@@ -9,7 +9,7 @@ const nodeBuiltins = ["fs", "path", "os", "child_process", "crypto", "net", "htt
 
 export default tseslint.config(
   // demo/ and the test workspace are sample user code the editor opens, not project sources.
-  { ignores: ["node_modules/**", "dist/**", "out/**", "test-results/**", ".test-run/**", ".vscode-test/**", "*.vsix", "demo/**", "test/fixtures/workspace/**"] },
+  { ignores: ["node_modules/**", "dist/**", "out/**", "test-results/**", ".test-run/**", ".vscode-test/**", "*.vsix", "demo/**", "test/fixtures/workspace/**", "test/fixtures/workspace-lib/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

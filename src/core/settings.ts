@@ -82,7 +82,8 @@ export const SETTINGS = {
     minimum: 0,
     maximum: 32768,
     order: 13,
-    description: "Most tokens of code sent with each completion request (prefix, suffix and snippets of related files). `0` derives it from the measured prompt speed of the model.",
+    description:
+      "Most tokens of code sent with each completion request (prefix, suffix and snippets of related files). `0` derives it from the measured prompt speed of the model. A set value is used for every request, also when the prompt must be evaluated from scratch (a new file, a cursor jump), which takes seconds on a CPU.",
   },
   "completion.maxTokens": {
     type: "integer",
@@ -91,6 +92,15 @@ export const SETTINGS = {
     maximum: 1024,
     order: 14,
     description: "Most tokens a multi-line suggestion may generate. `0` derives it from the measured generation speed, so a suggestion arrives within about two seconds.",
+  },
+  "completion.alternatives": {
+    type: "integer",
+    default: 0,
+    minimum: 0,
+    maximum: 4,
+    order: 15,
+    description:
+      "Suggestions generated when you ask for one (`Alt+\\`, or `Alt+]` / `Alt+[` to cycle through them): the first is the model's most likely text, the others are sampled. `0` asks for a second one only where the model answers in under a second, so a slow CPU is not kept waiting. Suggestions that appear while typing are always single.",
   },
   "engine.gpu": {
     type: "string",

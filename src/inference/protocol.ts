@@ -289,6 +289,8 @@ export interface CompleteParams {
   timeBudgetMs?: number;
   /** Sampling temperature; 0 = greedy (default). */
   temperature?: number;
+  /** Seed of the sampler when `temperature` > 0, for repeatable alternatives. Default: random. */
+  seed?: number;
   /** Stream generated text as `engine/textChunk` notifications. Default false. */
   stream?: boolean;
 }

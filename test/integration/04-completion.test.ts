@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import { COMMANDS } from "../../src/core/commandIds";
-import { activateExtension, testModel, waitFor } from "./helpers";
+import { activateExtension, useCompletionModel, userRequests, waitFor } from "./helpers";
 import type { PrivateCoderApi } from "../../src/extension/extension";
 
 const SOURCE = [
@@ -45,11 +45,6 @@ async function openFile(name: string, text: string): Promise<vscode.TextEditor> 
   return vscode.window.showTextDocument(document, { preview: false });
 }
 
-/** Engine requests made for the user (speculative prefetches excluded). */
-function userRequests(api: PrivateCoderApi): number {
-  return api.completion.pipeline.stats.engineRequests - api.completion.pipeline.stats.prefetchRequests;
-}
-
 function tokenSource(): vscode.CancellationTokenSource {
   return new vscode.CancellationTokenSource();
 }
@@ -60,14 +55,13 @@ describe("Inline completion in the extension host", function () {
 
   before(async () => {
     api = await activateExtension();
-    await api.ctx.config.update("completion.modelPath", testModel("tiny"));
-    await api.ctx.config.update("completion.enabled", true);
-    await waitFor("the model setting to apply", () => api.ctx.config.completionModelPath === testModel("tiny"));
+    await useCompletionModel(api);
   });
 
   after(async () => {
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     await api.ctx.config.update("completion.debounceMs", undefined as unknown as number);
+    await api.ctx.config.update("completion.alternatives", undefined as unknown as number);
     await api.ctx.config.update("completion.modelPath", "");
   });
 
@@ -210,6 +204,8 @@ describe("Inline completion in the extension host", function () {
 
   it("accepts the next word and the next line of a visible suggestion (Copilot's commands)", async () => {
     await api.ctx.config.update("completion.debounceMs", 250);
+    // One suggestion per explicit trigger: with alternatives the trigger would ask the model instead of memory.
+    await api.ctx.config.update("completion.alternatives", 1);
     const editor = await openFile("accept.ts", "function f() {\n  \n}\n");
     const document = editor.document;
     editor.selection = new vscode.Selection(1, 2, 1, 2);
@@ -227,6 +223,46 @@ describe("Inline completion in the extension host", function () {
     await new Promise((r) => setTimeout(r, 500));
     await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextLine");
     await waitFor("the line to be inserted", () => document.lineAt(1).text === "  const answer = 42;", 10_000);
+  });
+
+  it("cycles alternatives with Alt+] (showNext) and accepts the one shown (commit)", async () => {
+    await api.ctx.config.update("completion.alternatives", 3);
+    await waitFor("the alternatives setting", () => api.ctx.config.get("completion.alternatives") === 3);
+    const original = SOURCE;
+    // The tiny model writes gibberish that post-processing sometimes drops or that repeats: try places until one
+    // gives at least two different suggestions.
+    const places = [new vscode.Position(14, 2), new vscode.Position(6, 13), new vscode.Position(10, 9), new vscode.Position(12, 0), new vscode.Position(2, 9), new vscode.Position(5, 0)];
+    let items: readonly string[] = [];
+    let editor: vscode.TextEditor | undefined;
+    let place: vscode.Position | undefined;
+    for (const [i, position] of places.entries()) {
+      editor = await openFile(`cycle-${i}.ts`, original);
+      editor.selection = new vscode.Selection(position, position);
+      const invocations = api.completion.provider.invocations;
+      await vscode.commands.executeCommand(COMMANDS.triggerInlineCompletion);
+      await waitFor("VS Code to call the provider", () => api.completion.provider.invocations > invocations, 30_000);
+      await waitFor("an answer", () => api.completion.provider.lastResult !== undefined && !api.completion.pipeline.busy, 60_000);
+      const result = api.completion.provider.lastResult;
+      if (result && result.items.length >= 2) {
+        items = result.items;
+        place = position;
+        break;
+      }
+    }
+    assert.ok(editor && place && items.length >= 2, "some place gave two or more different suggestions");
+    const offset = editor.document.offsetAt(place);
+    const withItem = (item: string) => original.slice(0, offset) + item + original.slice(offset);
+    // Let the first suggestion render, then Alt+] (VS Code asks again explicitly; the answer comes from the cache).
+    await new Promise((r) => setTimeout(r, 500));
+    const requests = userRequests(api);
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.showNext");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(userRequests(api), requests, "cycling generated nothing new: the alternatives came from the cache");
+    await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+    const document = editor.document;
+    await waitFor("a suggestion to be inserted", () => document.getText() !== original, 10_000);
+    const inserted = items.findIndex((item) => document.getText() === withItem(item));
+    assert.ok(inserted >= 1, `the accepted text is an alternative after the first (index ${inserted}): ${JSON.stringify(document.getText().slice(offset, offset + 80))} of ${JSON.stringify(items)}`);
   });
 
   it("turns automatic completion off for a disabled language but keeps the explicit trigger", async () => {

@@ -26,3 +26,15 @@ export function testModel(name: string): string {
   assert.ok(modelPath, `test model "${name}" was not prepared by the runner (PRIVATE_CODER_TEST_MODELS)`);
   return modelPath;
 }
+
+/** Points inline completion at a synthetic test model and turns it on (the completion suites' `before`). */
+export async function useCompletionModel(api: PrivateCoderApi, name = "tiny"): Promise<void> {
+  await api.ctx.config.update("completion.modelPath", testModel(name));
+  await api.ctx.config.update("completion.enabled", true);
+  await waitFor("the model setting to apply", () => api.ctx.config.completionModelPath === testModel(name));
+}
+
+/** Engine requests made for the user (speculative prefetches excluded). */
+export function userRequests(api: PrivateCoderApi): number {
+  return api.completion.pipeline.stats.engineRequests - api.completion.pipeline.stats.prefetchRequests;
+}

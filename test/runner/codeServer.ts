@@ -156,9 +156,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   };
 }
 
-/** The workbench URL that opens `folder` with our extension loaded as a development extension. */
-export function workbenchUrl(server: RunningCodeServer, folder: string, extras: Record<string, string> = {}): string {
+/**
+ * The workbench URL that opens `target` with our extension loaded as a development extension: a folder, or a
+ * multi-root workspace when `target` is a `.code-workspace` file.
+ */
+export function workbenchUrl(server: RunningCodeServer, target: string, extras: Record<string, string> = {}): string {
   const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [["extensionDevelopmentPath", remote(repoRoot)], ...Object.entries(extras).map(([k, v]) => [k, remote(v)])];
-  return `${server.baseUrl}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const open = target.endsWith(".code-workspace") ? "workspace" : "folder";
+  return `${server.baseUrl}/?${open}=${encodeURIComponent(target)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

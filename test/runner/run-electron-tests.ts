@@ -2,16 +2,17 @@
 // (needs internet and a display; for contributors with a desktop). CI uses code-server instead
 // (`npm run test:vscode`), because these machines cannot download VS Code.
 import { runTests } from "@vscode/test-electron";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./codeServer.ts";
 import { RESULTS_ENV, type SuiteResults } from "./results.ts";
+import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
 
 const runDir = path.join(repoRoot, ".test-run", "electron");
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(runDir, { recursive: true });
-const workspace = path.join(runDir, "integration-workspace");
-cpSync(path.join(repoRoot, "test/fixtures/workspace"), workspace, { recursive: true });
+const workspace = prepareIntegrationWorkspace(path.join(runDir, "integration-workspace"));
+const models = await prepareTestModels();
 const resultsFile = path.join(runDir, "integration-results.json");
 
 try {
@@ -19,7 +20,7 @@ try {
     version: process.env.VSCODE_TEST_VERSION ?? "1.100.3",
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: path.join(repoRoot, "out/test/integration/index.cjs"),
-    extensionTestsEnv: { [RESULTS_ENV]: resultsFile },
+    extensionTestsEnv: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models) },
     launchArgs: [workspace, "--disable-extensions", "--disable-workspace-trust", `--user-data-dir=${path.join(runDir, "user-data")}`],
   });
 } catch (error) {

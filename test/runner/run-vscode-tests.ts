@@ -1,16 +1,14 @@
 // `npm run test:vscode`: runs the integration suites inside a real VS Code extension host (code-server 4.100.3,
 // Code 1.100.3) and then the UI scripts in the real workbench, both in Debian's Chromium via playwright-core.
 // Fails on any failed test, on zero tests, and on time-outs. Logs and screenshots go to test-results/.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import path from "node:path";
 import { launchBrowser, CHROMIUM_PATH } from "./browser.ts";
 import { ensureCodeServer, isolatedEnv, repoRoot, startCodeServer, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
 import { RESULTS_ENV, type SuiteResults } from "./results.ts";
 import { runUiScripts } from "./ui.ts";
-import { ensureSyntheticModel } from "../fixtures/models.ts";
+import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
 
-/** Synthetic models the suites use, generated (or taken from the cache) before VS Code starts. */
-const TEST_MODELS = ["tiny", "tiny-nofim", "broken-magic", "broken-truncated"] as const;
 import type { Browser } from "playwright-core";
 
 const INTEGRATION_TIMEOUT_MS = Number(process.env.PRIVATE_CODER_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
@@ -30,8 +28,7 @@ function preflight(): void {
 }
 
 async function runIntegration(browser: Browser, server: RunningCodeServer, resultsFile: string): Promise<SuiteResults> {
-  const workspace = path.join(runDir, "integration-workspace");
-  cpSync(path.join(repoRoot, "test/fixtures/workspace"), workspace, { recursive: true });
+  const workspace = prepareIntegrationWorkspace(path.join(runDir, "integration-workspace"));
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const consoleLog = path.join(resultsDir, "integration-browser-console.log");
@@ -68,8 +65,8 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const executable = ensureCodeServer();
   const resultsFile = path.join(runDir, "integration-results.json");
-  const models = Object.fromEntries(await Promise.all(TEST_MODELS.map(async (name) => [name, await ensureSyntheticModel(name)] as const)));
-  const server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile, PRIVATE_CODER_TEST_MODELS: JSON.stringify(models) } });
+  const models = await prepareTestModels();
+  const server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models) } });
   const browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
   let failures = 0;
   try {

@@ -56,6 +56,8 @@ test("user overrides win", () => {
   assert.equal(b.maxPromptTokens, 3000);
   assert.equal(b.multiLine.maxTokens, 100);
   assert.equal(b.multiLine.maxLines, 3);
+  // The chosen prompt size holds for cold requests too (otherwise a slow CPU never sends it).
+  assert.equal(b.coldPromptTokens, 3000);
   // maxTokens also caps single-line when lower.
   assert.equal(deriveBudget(GPU, { overrides: { maxTokens: 20 } }).singleLine.maxTokens, 20);
   // 0 means "derive".

@@ -131,3 +131,34 @@ test("withInsertion shows the document as it reads once a multi-line suggestion 
   assert.deepEqual([0, 1, 2, 3].map((i) => next.lineAt(i)), ["a", "  foo(x,", "  y)", "z"]);
   assert.deepEqual(cursor, { line: 2, character: 3 });
 });
+
+test("alternatives: the first is greedy, the others sampled with a fixed seed; asking again generates only the missing ones", async () => {
+  const engine = new FakeEngine();
+  const answers: Record<string, string> = { greedy: "items.length;", "1": "items.length + 1;", "2": "0;" };
+  engine.complete = (request, options) => {
+    engine.requests.push(request);
+    if (options.signal?.aborted) return Promise.reject(Object.assign(new Error("cancelled"), { code: "cancelled" }));
+    const text = request.temperature ? answers[String(request.seed)] : answers.greedy;
+    return Promise.resolve({ text, mode: "fim", metrics: { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 5, timeToFirstTokenMs: 50, totalMs: 120, tokensPerSecond: 30, stopReason: "eogToken", threads: 2 } });
+  };
+  const p = pipeline(engine, safety(["/ws"]));
+  const lines = ["function count(items: string[]): number {", "  return ", "}"];
+  const d = doc(lines, "/ws/alt.ts");
+  const cursor = { line: 1, character: 9 };
+  // Typing: one suggestion.
+  const typed = await p.run({ doc: d, cursor, explicit: false, enabled: true });
+  assert.deepEqual(typed.items, ["items.length;"]);
+  assert.equal(engine.requests.length, 1);
+  assert.equal(engine.requests[0].temperature, 0);
+  // Alt+] (VS Code asks again explicitly, at the same place): not typing-through, which remembers only one; the
+  // greedy one comes from the cache, only the sampled ones are generated.
+  const cycled = await p.run({ doc: d, cursor, explicit: true, enabled: true, alternatives: 3 });
+  assert.deepEqual(cycled.items, ["items.length;", "items.length + 1;", "0;"]);
+  assert.equal(engine.requests.length, 3);
+  assert.deepEqual(engine.requests.slice(1).map((r) => [r.temperature, r.seed]), [[0.7, 1], [0.7, 2]]);
+  // And again: everything from the cache.
+  const again = await p.run({ doc: d, cursor, explicit: true, enabled: true, alternatives: 3 });
+  assert.equal(again.source, "cache");
+  assert.deepEqual(again.items, cycled.items);
+  assert.equal(engine.requests.length, 3);
+});

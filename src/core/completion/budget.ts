@@ -177,7 +177,9 @@ export function deriveBudget(speedIn: SpeedSample, options: BudgetOptions = {}):
     Math.max(256, floorTo(Math.min(cap, room, (prefill * (options.backgroundPrefillMs ?? BUDGET_DEFAULTS.backgroundPrefillMs)) / 1000), 128));
   const singleGenMs = (singleTokens * 1000) / decode;
   const coldPrefillMs = Math.max(0, coldTarget - debounceMs - overheadMs - singleGenMs);
-  let coldPromptTokens = Math.min(maxPromptTokens, Math.max(128, floorTo((prefill * coldPrefillMs) / 1000, 64)));
+  // A user who sets the prompt size gets it on every request, cold ones included: they chose the wait. Otherwise a
+  // slow CPU would never send the full prompt (its prefetch is skipped as too slow) and the setting would do nothing.
+  let coldPromptTokens = positive(o.maxPromptTokens) ?? Math.min(maxPromptTokens, Math.max(128, floorTo((prefill * coldPrefillMs) / 1000, 64)));
 
   const prev = options.previous;
   if (prev && o.maxPromptTokens === undefined && within(prev.maxPromptTokens, maxPromptTokens, 0.25)) {

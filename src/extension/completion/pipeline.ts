@@ -113,6 +113,9 @@ export interface PipelineOptions {
 /** Longest expected prefill for a prefetch on a cold engine cache. */
 const PREFETCH_MAX_COLD_MS = 2500;
 
+/** Sampling temperature of the alternatives after the first (greedy) one: different, still plausible code. */
+const ALTERNATIVE_TEMPERATURE = 0.7;
+
 /** Share of the prompt reserved for extra chunks; constant, so the prefix start never moves with them. */
 const EXTRA_SHARE = 0.15;
 
@@ -223,8 +226,9 @@ export class CompletionPipeline {
 
     const excluded = await this.options.safety.isExcluded(doc.location);
     // Typing-through: the user types what the suggestion on screen says; the rest comes from memory (no model,
-    // so no readiness or typing heuristics to check).
-    if (!prefetch && !excluded && req.enabled) {
+    // so no readiness or typing heuristics to check). Not when alternatives are asked for: memory holds only one.
+    const wanted = prefetch ? 1 : Math.max(1, req.alternatives ?? 1);
+    if (!prefetch && !excluded && req.enabled && wanted === 1) {
       const hit = this.cache.typeThrough(doc.id, doc, cursor);
       if (hit) {
         this.stats.typeThroughHits++;
@@ -290,8 +294,10 @@ export class CompletionPipeline {
         recentSuggestions: prefetch ? [] : this.recentShown.filter((r) => r.at !== anchorId).map((r) => r.text),
       });
 
+    // Alternatives: the first is greedy, the others sampled with a fixed seed each (the same prompt gives the same
+    // alternatives). Alt+] on a suggestion that came alone asks again explicitly: only the missing ones are generated.
     const cached = this.cache.get(fields.cacheKey);
-    if (cached) {
+    if (cached && cached.texts.length >= wanted) {
       const items = unique(cached.texts.map((t) => post(t, false)));
       if (!prefetch) {
         this.stats.cacheHits++;
@@ -321,14 +327,14 @@ export class CompletionPipeline {
     req.signal?.addEventListener("abort", onAbort, { once: true });
     const flight = { controller, prefetch };
     this.inFlight = flight;
-    const texts: string[] = [];
+    const have = cached?.texts.length ?? 0;
+    const texts: string[] = cached ? [...cached.texts] : [];
     let metrics: CompleteResult["metrics"] | undefined;
     let truncated = false;
     const engineStart = this.now();
     try {
       const engine = await this.options.engine(controller.signal);
-      const wanted = prefetch ? 1 : Math.max(1, req.alternatives ?? 1);
-      for (let i = 0; i < wanted && !controller.signal.aborted; i++) {
+      for (let i = have; i < wanted && !controller.signal.aborted; i++) {
         this.stats.engineRequests++;
         if (prefetch) this.stats.prefetchRequests++;
         const result = await engine.complete(
@@ -341,7 +347,7 @@ export class CompletionPipeline {
             stop: [...fields.stop],
             stopAtLineEnd: fields.stopAtLineEnd,
             timeBudgetMs: prefetch ? fields.timeBudgetMs * 2 : fields.timeBudgetMs,
-            temperature: i === 0 ? 0 : 0.7,
+            ...(i === 0 ? { temperature: 0 } : { temperature: ALTERNATIVE_TEMPERATURE, seed: i }),
           },
           { signal: controller.signal },
         );
@@ -355,7 +361,7 @@ export class CompletionPipeline {
         texts.push(result.text);
       }
     } catch (error) {
-      if (texts.length === 0) {
+      if (texts.length === have) {
         if (isCancellation(error) || controller.signal.aborted) {
           this.stats.cancelled++;
           return this.decline("cancelled", started, "cancelled");

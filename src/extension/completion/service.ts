@@ -74,6 +74,7 @@ export class CompletionService implements vscode.Disposable {
     this.provider = new InlineCompletionProvider(this.pipeline, {
       enabledFor: (languageId) => this.enabledFor(languageId),
       debounceOverrideMs: () => config.get("completion.debounceMs") || undefined,
+      alternatives: () => config.get("completion.alternatives"),
       modelNotReady: () => this.loader.kick(),
       lastInserted: (document) => {
         const change = this.lastChange.get(document.uri.toString());

@@ -59,6 +59,7 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
     live.completion.generateCompletionWithMeta(prompt, {
       maxTokens,
       temperature: params.temperature ?? 0,
+      ...(params.seed != null ? { seed: params.seed } : {}),
       // Code repeats itself legitimately (closing braces, identifiers); a repeat penalty makes FIM worse.
       repeatPenalty: false,
       signal,
