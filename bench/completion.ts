@@ -20,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { getLlama, LlamaCompletion } from "node-llama-cpp";
 import { calibrateCharsPerToken, speedFromBenchmark, type CursorPosition } from "../src/core/completion/index.ts";
-import { CompletionPipeline, type CompletionEngine, type PipelineDocument, type PipelineResult } from "../src/extension/completion/pipeline.ts";
+import { CompletionPipeline, GROW_AFTER_IDLE_MS, type CompletionEngine, type PipelineDocument, type PipelineResult } from "../src/extension/completion/pipeline.ts";
 import { PromptSafety } from "../src/extension/completion/promptSafety.ts";
 import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
 import { LocalEngineClient } from "../src/inference/client.ts";
@@ -127,6 +127,10 @@ const SCRIPT = [
   "  return capped;\n",
   "}\n",
 ].join("");
+/** Line ends (1-based) where the scripted user stops to think, and for how long. */
+const THINK_AT_LINES = new Set([2, 4]);
+const THINK_MS = 9000;
+
 /** The naive llama-server-style client: a fixed 1,200-token prefix and 440-token suffix per request. */
 const NAIVE_PREFIX_TOKENS = 1200;
 const NAIVE_SUFFIX_TOKENS = 440;
@@ -166,9 +170,23 @@ async function main(): Promise<void> {
     const doc = new MemDoc(lines, file, "typescript", { line: at, character: 0 });
     const random = rng(42);
     let inFlight: { controller: AbortController; promise: Promise<PipelineResult>; t0: number } | undefined;
+    // The host's pause timer (CompletionService.scheduleGrowth): GROW_AFTER_IDLE_MS without a keystroke grows the
+    // prompt to the full window in the background.
+    let growTimer: ReturnType<typeof setTimeout> | undefined;
+    const grown: number[] = [];
     const keystroke = (ch: string) => {
       inFlight?.controller.abort(); // VS Code cancels the previous request's token on the next keystroke
+      clearTimeout(growTimer);
       doc.type(ch);
+      growTimer = setTimeout(function grow() {
+        if (pipeline.busy) return void (growTimer = setTimeout(grow, GROW_AFTER_IDLE_MS));
+        if (!pipeline.canGrow(doc.snapshot().id)) return;
+        const calls = engine.calls.length;
+        void pipeline.prefetch(doc.snapshot(), doc.cursor, { grow: true }).then((r) => {
+          const call = engine.calls[calls];
+          if (r.source === "engine" && call?.result) grown.push(call.result.metrics.promptTokens);
+        });
+      }, GROW_AFTER_IDLE_MS);
       const controller = new AbortController();
       const t0 = performance.now();
       const promise = pipeline.run({
@@ -189,6 +207,8 @@ async function main(): Promise<void> {
       return inFlight;
     };
 
+    let lineEnds = 0;
+    const promptTokens: number[] = [];
     const latencies: number[] = [];
     const overhead: number[] = [];
     const evaluated: number[] = [];
@@ -206,6 +226,7 @@ async function main(): Promise<void> {
         if (engine.calls.length > calls && call?.result) {
           overhead.push((result.totalMs - result.debounceMs) / call.ms);
           evaluated.push(call.result.metrics.evaluatedTokens);
+          promptTokens.push(call.result.metrics.promptTokens);
           cold ??= { ms, evaluated: call.result.metrics.evaluatedTokens, promptTokens: call.result.metrics.promptTokens };
         }
       }
@@ -233,6 +254,8 @@ async function main(): Promise<void> {
         void pipeline.prefetch({ ...next.doc, id: snap.id, location: snap.location }, next.cursor);
         await sleep(Math.max(0, 1000 - pipeline.budget.debounceMs * 2));
       }
+      // At some line ends the user stops to think: long enough for the pause timer to grow the prompt.
+      if (ch === "\n" && THINK_AT_LINES.has(++lineEnds)) await sleep(THINK_MS);
       // Then types its first characters: typing-through.
       for (const c of shown.slice(0, Math.min(3, shown.length - 1))) {
         typeThroughAttempts++;
@@ -245,6 +268,7 @@ async function main(): Promise<void> {
       }
     }
     if (inFlight) await settle(inFlight);
+    clearTimeout(growTimer);
     const sessionMs = performance.now() - t0;
     const stats = pipeline.stats;
     emit("session", {
@@ -259,6 +283,14 @@ async function main(): Promise<void> {
     });
     emit("keystroke_to_suggestion", { unit: "ms", p50: pct(latencies, 50), p95: pct(latencies, 95), n: latencies.length, note: "pause keystrokes, debounce included" });
     emit("first_request_cold", { unit: "ms", ...cold });
+    emit("prompt_tokens_per_request", {
+      p50: pct(promptTokens, 50),
+      max: Math.max(...promptTokens),
+      budget: { cold: pipeline.budget.coldPromptTokens, full: pipeline.budget.maxPromptTokens },
+      grownInPauses: grown,
+      growStarted: stats.growRequests,
+      note: `user requests; a ${THINK_MS / 1000} s pause at ${THINK_AT_LINES.size} line ends lets the prompt grow to the full window`,
+    });
     emit("tokens_evaluated_per_request", { p50: pct(evaluated, 50), mean: mean(evaluated), max: Math.max(...evaluated), n: evaluated.length });
     emit("typing_through", {
       unit: "ms",

@@ -162,3 +162,30 @@ test("alternatives: the first is greedy, the others sampled with a fixed seed; a
   assert.deepEqual(again.items, cycled.items);
   assert.equal(engine.requests.length, 3);
 });
+
+test("slow CPU: a pause grows the prompt to the full window in the background; the next keystroke is warm with it", async () => {
+  const engine = new FakeEngine();
+  const p = pipeline(engine, safety(["/ws"]));
+  // ~100 prompt tokens/s: a cold request affords ~128 tokens, the full window is ~512 (6 s in the background).
+  p.resetModel({ prefillTokensPerSecond: 100, decodeTokensPerSecond: 20 });
+  assert.ok(p.budget.coldPromptTokens < p.budget.maxPromptTokens, `${p.budget.coldPromptTokens} < ${p.budget.maxPromptTokens}`);
+  const lines = [...Array.from({ length: 150 }, (_, i) => `export const value${i} = compute(${i}, "item ${i}");`), "export function total(): number {", "  return ", "}"];
+  const cursor = { line: 151, character: 9 };
+  const first = await p.run({ doc: doc(lines, "/ws/values.ts"), cursor, explicit: false, enabled: true });
+  assert.equal(first.source, "engine");
+  const small = engine.requests[0].prefix.length;
+  // The usual prefetch will not evaluate the full window from scratch on this CPU (too slow to finish between keys)...
+  assert.equal((await p.prefetch(doc(lines, "/ws/values.ts"), cursor)).reason, "prefetchTooSlow");
+  assert.equal(p.canGrow("file:///ws/values.ts"), true);
+  // ...but after a pause it does.
+  const grown = await p.prefetch(doc(lines, "/ws/values.ts"), cursor, { grow: true });
+  assert.equal(grown.source, "engine");
+  assert.equal(p.stats.growRequests, 1);
+  assert.ok(engine.requests[1].prefix.length > small * 2, `grown prefix ${engine.requests[1].prefix.length} chars vs ${small}`);
+  assert.equal(p.canGrow("file:///ws/values.ts"), false);
+  // The next keystroke: the full window (warm), not the small cold one.
+  lines[151] = "  return v";
+  await p.run({ doc: doc(lines, "/ws/values.ts"), cursor: { line: 151, character: 10 }, explicit: false, enabled: true, lastInserted: "v" });
+  assert.equal(engine.requests.length, 3);
+  assert.equal(engine.requests[2].prefix, engine.requests[1].prefix);
+});

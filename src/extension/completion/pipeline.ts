@@ -7,6 +7,7 @@
  * speculative prefetch is aborted by any user request.
  */
 import {
+  BUDGET_DEFAULTS,
   buildCompletionContext,
   charRatioCounter,
   completionRequestFields,
@@ -78,6 +79,8 @@ export interface PipelineStats {
   /** Requests handed to the engine (user and prefetch). */
   engineRequests: number;
   prefetchRequests: number;
+  /** Prefetches that grew the prompt to its full size after a pause (part of `prefetchRequests`). */
+  growRequests: number;
   /** Engine requests that ended cancelled or superseded. */
   cancelled: number;
   typeThroughHits: number;
@@ -113,6 +116,29 @@ export interface PipelineOptions {
 /** Longest expected prefill for a prefetch on a cold engine cache. */
 const PREFETCH_MAX_COLD_MS = 2500;
 
+/**
+ * Longest expected prefill for a growth prefetch (the user paused): the full prompt is derived to fit
+ * `backgroundPrefillMs` (6 s), with room for the estimate's error.
+ */
+const GROW_MAX_COLD_MS = BUDGET_DEFAULTS.backgroundPrefillMs * 1.5;
+
+/**
+ * A pause this long (no edit, no cursor move) lets a slow CPU evaluate the full prompt window in the background
+ * (`prefetch` with `grow`), so the suggestions that follow at this place see the whole window, not the small one a
+ * cold request can afford. Typing aborts it. The host's CompletionService and the bench use it.
+ */
+export const GROW_AFTER_IDLE_MS = 2000;
+
+/** Options of {@link CompletionPipeline.prefetch}. */
+export interface PrefetchOptions {
+  /**
+   * The user has paused: evaluate the full prompt even where that takes seconds (a slow CPU), so the requests that
+   * follow here are warm with the whole window instead of the small cold one. A keystroke aborts it; the next
+   * request is then cold once. Default false: only a prompt that is warm or quick to evaluate.
+   */
+  readonly grow?: boolean;
+}
+
 /** Sampling temperature of the alternatives after the first (greedy) one: different, still plausible code. */
 const ALTERNATIVE_TEMPERATURE = 0.7;
 
@@ -134,7 +160,7 @@ interface WarmState {
 
 export class CompletionPipeline {
   readonly cache = new CompletionCache();
-  readonly stats: PipelineStats = { engineRequests: 0, prefetchRequests: 0, cancelled: 0, typeThroughHits: 0, cacheHits: 0, shown: 0, declined: {}, lastLatencyMs: undefined };
+  readonly stats: PipelineStats = { engineRequests: 0, prefetchRequests: 0, growRequests: 0, cancelled: 0, typeThroughHits: 0, cacheHits: 0, shown: 0, declined: {}, lastLatencyMs: undefined };
   private speed = new SpeedTracker();
   private budgetValue: CompletionBudget;
   private countTokens: TokenCounter = charRatioCounter();
@@ -213,12 +239,17 @@ export class CompletionPipeline {
    * Speculative prefetch: the completion at `cursor` of `doc` (typically the document with the shown suggestion
    * inserted), evaluated at low priority so the result waits in the cache. Skipped when a request is running.
    */
-  async prefetch(doc: PipelineDocument, cursor: CursorPosition): Promise<PipelineResult> {
+  async prefetch(doc: PipelineDocument, cursor: CursorPosition, options: PrefetchOptions = {}): Promise<PipelineResult> {
     if (this.inFlight) return { items: [], source: "declined", reason: "busy", totalMs: 0, engineMs: 0, debounceMs: 0 };
-    return this.runInternal({ doc, cursor, explicit: false, enabled: true }, true);
+    return this.runInternal({ doc, cursor, explicit: false, enabled: true }, true, options.grow === true);
   }
 
-  private async runInternal(req: PipelineRequest, prefetch: boolean): Promise<PipelineResult> {
+  /** Whether the engine's cache holds a prompt of less than the full size for this document (a pause may grow it). */
+  canGrow(docId: string): boolean {
+    return this.warm === undefined || this.warm.docId !== docId || this.warm.maxPromptTokens < this.budgetValue.maxPromptTokens;
+  }
+
+  private async runInternal(req: PipelineRequest, prefetch: boolean, grow = false): Promise<PipelineResult> {
     const started = this.now();
     const { doc, cursor } = req;
     if (!prefetch) this.cancelPrefetch();
@@ -274,7 +305,7 @@ export class CompletionPipeline {
       // A prefetch that must evaluate the whole prompt from scratch only pays off where that is quick; on a slow CPU
       // the next keystroke would pre-empt it half-way and leave the engine's cache worse than before.
       const tokens = ctx.tokens.total + extra.reduce((n, c) => n + c.tokens, 0);
-      if ((tokens * 1000) / budget.speed.prefillTokensPerSecond > PREFETCH_MAX_COLD_MS) return this.decline("prefetchTooSlow", started);
+      if ((tokens * 1000) / budget.speed.prefillTokensPerSecond > (grow ? GROW_MAX_COLD_MS : PREFETCH_MAX_COLD_MS)) return this.decline("prefetchTooSlow", started);
     }
     const settings = this.options.settings();
     const fields = completionRequestFields(ctx, extra, mode, budget, { warm, salt: settings.salt });
@@ -337,6 +368,7 @@ export class CompletionPipeline {
       for (let i = have; i < wanted && !controller.signal.aborted; i++) {
         this.stats.engineRequests++;
         if (prefetch) this.stats.prefetchRequests++;
+        if (grow && !warm) this.stats.growRequests++;
         const result = await engine.complete(
           {
             prefix: filtered.prompt.prefix,

@@ -1,7 +1,8 @@
 /**
  * Inline completion in the host: creates the safety seam, the pipeline, the provider (all languages, `file` and
  * `untitled`), the status item, the model loader and the recent-files index, and keeps them in step with the
- * settings, the workspace folders and the engine. Speculative prefetch after a suggestion is shown or accepted.
+ * settings, the workspace folders and the engine. Speculative prefetch after a suggestion is shown or accepted, and
+ * after a pause the full prompt window is evaluated in the background (slow CPUs start with a small one).
  */
 import * as vscode from "vscode";
 import { COMMANDS } from "../../core/commandIds";
@@ -14,7 +15,7 @@ import { HostSafetyGate } from "./hostSafety";
 import { pipelineDocument } from "./documents";
 import { withInsertion } from "./insertedDocument";
 import { CompletionModelLoader } from "./modelLoader";
-import { CompletionPipeline, type PipelineDocument, type PipelineResult } from "./pipeline";
+import { CompletionPipeline, GROW_AFTER_IDLE_MS, type PipelineDocument, type PipelineResult } from "./pipeline";
 import type { CompletionSafetyGate } from "./promptSafety";
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider";
 import { RecentFiles } from "./recentFiles";
@@ -33,6 +34,7 @@ export class CompletionService implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly lastChange = new Map<string, { version: number; text: string }>();
   private prefetchTimer: ReturnType<typeof setTimeout> | undefined;
+  private growTimer: ReturnType<typeof setTimeout> | undefined;
   private contextSize: number | undefined;
 
   constructor(
@@ -95,6 +97,10 @@ export class CompletionService implements vscode.Disposable {
         const change = e.contentChanges.length === 1 ? e.contentChanges[0].text : e.contentChanges.length === 0 ? undefined : "";
         if (change !== undefined) this.lastChange.set(e.document.uri.toString(), { version: e.document.version, text: change });
         if (e.contentChanges.length > 0) this.cancelScheduledPrefetch();
+        if (e.contentChanges.length > 0 && e.document === vscode.window.activeTextEditor?.document) this.scheduleGrowth();
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor === vscode.window.activeTextEditor) this.scheduleGrowth();
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.lastChange.delete(d.uri.toString());
@@ -169,6 +175,26 @@ export class CompletionService implements vscode.Disposable {
     }, 0);
   }
 
+  /** (Re)starts the pause timer after which the full prompt is evaluated at the cursor (see GROW_AFTER_IDLE_MS). */
+  private scheduleGrowth(): void {
+    if (this.growTimer !== undefined) clearTimeout(this.growTimer);
+    this.growTimer = undefined;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !this.loader.ready) return;
+    const document = editor.document;
+    if ((document.uri.scheme !== "file" && document.uri.scheme !== "untitled") || !this.enabledFor(document.languageId)) return;
+    const version = document.version;
+    this.growTimer = setTimeout(() => {
+      this.growTimer = undefined;
+      const active = vscode.window.activeTextEditor;
+      if (active?.document !== document || document.isClosed || document.version !== version || !this.loader.ready) return;
+      if (this.pipeline.busy) return this.scheduleGrowth(); // a suggestion or its prefetch is running: after it
+      if (!this.pipeline.canGrow(document.uri.toString())) return;
+      const cursor = active.selection.active;
+      void this.pipeline.prefetch(pipelineDocument(document), { line: cursor.line, character: cursor.character }, { grow: true });
+    }, GROW_AFTER_IDLE_MS);
+  }
+
   private cancelScheduledPrefetch(): void {
     if (this.prefetchTimer !== undefined) clearTimeout(this.prefetchTimer);
     this.prefetchTimer = undefined;
@@ -176,6 +202,7 @@ export class CompletionService implements vscode.Disposable {
 
   dispose(): void {
     this.cancelScheduledPrefetch();
+    if (this.growTimer !== undefined) clearTimeout(this.growTimer);
     this.pipeline.cancelPrefetch();
     for (const s of this.subscriptions) s.dispose();
     this.recent.dispose();
