@@ -291,6 +291,11 @@ export interface CompleteParams {
   temperature?: number;
   /** Seed of the sampler when `temperature` > 0, for repeatable alternatives. Default: random. */
   seed?: number;
+  /**
+   * `background` for a speculative prefetch: its tokens yield to a chat answer someone is waiting for, in the same
+   * batch. Default `user` (ahead of chat).
+   */
+  priority?: "user" | "background";
   /** Stream generated text as `engine/textChunk` notifications. Default false. */
   stream?: boolean;
 }
@@ -303,7 +308,8 @@ export interface CompleteResult {
   metrics: RequestMetrics;
 }
 /**
- * host→child. Fill-in-the-middle completion on the completion model's sequence (highest evaluation priority).
+ * host→child. Fill-in-the-middle completion on the completion model's sequence (ahead of chat, unless `priority` is
+ * `background`).
  * A newer `complete` supersedes an older one still running (it fails with `superseded`).
  * Result: {@link CompleteResult}.
  */

@@ -181,6 +181,8 @@ test("slow CPU: a pause grows the prompt to the full window in the background; t
   const grown = await p.prefetch(doc(lines, "/ws/values.ts"), cursor, { grow: true });
   assert.equal(grown.source, "engine");
   assert.equal(p.stats.growRequests, 1);
+  assert.equal(engine.requests[1].priority, "background", "a prefetch yields to a chat answer");
+  assert.equal(engine.requests[0].priority, undefined);
   assert.ok(engine.requests[1].prefix.length > small * 2, `grown prefix ${engine.requests[1].prefix.length} chars vs ${small}`);
   assert.equal(p.canGrow("file:///ws/values.ts"), false);
   // The next keystroke: the full window (warm), not the small cold one.

@@ -380,6 +380,7 @@ export class CompletionPipeline {
             stopAtLineEnd: fields.stopAtLineEnd,
             timeBudgetMs: prefetch ? fields.timeBudgetMs * 2 : fields.timeBudgetMs,
             ...(i === 0 ? { temperature: 0 } : { temperature: ALTERNATIVE_TEMPERATURE, seed: i }),
+            ...(prefetch ? { priority: "background" as const } : {}),
           },
           { signal: controller.signal },
         );

@@ -18,8 +18,10 @@ import { RequestClock, beginningToken, reusablePrefix } from "./metrics.ts";
 export type AbortCause = "cancelled" | "superseded" | "timeBudget";
 
 const DEFAULT_MAX_TOKENS = 64;
-/** Completion outranks chat when both sequences have tokens queued in the same batch. */
+/** Completion outranks chat when both sequences have tokens queued in the same batch... */
 const COMPLETION_PRIORITY = 5;
+/** ...a background prefetch does not (chat's is 2). */
+const BACKGROUND_PRIORITY = 1;
 /** When the prompt is too long for the context, the suffix is cut to this many tokens before the prefix is. */
 const MIN_SUFFIX_TOKENS = 64;
 
@@ -65,7 +67,7 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
       signal,
       // Keeps the partial text for the time budget; cancellation is turned into an error below.
       stopOnAbortSignal: true,
-      evaluationPriority: COMPLETION_PRIORITY,
+      evaluationPriority: params.priority === "background" ? BACKGROUND_PRIORITY : COMPLETION_PRIORITY,
       ...(stops.length > 0 ? { customStopTriggers: stops } : {}),
       onToken: (tokens) => clock.onTokens(tokens.length),
       ...(onChunk ? { onTextChunk: onChunk } : {}),
