@@ -165,6 +165,12 @@ test("alternatives: the first is greedy, the others sampled with a fixed seed; a
 
 test("slow CPU: a pause grows the prompt to the full window in the background; the next keystroke is warm with it", async () => {
   const engine = new FakeEngine();
+  const plain = engine.complete.bind(engine);
+  // The grown prompt gives another answer than the small one on screen.
+  engine.complete = async (request, options) => {
+    const result = await plain(request, options);
+    return request.priority === "background" ? { ...result, text: "otherValue;" } : result;
+  };
   const p = pipeline(engine, safety(["/ws"]));
   // ~100 prompt tokens/s: a cold request affords ~128 tokens, the full window is ~512 (6 s in the background).
   p.resetModel({ prefillTokensPerSecond: 100, decodeTokensPerSecond: 20 });
@@ -185,7 +191,12 @@ test("slow CPU: a pause grows the prompt to the full window in the background; t
   assert.equal(engine.requests[0].priority, undefined);
   assert.ok(engine.requests[1].prefix.length > small * 2, `grown prefix ${engine.requests[1].prefix.length} chars vs ${small}`);
   assert.equal(p.canGrow("file:///ws/values.ts"), false);
-  // The next keystroke: the full window (warm), not the small cold one.
+  // Typing the suggestion on screen still goes through it from memory (the grown answer did not replace it).
+  lines[151] = "  return i";
+  const through = await p.run({ doc: doc(lines, "/ws/values.ts"), cursor: { line: 151, character: 10 }, explicit: false, enabled: true, lastInserted: "i" });
+  assert.equal(through.source, "typeThrough");
+  assert.deepEqual(through.items, ["tems.length;"]);
+  // Another keystroke: the full window (warm), not the small cold one.
   lines[151] = "  return v";
   await p.run({ doc: doc(lines, "/ws/values.ts"), cursor: { line: 151, character: 10 }, explicit: false, enabled: true, lastInserted: "v" });
   assert.equal(engine.requests.length, 3);

@@ -418,7 +418,9 @@ export class CompletionPipeline {
       this.recentShown.push({ at: anchorId, text: items[0] });
       if (this.recentShown.length > 8) this.recentShown.shift();
     }
-    if (prefetch && items.length > 0) this.cache.remember(anchor, items[0]);
+    // A prefetch's suggestion waits for the user at its place. Not a growth prefetch's: it is made where a suggestion
+    // is on screen already, and the user may be typing through that one.
+    if (prefetch && !grow && items.length > 0) this.cache.remember(anchor, items[0]);
     return { items, source: items.length > 0 ? "engine" : "empty", totalMs, engineMs, debounceMs, metrics, mode };
   }
 
