@@ -108,6 +108,19 @@ describe("Inline completion in the extension host", function () {
     await waitFor("a speculative prefetch to reach the engine", () => api.completion.pipeline.stats.prefetchRequests > prefetches, 30_000);
   });
 
+  it("evaluates the full prompt in the background after a pause at a place, so the suggestion there is ready", async () => {
+    const editor = await openFile("pause.ts", SOURCE);
+    const grown = api.completion.pipeline.stats.growRequests;
+    // The user moves to a place in a file the engine has not seen and stops for more than two seconds.
+    editor.selection = new vscode.Selection(14, 2, 14, 2);
+    await waitFor("the growth prefetch after the pause", () => api.completion.pipeline.stats.growRequests > grown, 20_000);
+    await waitFor("the prefetch to finish", () => !api.completion.pipeline.busy, 30_000);
+    const requests = userRequests(api);
+    const result = await api.completion.provider.complete(editor.document, new vscode.Position(14, 2), false, tokenSource().token);
+    assert.equal(result.source, "cache", `${result.source} (${String(result.reason)})`);
+    assert.equal(userRequests(api), requests, "the suggestion came without a new engine request");
+  });
+
   it("serves the rest of a shown suggestion from memory while the user types it (typing-through)", async () => {
     const editor = await openFile("typing.ts", "const greeting = \n");
     const cache = api.completion.pipeline.cache;
