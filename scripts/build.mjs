@@ -8,6 +8,7 @@
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { childBundleOptions } from "./childBundle.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const watch = process.argv.includes("--watch");
@@ -38,18 +39,7 @@ const builds = [
     format: "cjs",
     external: ["vscode"],
   },
-  {
-    ...common,
-    entryPoints: { "inference/child": "src/inference/child.ts" },
-    outdir: "dist",
-    outExtension: { ".js": ".mjs" },
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    external: ["node-llama-cpp", "@node-llama-cpp/*"],
-    // Bundled CommonJS dependencies (vscode-jsonrpc) call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);" },
-  },
+  { ...common, ...childBundleOptions() },
   {
     ...common,
     entryPoints: { "webview/chat": "src/webview/chat/main.ts" },

@@ -1,12 +1,12 @@
 /**
- * Makes sure dist/inference/child.mjs is built from the current sources, with the same esbuild settings as
- * scripts/build.mjs (kept in sync by hand: ESM, node-llama-cpp external, `require` shim for bundled CJS). The engine
- * tests and the benchmark call it, so they never run a stale child; `npm run build` produces the same file.
+ * Makes sure dist/inference/child.mjs is built from the current sources, with the bundle options scripts/build.mjs
+ * uses (scripts/childBundle.mjs). The engine tests and the benchmark call it, so they never run a stale child.
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { childBundleOptions } from "../../scripts/childBundle.mjs";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const childPath = path.join(repoRoot, "dist/inference/child.mjs");
@@ -28,22 +28,6 @@ export async function ensureChildBuilt(): Promise<string> {
     // not built yet
   }
   if (built > 0 && built >= newestSource(path.join(repoRoot, "src/inference"))) return childPath;
-  await esbuild.build({
-    bundle: true,
-    sourcemap: "linked",
-    logLevel: "warning",
-    absWorkingDir: repoRoot,
-    legalComments: "none",
-    entryPoints: { "inference/child": "src/inference/child.ts" },
-    outdir: "dist",
-    outExtension: { ".js": ".mjs" },
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    external: ["node-llama-cpp", "@node-llama-cpp/*"],
-    banner: {
-      js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);",
-    },
-  });
+  await esbuild.build({ bundle: true, sourcemap: "linked", logLevel: "warning", absWorkingDir: repoRoot, legalComments: "none", ...childBundleOptions() });
   return childPath;
 }
