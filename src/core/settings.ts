@@ -100,7 +100,7 @@ export const SETTINGS = {
     maximum: 4,
     order: 15,
     description:
-      "Suggestions generated when you ask for one (`Alt+\\`, or `Alt+]` / `Alt+[` to cycle through them): the first is the model's most likely text, the others are sampled. `0` asks for a second one only where the model answers in under a second, so a slow CPU is not kept waiting. Suggestions that appear while typing are always single.",
+      "Suggestions generated when you ask for one (`Alt+\\`, or `Alt+]` / `Alt+[` to cycle through them): the first is the model's most likely text, the others are sampled. `0` asks for a second one where the model answers in under a second, and on a slower machine when you press `Alt+]` on a suggestion (the first is then already there, so only the alternative takes time). Suggestions that appear while typing are always single.",
   },
   "engine.gpu": {
     type: "string",

@@ -202,3 +202,19 @@ test("slow CPU: a pause grows the prompt to the full window in the background; t
   assert.equal(engine.requests.length, 3);
   assert.equal(engine.requests[2].prefix, engine.requests[1].prefix);
 });
+
+test("alternatives by default: one on a slow CPU, two when Alt+] asks again where a suggestion is on screen", async () => {
+  const engine = new FakeEngine();
+  const p = pipeline(engine, safety(["/ws"]));
+  p.resetModel({ prefillTokensPerSecond: 100, decodeTokensPerSecond: 20 });
+  assert.ok(p.budget.expectedWarmMs >= 1000);
+  const d = doc(["function count(items: string[]): number {", "  return ", "}"], "/ws/slow.ts");
+  const cursor = { line: 1, character: 9 };
+  assert.equal(p.alternativesFor(d.id, cursor, 0), 1, "Alt+\\ on a slow CPU: the first suggestion as fast as possible");
+  await p.run({ doc: d, cursor, explicit: false, enabled: true });
+  assert.equal(p.alternativesFor(d.id, cursor, 0), 2, "Alt+] on the suggestion shown here");
+  assert.equal(p.alternativesFor(d.id, { line: 0, character: 0 }, 0), 1, "elsewhere");
+  assert.equal(p.alternativesFor(d.id, { line: 0, character: 0 }, 3), 3, "the setting wins");
+  p.resetModel({ prefillTokensPerSecond: 6000, decodeTokensPerSecond: 180 });
+  assert.equal(p.alternativesFor(d.id, { line: 0, character: 0 }, 0), 2, "a fast GPU: always a second one");
+});

@@ -214,6 +214,17 @@ export class CompletionPipeline {
     if (this.inFlight?.prefetch) this.inFlight.controller.abort();
   }
 
+  /**
+   * Suggestions an explicit request should ask for. `setting` is `completion.alternatives` (0: decide here): a second,
+   * sampled one where generation is cheap, or where the last suggestion was shown at this very place (the user
+   * pressed Alt+] on it: the first comes from the cache, so only the alternative costs time, even on a slow CPU).
+   */
+  alternativesFor(docId: string, cursor: CursorPosition, setting: number): number {
+    if (setting > 0) return setting;
+    const shownHere = this.recentShown.at(-1)?.at === `${docId}:${cursor.line}:${cursor.character}`;
+    return this.budgetValue.expectedWarmMs < 1000 || shownHere ? 2 : 1;
+  }
+
   /** A suggestion was accepted: it is no longer a rejected repeat. */
   noteAccepted(): void {
     this.recentShown.length = 0;

@@ -15,7 +15,7 @@ export interface ProviderHooks {
   enabledFor(languageId: string): boolean;
   /** User override of the debounce (ms), or undefined to use the measured budget's. */
   debounceOverrideMs(): number | undefined;
-  /** `completion.alternatives`: suggestions per explicit request, 0 = decide from the measured speed. */
+  /** `completion.alternatives`: suggestions per explicit request, 0 = let the pipeline decide (Alt+] / Alt+[). */
   alternatives(): number;
   /** Called when the completion model is not ready: start loading it (once). */
   modelNotReady(): void;
@@ -50,17 +50,6 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     return result.items.map((text) => new vscode.InlineCompletionItem(text, range, { title: "Accepted", command: ACCEPTED_COMMAND, arguments: [document.uri.toString()] }));
   }
 
-  /**
-   * Suggestions for an explicit request (Alt+\, or Alt+] / Alt+[, which VS Code turns into an explicit request to
-   * have something to cycle through). Automatic: a second, sampled one only where generation is cheap; on a slow
-   * CPU it would double the wait for the first.
-   */
-  private alternatives(): number {
-    const setting = this.hooks.alternatives();
-    if (setting > 0) return setting;
-    return this.pipeline.budget.expectedWarmMs < 1000 ? 2 : 1;
-  }
-
   /** The pipeline call behind `provideInlineCompletionItems` (tests call it directly for determinism). */
   async complete(document: vscode.TextDocument, position: vscode.Position, explicit: boolean, token: vscode.CancellationToken, suggestWidget = false): Promise<PipelineResult> {
     const controller = new AbortController();
@@ -78,7 +67,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
         lastInserted: this.hooks.lastInserted(document),
         hasSelection: hasSelection || suggestWidget,
         signal: controller.signal,
-        alternatives: explicit ? this.alternatives() : 1,
+        alternatives: explicit ? this.pipeline.alternativesFor(document.uri.toString(), position, this.hooks.alternatives()) : 1,
         beforeEngine: async () => {
           const wait = explicit ? 0 : (this.hooks.debounceOverrideMs() ?? this.pipeline.budget.debounceMs);
           if (wait > 0) await sleep(wait, token);
