@@ -6,7 +6,20 @@
 
 /** Substrings that mark a value as a placeholder rather than a credential, as one case-insensitive regex. */
 const PLACEHOLDER_WORDS_RE =
-  /example|xxxx|\*\*\*\*|\.\.\.\.|…|placeholder|change[_-]?me|your[_-]|your(?:key|token|secret)|dummy|sample|redacted|fake|not-?a-?secret|insert|replace/i;
+  /example|xxxx|\*\*\*\*|\.\.\.\.|…|placeholder|change[_-]?me|your[_-]|your(?:key|token|secret)|dummy|sample|redacted|fake|not-?a-?secret|insert|replace/gi;
+
+/**
+ * A placeholder word the way people write one: in one case (`fake`, `FAKE`) or capitalised (`Fake`, `MyExampleKey`).
+ * A random key holds `FAkE` or `sAmPlE` by chance now and then; that is not a placeholder, and must not let it pass.
+ */
+function deliberateCase(letters: string): boolean {
+  return letters === letters.toLowerCase() || letters === letters.toUpperCase() || letters === letters[0].toUpperCase() + letters.slice(1).toLowerCase();
+}
+
+/** Not glued to other letters: the value's ends or a non-letter on both sides (`sk-proj-your-key-…`, `…NN7EXAMPLE`). */
+function delimited(value: string, start: number, end: number): boolean {
+  return (start === 0 || !/[A-Za-z]/.test(value[start - 1])) && (end === value.length || !/[A-Za-z]/.test(value[end]));
+}
 
 /** Template and variable syntaxes: `${VAR}`, `{{ var }}`, `$(cmd)`, `%(name)s`, `#{x}`, `%s`, and our own placeholders. */
 const TEMPLATE_MARKERS_RE = /\$\{|\{\{|\}\}|\$\(|%\(|#\{|%s|<secret:|<redacted:/;
@@ -14,9 +27,25 @@ const TEMPLATE_MARKERS_RE = /\$\{|\{\{|\}\}|\$\(|%\(|#\{|%s|<secret:|<redacted:/
 /** `<your-api-key>`, `$TOKEN`, `$env:TOKEN`, `%TOKEN%`, or one repeated character (`aaaaaaaa`, `00000000`). */
 const REFERENCE_RE = /^<[^<>]{1,80}>$|^\$(?:env:)?[A-Za-z_][A-Za-z0-9_]{0,80}$|^%[A-Za-z_][A-Za-z0-9_]{0,80}%$|^(.)\1*$/s;
 
-/** True for placeholder, template and variable-reference values that must never be reported as secrets. */
-export function isPlaceholderValue(value: string): boolean {
-  return PLACEHOLDER_WORDS_RE.test(value) || TEMPLATE_MARKERS_RE.test(value) || REFERENCE_RE.test(value);
+/**
+ * True for placeholder, template and variable-reference values that must never be reported as secrets.
+ * `strict` (for provider tokens, whose shape and length already say "real key"): a placeholder word must also stand
+ * apart from the letters around it, so only a key someone wrote as a placeholder passes, never a random one that
+ * happens to contain `fake` (about 1 in 10,000 random 120-character keys would, case-insensitively).
+ */
+export function isPlaceholderValue(value: string, options: { readonly strict?: boolean } = {}): boolean {
+  if (TEMPLATE_MARKERS_RE.test(value) || REFERENCE_RE.test(value)) return true;
+  for (const match of value.matchAll(PLACEHOLDER_WORDS_RE)) {
+    const word = match[0];
+    const first = word.search(/[A-Za-z]/);
+    if (first < 0) return true; // `****`, `....`, `…`
+    const letters = word.replace(/[^A-Za-z]+$/, "").slice(first);
+    if (!deliberateCase(letters.replace(/[^A-Za-z]/g, ""))) continue;
+    const start = match.index + first;
+    if (options.strict && !delimited(value, start, start + letters.length)) continue;
+    return true;
+  }
+  return false;
 }
 
 /** Lockfile / SRI integrity hashes: `sha512-…`, `sha256-…`. */

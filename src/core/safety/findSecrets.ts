@@ -78,7 +78,7 @@ function tryTokenRule(text: string, hit: number, rule: TokenRule): number {
   const m = rule.pattern.exec(text);
   if (!m) return -1;
   const value = m[0];
-  if (isPlaceholderValue(value)) return -1;
+  if (isPlaceholderValue(value, { strict: true })) return -1;
   if (shannonEntropy(value) < rule.minEntropy) return -1;
   if (rule.validate && !rule.validate(value)) return -1;
   return hit + value.length;
