@@ -1,11 +1,12 @@
 // A user types in a TypeScript file with the tiny synthetic model: ghost text appears (VS Code's inline suggestion
-// decorations, drawn from our provider's item), Tab accepts it and the document changes. The model writes
+// decorations, drawn from our provider's item), Alt+] / Alt+[ cycle to an alternative and back, Tab accepts it and
+// the document changes. The model writes
 // gibberish, so the script asserts what happens, not what is written.
 import type { Page } from "playwright-core";
 import { privateCoderStatusItem, runCommand } from "./workbench.ts";
 import type { UiSession } from "../runner/ui.ts";
 
-export const title = "Typing shows ghost text from the completion model, Tab accepts it";
+export const title = "Typing shows ghost text from the completion model, Alt+] / Alt+[ cycle alternatives, Tab accepts";
 
 function completionStatusItem(page: Page) {
   return page.locator('.part.statusbar [id="private-coder.private-coder.privateCoder.completionStatus"]');
@@ -88,6 +89,38 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
     await ghost.first().waitFor({ timeout: 20_000 });
   }
   await screenshot("completion-ghost-text");
+
+  // Alt+] shows another suggestion (a sampled alternative), Alt+[ goes back to the first. The tiny model's
+  // alternative is sometimes dropped by post-processing or equal to the first: type on and try again.
+  const shownText = async () => (await ghost.allInnerTexts()).join("").trim();
+  let cycled = false;
+  for (let attempt = 0; attempt < 4 && !cycled; attempt++) {
+    const first = await shownText();
+    await page.keyboard.press("Alt+BracketRight");
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !cycled) {
+      await page.waitForTimeout(250);
+      const now = await shownText();
+      cycled = now.length > 0 && now !== first;
+    }
+    if (cycled) {
+      await screenshot("completion-alternative");
+      await page.keyboard.press("Alt+BracketLeft");
+      await page.waitForTimeout(500);
+      if ((await shownText()) !== first) throw new Error(`Alt+[ did not go back to the first suggestion: ${JSON.stringify(await shownText())}`);
+      break;
+    }
+    // One suggestion only here: type a character and ask again.
+    await page.keyboard.press("Escape");
+    await page.keyboard.type(["x", " ", "y", "."][attempt], { delay: 60 });
+    if ((await suggestWidget.count()) > 0) await page.keyboard.press("Escape");
+    await page.keyboard.press("Alt+Backslash");
+    await ghost.first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+  }
+  if (!cycled) throw new Error("Alt+] never showed a second suggestion");
+  if ((await suggestWidget.count()) > 0) await page.keyboard.press("Escape");
+  await ghost.first().waitFor({ timeout: 20_000 });
+
   const ghostText = (await ghost.first().innerText()).trim();
   const before = await editorText(page);
   const cursorBefore = await cursorPosition(page);

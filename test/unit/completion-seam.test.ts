@@ -218,3 +218,26 @@ test("alternatives by default: one on a slow CPU, two when Alt+] asks again wher
   p.resetModel({ prefillTokensPerSecond: 6000, decodeTokensPerSecond: 180 });
   assert.equal(p.alternativesFor(d.id, { line: 0, character: 0 }, 0), 2, "a fast GPU: always a second one");
 });
+
+test("a prefetch on its way to the engine never pre-empts a user request that started after it", async () => {
+  const engine = new FakeEngine();
+  const gate = safety(["/ws"]);
+  // The prefetch's safety check is slow (a cold path decision), so the user's request overtakes it.
+  const filter = gate.filterRequest.bind(gate);
+  let slowNext = true;
+  gate.filterRequest = async (...args) => {
+    if (slowNext) {
+      slowNext = false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return filter(...args);
+  };
+  const p = pipeline(engine, gate);
+  const d = doc(["function count(items: string[]): number {", "  return ", "}"], "/ws/race.ts");
+  const prefetch = p.prefetch(d, { line: 1, character: 9 });
+  await new Promise((r) => setTimeout(r, 5));
+  const user = await p.run({ doc: d, cursor: { line: 1, character: 9 }, explicit: true, enabled: true });
+  assert.equal(user.source, "engine", `the user's request was answered (${user.source}, ${String(user.reason)})`);
+  assert.equal((await prefetch).reason, "busy", "the late prefetch gave way");
+  assert.equal(engine.requests.length, 1);
+});

@@ -165,6 +165,8 @@ export class CompletionPipeline {
   private budgetValue: CompletionBudget;
   private countTokens: TokenCounter = charRatioCounter();
   private inFlight: { controller: AbortController; prefetch: boolean } | undefined;
+  /** Counts user requests: a prefetch that started before the latest one gives way instead of reaching the engine. */
+  private userRequests = 0;
   /** What the engine's sequence holds now (the last prompt it evaluated), to tell a warm request from a cold one. */
   private warm: WarmState | undefined;
   private lastExtraIds: string[] = [];
@@ -263,7 +265,11 @@ export class CompletionPipeline {
   private async runInternal(req: PipelineRequest, prefetch: boolean, grow = false): Promise<PipelineResult> {
     const started = this.now();
     const { doc, cursor } = req;
-    if (!prefetch) this.cancelPrefetch();
+    if (!prefetch) {
+      this.userRequests++;
+      this.cancelPrefetch();
+    }
+    const userRequestsAtStart = this.userRequests;
     if (req.signal?.aborted) return this.decline("cancelled", started, "cancelled");
 
     const excluded = await this.options.safety.isExcluded(doc.location);
@@ -362,6 +368,11 @@ export class CompletionPipeline {
     const filtered = await this.options.safety.filterRequest(doc.location, fields, chunkLocations);
     if (!filtered.ok) return this.decline(filtered.reason, started, "refused");
 
+    // A prefetch never pre-empts the user: not one running, not one that started while this prefetch was on its way
+    // here (it was not in flight yet when that request cancelled prefetches).
+    if (prefetch && (this.userRequests !== userRequestsAtStart || (this.inFlight !== undefined && !this.inFlight.prefetch))) {
+      return this.decline("busy", started);
+    }
     // One request in flight: abort the previous one (the engine supersedes it too).
     this.inFlight?.controller.abort();
     const controller = new AbortController();
