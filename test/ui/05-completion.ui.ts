@@ -94,7 +94,8 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   // alternative is sometimes dropped by post-processing or equal to the first: type on and try again.
   const shownText = async () => (await ghost.allInnerTexts()).join("").trim();
   let cycled = false;
-  for (let attempt = 0; attempt < 4 && !cycled; attempt++) {
+  const typeOn = ["item", ".", "sku", " + ", "item.", "name"];
+  for (let attempt = 0; attempt < typeOn.length && !cycled; attempt++) {
     const first = await shownText();
     await page.keyboard.press("Alt+BracketRight");
     const deadline = Date.now() + 15_000;
@@ -112,7 +113,7 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
     }
     // One suggestion only here: type a character and ask again.
     await page.keyboard.press("Escape");
-    await page.keyboard.type(["x", " ", "y", "."][attempt], { delay: 60 });
+    await page.keyboard.type(typeOn[attempt], { delay: 60 });
     if ((await suggestWidget.count()) > 0) await page.keyboard.press("Escape");
     await page.keyboard.press("Alt+Backslash");
     await ghost.first().waitFor({ timeout: 20_000 }).catch(() => undefined);
