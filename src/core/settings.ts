@@ -165,7 +165,7 @@ export const SETTINGS = {
     default: [],
     order: 40,
     description:
-      "Extra files whose content never reaches the model (no completion in them, no chat attachment, no context), as gitignore-style patterns matched case-insensitively, e.g. `config/prod/**`. Built in: `.env`, `.env.*`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, `id_rsa*`, `id_ed25519*`, `.aws/**`, `.ssh/**`, `**/secrets/**`, `.npmrc`, `.pypirc`, `*.kdbx`. A `.privatecoderignore` file in a workspace folder adds patterns (and `!negations`) for that folder.",
+      "Extra files whose content never reaches the model (no completion in them, no chat attachment, no context), as gitignore-style patterns matched case-insensitively, e.g. `config/prod/**`. Built in: `.env`, `.env.*`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, `id_rsa*`, `id_ed25519*`, `.aws/**`, `.ssh/**`, `**/secrets/**`, `.npmrc`, `.pypirc`, `*.kdbx`. A `.privatecoderignore` file in a workspace folder, or in any folder below it, adds patterns (and `!negations`) for that folder, like `.gitignore`.",
   },
   "safety.sensitiveWords": {
     type: "array",

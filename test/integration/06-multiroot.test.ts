@@ -138,4 +138,17 @@ describe("Inline completion in a multi-root workspace", function () {
       await writeFile(ignoreFile, original);
     }
   });
+
+  it("honours a .privatecoderignore in a sub-folder of the second folder, for the files below it only", async () => {
+    const inside = await show(await write("lib", "src/internal/vault.ts", "export function open(): string {\n  return \n}\n"));
+    const beside = await show(await write("lib", "src/public/vault.ts", "export function open(): string {\n  return \n}\n"));
+    await write("lib", "src/internal/.privatecoderignore", "vault.ts\n");
+    // (Until the file watcher reports the new file, the old decision may still hold.)
+    await waitFor("the sub-folder's rule to apply", async () => (await complete(api, inside, new vscode.Position(1, 9))).reason === "excluded", 30_000);
+    const requests = userRequests(api);
+    assert.equal((await complete(api, inside, new vscode.Position(1, 9))).reason, "excluded");
+    assert.equal(userRequests(api), requests, "nothing reached the engine for the excluded file");
+    const other = await complete(api, beside, new vscode.Position(1, 9));
+    assert.notEqual(other.reason, "excluded", "the same name in a sibling folder is not excluded");
+  });
 });

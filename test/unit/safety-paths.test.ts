@@ -144,3 +144,34 @@ test("Windows-style paths match case-insensitively against a Windows workspace f
   assert.equal((await ex.check({ path: "C:\\Work\\Proj\\src\\main.ts" })).excluded, false);
   assert.equal((await ex.check({ path: "D:\\Users\\me\\.ssh\\id_rsa" })).excluded, true);
 });
+
+test(".privatecoderignore files in sub-folders work like nested .gitignore files (relative, deepest decides)", async () => {
+  const dir = (rel: string) => path.join(workspace, "nested", rel);
+  for (const f of ["a/keep.ts", "a/drop.ts", "a/b/drop.ts", "a/b/keep-me.ts", "a/b/c/deep.ts", "other/drop.ts", "a/generated/x.ts"]) {
+    mkdirSync(path.dirname(dir(f)), { recursive: true });
+    writeFileSync(dir(f), CONTENT);
+  }
+  // nested/a excludes drop.ts at any depth below it and its generated/ folder; nested/a/b re-includes keep-me.ts
+  // (which a/ excludes by its *-me.ts pattern) and excludes everything in c/.
+  writeFileSync(dir("a/.privatecoderignore"), "drop.ts\ngenerated/\n*-me.ts\n");
+  writeFileSync(dir("a/b/.privatecoderignore"), "!keep-me.ts\nc/\n");
+  const ex = exclusion();
+  const excluded = async (rel: string) => (await ex.check({ path: dir(rel) })).excluded;
+  assert.equal(await excluded("a/keep.ts"), false);
+  assert.equal(await excluded("a/drop.ts"), true);
+  assert.equal(await excluded("a/b/drop.ts"), true, "a pattern without a slash matches at any depth below its file");
+  assert.equal(await excluded("a/generated/x.ts"), true);
+  assert.equal(await excluded("a/b/keep-me.ts"), false, "the deeper file's negation wins");
+  assert.equal(await excluded("a/b/c/deep.ts"), true);
+  assert.equal(await excluded("other/drop.ts"), false, "a sub-folder's file does not reach its siblings");
+  const why = await ex.check({ path: dir("a/b/c/deep.ts") });
+  assert.equal(why.source, "ignore-file");
+  assert.match(why.reason, /nested\/a\/b\/\.privatecoderignore pattern "c\/"/);
+  // Defaults still apply below a nested ignore file, and a change is read after invalidate().
+  writeFileSync(dir("a/.env"), CONTENT);
+  assert.equal(await excluded("a/.env"), true);
+  writeFileSync(dir("a/.privatecoderignore"), "generated/\n");
+  assert.equal(await excluded("a/drop.ts"), true, "cached until invalidated");
+  ex.invalidate(workspace);
+  assert.equal(await excluded("a/drop.ts"), false);
+});

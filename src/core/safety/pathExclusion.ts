@@ -5,7 +5,9 @@
  * 1. the built-in defaults ({@link DEFAULT_EXCLUDED_PATTERNS}),
  * 2. the user setting `privateCoder.safety.excludedPaths`,
  * 3. `.privatecoderignore` at the root of each workspace folder, read last so its `!negations` can re-include a
- *    file a default excluded (e.g. `!.env.example`); redaction still applies to such a file.
+ *    file a default excluded (e.g. `!.env.example`); redaction still applies to such a file;
+ * 4. `.privatecoderignore` files in the folders below, as with `.gitignore`: their patterns are relative to their
+ *    own folder, and the deepest file with a rule for the path decides (`!keep.ts` there re-includes it).
  *
  * A path inside a workspace folder is matched relative to that folder; a path outside every folder (a file opened
  * from `~/.aws`) is matched against its whole path, so defaults like `**\/.aws/**` still apply.
@@ -123,6 +125,8 @@ interface Folder {
   readonly path: string;
   matcher?: Promise<Ignore>;
   real?: Promise<string>;
+  /** The `.privatecoderignore` of each sub-folder looked at so far (undefined: there is none), by its path. */
+  readonly nested: Map<string, Promise<Ignore | undefined>>;
 }
 
 export class PathExclusion {
@@ -139,7 +143,7 @@ export class PathExclusion {
       ...(options.userPatterns ?? []).filter((p) => p.trim() !== "").map((pattern) => ({ pattern: pattern.trim(), mark: "setting" as const })),
     ];
     this.outside = ignore({ ignorecase: true }).add(this.base);
-    this.folders = (options.workspaceFolders ?? []).map((f) => ({ path: normalizePath(f) }));
+    this.folders = (options.workspaceFolders ?? []).map((f) => ({ path: normalizePath(f), nested: new Map() }));
   }
 
   /** Forgets cached `.privatecoderignore` files (call when one changes), for one folder or all. */
@@ -149,6 +153,7 @@ export class PathExclusion {
       if (n !== undefined && f.path.toLowerCase() !== n) continue;
       delete f.matcher;
       delete f.real;
+      f.nested.clear();
     }
   }
 
@@ -164,6 +169,41 @@ export class PathExclusion {
     return folder.matcher;
   }
 
+  /** The ignore file in `dir` (a sub-folder of `folder`), read once; undefined when there is none. */
+  private nestedMatcher(folder: Folder, dir: string): Promise<Ignore | undefined> {
+    let matcher = folder.nested.get(dir);
+    if (!matcher) {
+      matcher = this.fs
+        .readTextFile(`${dir}/${IGNORE_FILE_NAME}`)
+        .catch(() => undefined)
+        .then((content) => {
+          if (content === undefined) return undefined;
+          const ig = ignore({ ignorecase: true });
+          for (const line of content.split(/\r?\n/)) ig.add({ pattern: line, mark: "ignore-file" });
+          return ig;
+        });
+      folder.nested.set(dir, matcher);
+    }
+    return matcher;
+  }
+
+  /**
+   * The decision of the `.privatecoderignore` files between the folder's root and the file (not the root's own),
+   * deepest last: `ignored` or `unignored` by a rule, or undefined when none of them has a rule for the path.
+   */
+  private async nestedDecision(folder: Folder, root: string, rel: string): Promise<{ ignored: boolean; pattern: string; dir: string } | undefined> {
+    const segments = rel.split("/");
+    let decision: { ignored: boolean; pattern: string; dir: string } | undefined;
+    for (let depth = 1; depth < segments.length; depth++) {
+      const dirRel = segments.slice(0, depth).join("/");
+      const ig = await this.nestedMatcher(folder, `${root}/${dirRel}`);
+      if (!ig) continue;
+      const result = ig.test(segments.slice(depth).join("/"));
+      if (result.ignored || result.unignored) decision = { ignored: result.ignored, pattern: result.rule?.pattern ?? "", dir: dirRel };
+    }
+    return decision;
+  }
+
   private async folderAliases(folder: Folder, resolve: boolean): Promise<readonly string[]> {
     if (!resolve) return [folder.path];
     // The folder itself may sit behind a symlink (macOS /tmp -> /private/tmp); match real paths against its real path too.
@@ -173,11 +213,11 @@ export class PathExclusion {
   }
 
   private async test(p: string, resolve: boolean): Promise<PathDecision | undefined> {
-    let best: { folder: Folder; rel: string } | undefined;
+    let best: { folder: Folder; alias: string; rel: string } | undefined;
     for (const folder of this.folders) {
       for (const alias of await this.folderAliases(folder, resolve)) {
         const rel = relativeTo(alias, p);
-        if (rel !== undefined && (!best || rel.length < best.rel.length)) best = { folder, rel };
+        if (rel !== undefined && (!best || rel.length < best.rel.length)) best = { folder, alias, rel };
       }
     }
     let ig: Ignore;
@@ -192,6 +232,13 @@ export class PathExclusion {
     }
     if (rel === "" || rel.startsWith("../") || rel === "..") return undefined;
     const result = ig.test(rel);
+    // Ignore files in sub-folders speak last (deepest wins), as `.gitignore` files do.
+    const nested = best ? await this.nestedDecision(best.folder, best.alias, rel) : undefined;
+    if (nested) {
+      if (!nested.ignored) return undefined;
+      const reason = `excluded by ${nested.dir}/${IGNORE_FILE_NAME} pattern "${nested.pattern}"`;
+      return { excluded: true, reason, pattern: nested.pattern, source: "ignore-file", matchedPath: p };
+    }
     if (!result.ignored) return undefined;
     const source = (result.rule?.mark ?? "default") as PatternSource;
     const pattern = result.rule?.pattern ?? "";
