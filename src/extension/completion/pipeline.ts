@@ -406,10 +406,11 @@ export class CompletionPipeline {
           },
           { signal: controller.signal },
         );
+        // The engine's sequence holds this prompt now (also after an alternative only).
+        this.warm = { docId: doc.id, prefixStartLine: ctx.prefixStartLine, extraIds, maxPromptTokens: ctx.budget.maxPromptTokens };
         if (i === 0) {
           metrics = result.metrics;
           truncated = result.metrics.stopReason === "maxTokens" || result.metrics.stopReason === "timeBudget";
-          this.warm = { docId: doc.id, prefixStartLine: ctx.prefixStartLine, extraIds, maxPromptTokens: ctx.budget.maxPromptTokens };
           this.speed.observe(result.metrics);
           this.budgetValue = this.derive(this.budgetValue);
         }
