@@ -6,7 +6,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds";
 import { ConversationStore } from "../../src/extension/chat/conversationStore";
-import { activateExtension, testModel, waitFor } from "./helpers";
+import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers";
 import type { PrivateCoderApi } from "../../src/extension/extension";
 
 const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
@@ -17,19 +17,11 @@ describe("Chat and Explain Selection in the extension host", function () {
 
   before(async () => {
     api = await activateExtension();
-    await api.ctx.config.update("chat.modelPath", testModel("tiny"));
-    await api.ctx.config.update("completion.modelPath", testModel("tiny"));
-    await waitFor("the model setting to apply", () => api.ctx.config.chatModelPath === testModel("tiny"));
-    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
-    await waitFor("the chat webview to be ready", () => api.chatView.isReady, 60_000);
-    await api.chat.newChat();
+    await openChatWithTinyModel(api);
   });
 
   after(async () => {
-    api.chat.stop();
-    await api.chat.idle();
-    await api.ctx.config.update("chat.modelPath", "");
-    await api.ctx.config.update("completion.modelPath", "");
+    await closeChatAndModels(api);
   });
 
   it("streams an answer from the tiny model into the webview and saves the conversation", async () => {

@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds";
-import { activateExtension, testModel, waitFor } from "./helpers";
+import { COMMANDS } from "../../src/core/commandIds";
+import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers";
 import type { PrivateCoderApi } from "../../src/extension/extension";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -51,19 +51,11 @@ describe("Safety filter at every entry point (extension host)", function () {
 
   before(async () => {
     api = await activateExtension();
-    await api.ctx.config.update("chat.modelPath", testModel("tiny"));
-    await api.ctx.config.update("completion.modelPath", testModel("tiny"));
-    await waitFor("the model setting to apply", () => api.ctx.config.chatModelPath === testModel("tiny"));
-    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
-    await waitFor("the chat webview to be ready", () => api.chatView.isReady, 60_000);
-    await api.chat.newChat();
+    await openChatWithTinyModel(api);
   });
 
   after(async () => {
-    api.chat.stop();
-    await api.chat.idle();
-    await api.ctx.config.update("chat.modelPath", "");
-    await api.ctx.config.update("completion.modelPath", "");
+    await closeChatAndModels(api);
   });
 
   it("chat: a typed secret reaches the model only as a placeholder", async () => {

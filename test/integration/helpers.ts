@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
+import { CHAT_VIEW_ID } from "../../src/core/commandIds";
 import type { PrivateCoderApi } from "../../src/extension/extension";
 
 export const EXTENSION_ID = "private-coder.private-coder";
@@ -37,4 +38,22 @@ export async function useCompletionModel(api: PrivateCoderApi, name = "tiny"): P
 /** Engine requests made for the user (speculative prefetches excluded). */
 export function userRequests(api: PrivateCoderApi): number {
   return api.completion.pipeline.stats.engineRequests - api.completion.pipeline.stats.prefetchRequests;
+}
+
+/** Both roles on the tiny model, the chat view focused and ready, a new conversation (the chat suites' `before`). */
+export async function openChatWithTinyModel(api: PrivateCoderApi): Promise<void> {
+  await api.ctx.config.update("chat.modelPath", testModel("tiny"));
+  await api.ctx.config.update("completion.modelPath", testModel("tiny"));
+  await waitFor("the model setting to apply", () => api.ctx.config.chatModelPath === testModel("tiny"));
+  await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  await waitFor("the chat webview to be ready", () => api.chatView.isReady, 60_000);
+  await api.chat.newChat();
+}
+
+/** Stops any answer and clears the model settings (the chat suites' `after`). */
+export async function closeChatAndModels(api: PrivateCoderApi): Promise<void> {
+  api.chat.stop();
+  await api.chat.idle();
+  await api.ctx.config.update("chat.modelPath", "");
+  await api.ctx.config.update("completion.modelPath", "");
 }

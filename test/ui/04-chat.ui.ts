@@ -1,6 +1,6 @@
 // A user chats in the sidebar: types a question, sees the streamed answer render, presses Stop, starts a new
 // chat, and uses Copy / Insert on a code block; screenshots in dark, light and high-contrast themes.
-import { chatWebview, openPrivateCoderView, privateCoderStatusItem, runCommand } from "./workbench.ts";
+import { chatWebview, openPrivateCoderView, selectModelInPicker } from "./workbench.ts";
 import type { UiSession } from "../runner/ui.ts";
 import type { FrameLocator, Page } from "playwright-core";
 
@@ -9,15 +9,7 @@ export const title = "chat: Stop, a streamed answer renders, New Chat, Copy / In
 async function ensureModel(page: Page, webview: FrameLocator, modelPath: string): Promise<void> {
   await webview.locator(".toolbar").waitFor({ timeout: 60_000 });
   if ((await webview.locator('.engine-state[data-state="noModel"]').count()) === 0) return;
-  await runCommand(page, "Private Coder: Select Model…");
-  const input = page.locator(".quick-input-widget input.input");
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(modelPath);
-  await page.waitForTimeout(500);
-  await input.press("Enter");
-  await page.locator('.quick-input-widget .monaco-list-row:has-text("Chat and completion")').waitFor({ timeout: 15_000 });
-  await input.press("Enter");
-  await privateCoderStatusItem(page).filter({ hasText: modelPath.split("/").pop()! }).waitFor({ timeout: 15_000 });
+  await selectModelInPicker(page, modelPath);
 }
 
 async function setTheme(page: Page, theme: string): Promise<void> {

@@ -3,24 +3,13 @@
 // the document changes. The model writes
 // gibberish, so the script asserts what happens, not what is written.
 import type { Page } from "playwright-core";
-import { privateCoderStatusItem, runCommand } from "./workbench.ts";
+import { privateCoderStatusItem, runCommand, selectModelInPicker } from "./workbench.ts";
 import type { UiSession } from "../runner/ui.ts";
 
 export const title = "Typing shows ghost text from the completion model, Alt+] / Alt+[ cycle alternatives, Tab accepts";
 
 function completionStatusItem(page: Page) {
   return page.locator('.part.statusbar [id="private-coder.private-coder.privateCoder.completionStatus"]');
-}
-
-async function selectModel(page: Page, modelPath: string): Promise<void> {
-  await runCommand(page, "Private Coder: Select Model…");
-  const input = page.locator(".quick-input-widget input.input");
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(modelPath);
-  await page.waitForTimeout(500);
-  await input.press("Enter");
-  await page.locator('.quick-input-widget .monaco-list-row:has-text("Chat and completion")').waitFor({ timeout: 15_000 });
-  await input.press("Enter");
 }
 
 async function editorText(page: Page): Promise<string> {
@@ -37,7 +26,7 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   const modelPath = models.tiny;
   if (!modelPath) throw new Error("the runner did not prepare the tiny model");
   const modelName = modelPath.split("/").pop()!;
-  if (!(await privateCoderStatusItem(page).innerText()).includes(modelName)) await selectModel(page, modelPath);
+  if (!(await privateCoderStatusItem(page).innerText()).includes(modelName)) await selectModelInPicker(page, modelPath);
   await privateCoderStatusItem(page).filter({ hasText: modelName }).waitFor({ timeout: 15_000 });
 
   // Quick Open (Ctrl+P), as a user opens a file.

@@ -42,3 +42,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await entry.waitFor({ timeout: 15_000 });
   await input.press("Enter");
 }
+
+/**
+ * Picks `modelPath` for both roles through **Private Coder: Select Model…** (typed into the quick pick, as a user
+ * pastes a path), and waits until the status bar names it.
+ */
+export async function selectModelInPicker(page: Page, modelPath: string): Promise<void> {
+  await runCommand(page, "Private Coder: Select Model…");
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(modelPath);
+  await page.waitForTimeout(500);
+  await input.press("Enter");
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Chat and completion")').waitFor({ timeout: 15_000 });
+  await input.press("Enter");
+  await privateCoderStatusItem(page).filter({ hasText: modelPath.split("/").pop()! }).waitFor({ timeout: 15_000 });
+}
