@@ -1,0 +1,3 @@
+/** The backend seam: neutral value types every feature uses, and `ModelRef`. */
+export * from "./types.ts";
+export * from "./modelRef.ts";
