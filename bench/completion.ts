@@ -24,8 +24,8 @@ import { calibrateCharsPerToken, speedFromBenchmark, type CursorPosition } from 
 import { CompletionPipeline, GROW_AFTER_IDLE_MS, type CompletionEngine, type PipelineDocument, type PipelineResult } from "../src/extension/completion/pipeline.ts";
 import { PromptSafety } from "../src/extension/completion/promptSafety.ts";
 import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
-import { LocalEngineClient } from "../src/inference/client.ts";
-import type { CompleteResult, CompletionRequest } from "../src/inference/backend.ts";
+import { LocalBackend } from "../src/inference/localBackend.ts";
+import type { CompletionResult as CompleteResult, CompletionRequest } from "../src/core/backend/index.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
 
@@ -95,13 +95,13 @@ class MemDoc {
 /** Times the engine calls the pipeline makes (the "raw engine time for the same prompt"). */
 class TimedEngine implements CompletionEngine {
   calls: { request: CompletionRequest; ms: number; result?: CompleteResult }[] = [];
-  constructor(private readonly client: LocalEngineClient) {}
+  constructor(private readonly backend: LocalBackend) {}
   async complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompleteResult> {
     const t = performance.now();
     const call: { request: CompletionRequest; ms: number; result?: CompleteResult } = { request, ms: NaN };
     this.calls.push(call);
     try {
-      const result = await this.client.complete(request, options);
+      const result = await this.backend.complete(request, options);
       call.result = result;
       return result;
     } finally {
@@ -140,7 +140,9 @@ const BURST = "const extraShareDefault = CONTEXT_DEFAULTS.extraContextShare + 0;
 async function main(): Promise<void> {
   const modelPath = await ensureSyntheticModel(MODEL, { quantization: QUANT });
   const childPath = await ensureChildBuilt();
-  const client = new LocalEngineClient({ childPath, cacheDir: path.join(os.homedir(), ".cache", "private-coder", "engine"), gpu: false, idleUnloadMs: 0, handshakeTimeoutMs: 120_000 });
+  // The production backend for the pipeline; its wire-level client for the load, the probe and the naive baseline.
+  const backend = new LocalBackend({ childPath, cacheDir: path.join(os.homedir(), ".cache", "private-coder", "engine"), gpu: false, idleUnloadMs: 0, handshakeTimeoutMs: 120_000 });
+  const client = backend.client;
   client.onLog((e) => {
     if (e.level === "error") console.error(`[engine] ${e.message}`);
   });
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     const bench = await client.benchDecode({ role: "completion", promptTokens: 96, generateTokens: 8 });
     const sample = readFileSync(path.join(root, "src/core/completion/budget.ts"), "utf8").slice(0, 4000);
     const charsPerToken = calibrateCharsPerToken(sample.length, await client.countTokens(sample, { role: "completion" }));
-    const engine = new TimedEngine(client);
+    const engine = new TimedEngine(backend);
     const pipeline = new CompletionPipeline({
       engine: () => Promise.resolve(engine),
       safety: safety(),

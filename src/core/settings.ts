@@ -35,8 +35,8 @@ export type SettingDefinition = BooleanSetting | StringSetting | IntegerSetting 
 
 export const SETTINGS_SECTION = "privateCoder";
 
-export const GPU_BACKENDS = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
-export type GpuBackendSetting = (typeof GPU_BACKENDS)[number];
+export const GPU_DEVICES = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
+export type GpuDeviceSetting = (typeof GPU_DEVICES)[number];
 
 export const SETTINGS = {
   "completion.modelPath": {
@@ -105,7 +105,7 @@ export const SETTINGS = {
   "engine.gpu": {
     type: "string",
     default: "auto",
-    enum: GPU_BACKENDS,
+    enum: GPU_DEVICES,
     enumDescriptions: [
       "Use the best GPU backend that works on this machine, else the CPU.",
       "CPU only.",

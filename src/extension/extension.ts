@@ -8,7 +8,7 @@ import { ChatViewProvider } from "./chatView";
 import { registerCommands } from "./commands";
 import { Config } from "./config";
 import { Ctx } from "./ctx";
-import { EngineService } from "./engine";
+import { BackendRegistry } from "./backendRegistry";
 import { EngineStateModel } from "./engineState";
 import { showEngineStatus } from "./engineStatus";
 import { SafetyService, registerModelSeesView } from "./safety";
@@ -20,7 +20,7 @@ export interface PrivateCoderApi {
   readonly chatView: ChatViewProvider;
   readonly chat: ChatController;
   readonly completion: CompletionService;
-  readonly engine: EngineService;
+  readonly backends: BackendRegistry;
   readonly engineState: EngineStateModel;
   readonly safety: SafetyService;
 }
@@ -37,20 +37,20 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     ctx.track(new StatusBar(ctx, engineState));
     const safety = ctx.track(new SafetyService(ctx));
     const showWhatTheModelSees = registerModelSeesView(ctx, safety);
-    const engine = ctx.track(new EngineService(ctx, engineState));
-    const chat = ctx.track(new ChatController(ctx, engine, safety));
+    const backends = ctx.track(new BackendRegistry(ctx, engineState));
+    const chat = ctx.track(new ChatController(ctx, backends, safety));
     const chatView = ctx.track(new ChatViewProvider(ctx, engineState, chat));
-    const completion = ctx.track(new CompletionService(ctx, engine, engineState, safety));
+    const completion = ctx.track(new CompletionService(ctx, backends, engineState, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
     registerCommands(ctx, {
-      restartEngine: () => engine.restart(),
-      showEngineStatus: () => showEngineStatus(ctx, engine),
+      restartEngine: () => backends.restart(),
+      showEngineStatus: () => showEngineStatus(ctx, backends),
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat),
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, engine, engineState, safety };
+    return { ctx, chatView, chat, completion, backends, engineState, safety };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);

@@ -10,19 +10,22 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CancellationToken, MessageConnection } from "vscode-jsonrpc/node.js";
-import type {
-  BackendState,
-  ChatRequestParams,
-  CompletionRequest,
-  InferenceBackend,
-  LogEvent,
-  RequestOptions,
-  StateChangeEvent,
-  StreamOptions,
-  TokenizeOptions,
-} from "./backend.ts";
 import { ChildHandle, withTimeout } from "./childProcess.ts";
-import { resolveOptions, type BreakerTrippedEvent, type CrashEvent, type LocalEngineClientOptions, type ResolvedClientOptions } from "./clientOptions.ts";
+import {
+  resolveOptions,
+  type BackendState,
+  type BreakerTrippedEvent,
+  type ChatRequestParams,
+  type CompletionRequest,
+  type CrashEvent,
+  type LocalEngineClientOptions,
+  type LogEvent,
+  type RequestOptions,
+  type ResolvedClientOptions,
+  type StateChangeEvent,
+  type StreamOptions,
+  type TokenizeOptions,
+} from "./clientOptions.ts";
 import { CrashBreaker } from "./crashBreaker.ts";
 import { sendTracked, type InFlight } from "./trackedRequest.ts";
 import { Emitter } from "./emitter.ts";
@@ -61,9 +64,10 @@ import {
   type UnloadModelResult,
 } from "./protocol.ts";
 
-export type { BreakerTrippedEvent, CrashEvent, LocalEngineClientOptions } from "./clientOptions.ts";
+export type { BreakerTrippedEvent, ChatRequestParams, CompletionRequest, CrashEvent, LocalEngineClientOptions, LogEvent, TokenizeOptions } from "./clientOptions.ts";
 
-export class LocalEngineClient implements InferenceBackend {
+/** The host side of the child process, in the child's wire types; `LocalBackend` adapts it to `InferenceBackend`. */
+export class LocalEngineClient {
   private readonly options: ResolvedClientOptions;
   private readonly breaker: CrashBreaker;
   private readonly logEmitter = new Emitter<LogEvent>();
@@ -109,13 +113,13 @@ export class LocalEngineClient implements InferenceBackend {
     return this.child?.exit == null ? this.child?.pid : undefined;
   }
 
-  /** Backend, versions and cores reported by the running child (null before the first start). */
+  /** Device, versions and cores reported by the running child (null before the first start). */
   get engineInfo(): InitializeResult | null {
     return this.initResult;
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // InferenceBackend
+  // Engine requests
   // -------------------------------------------------------------------------------------------------------------
 
   async loadModel(params: LoadModelParams, options: RequestOptions = {}): Promise<LoadModelResult> {
@@ -202,7 +206,7 @@ export class LocalEngineClient implements InferenceBackend {
     if (this.currentState === "idle" || this.currentState === "failed") {
       return {
         running: false,
-        backend: this.initResult?.backend ?? null,
+        device: this.initResult?.device ?? null,
         models: [],
         busy: { completion: false, chat: false },
         activeRequests: 0,

@@ -1,7 +1,7 @@
 /**
  * Options and events of `LocalEngineClient` (./client.ts), with their defaults in one place.
  */
-import type { GpuSetting, LogLevel } from "./protocol.ts";
+import type { ChatParams, CompleteParams, GpuSetting, LogLevel, ModelRole } from "./protocol.ts";
 
 export interface LocalEngineClientOptions {
   /** Absolute path of the bundled child, e.g. `context.asAbsolutePath("dist/inference/child.mjs")`. Required. */
@@ -35,21 +35,20 @@ export interface LocalEngineClientOptions {
   crashBreaker?: { maxCrashes?: number; windowMs?: number };
 }
 
-export interface CrashEvent {
-  exitCode: number | null;
-  signal: string | null;
-  /** What we know: the child's crash report, or the last stderr lines (e.g. a GGML_ASSERT). */
-  message: string;
-  /** Crashes within the breaker window, this one included. */
-  crashesInWindow: number;
-  /** Null when the breaker tripped (no restart). */
-  restartInMs: number | null;
-}
+export type { BackendState, BreakerTrippedEvent, CrashEvent, LogEvent, RequestOptions, StateChangeEvent, StreamOptions } from "../core/backend/types.ts";
 
-export interface BreakerTrippedEvent {
-  crashes: number;
-  windowMs: number;
-  lastMessage: string;
+/** A completion request as the client sends it (the client adds the request id and the stream flag). */
+export type CompletionRequest = Omit<CompleteParams, "requestId" | "stream">;
+/** A chat request as the client sends it (the client adds the request id). */
+export type ChatRequestParams = Omit<ChatParams, "requestId">;
+
+export interface TokenizeOptions {
+  /** Aborting cancels the request. */
+  signal?: AbortSignal;
+  /** Whose tokenizer; default the completion model (or the chat model when only it is loaded). */
+  role?: ModelRole;
+  /** Parse special-token text (e.g. `<|im_start|>`) into special tokens. Default false. */
+  specialTokens?: boolean;
 }
 
 export type ResolvedClientOptions = Required<Omit<LocalEngineClientOptions, "threads" | "restartBackoff" | "crashBreaker">> & {

@@ -10,7 +10,7 @@
 import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc";
 
 /** Bumped whenever a breaking change is made to this file; the host refuses a child that reports another one. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors
@@ -74,10 +74,10 @@ export interface EngineErrorData {
 // Shared value types
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Which compute backend llama.cpp uses. */
-export type Backend = "cpu" | "cuda" | "vulkan" | "metal";
+/** The compute device llama.cpp runs on. ("Backend" means local or remote inference, never this.) */
+export type Device = "cpu" | "cuda" | "vulkan" | "metal";
 /** The GPU setting: `"auto"` tries every available GPU backend and falls back to CPU; `false` forces CPU. */
-export type GpuSetting = "auto" | false | Exclude<Backend, "cpu">;
+export type GpuSetting = "auto" | false | Exclude<Device, "cpu">;
 /** What a loaded model is used for. Each role owns its own sequence of the model's single context. */
 export type ModelRole = "completion" | "chat";
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
@@ -129,7 +129,7 @@ export interface InitializeParams {
    * Created if missing. `null`: nothing is cached, threads are measured on every load.
    */
   cacheDir: string | null;
-  /** GPU backend to use. Default `"auto"`; falls back to CPU when no GPU backend works (reported in the result). */
+  /** GPU device type to use. Default `"auto"`; falls back to CPU when no GPU backend works (reported in the result). */
   gpu?: GpuSetting;
   /**
    * Thread count override for every model (the user setting). `undefined` or `0`: measured per model at load.
@@ -145,8 +145,8 @@ export interface InitializeResult {
   protocolVersion: number;
   /** Versions: node-llama-cpp, the llama.cpp release it wraps, Node. */
   versions: { nodeLlamaCpp: string; llamaCpp: string; node: string };
-  /** The backend actually in use. */
-  backend: Backend;
+  /** The device actually in use. */
+  device: Device;
   /** Set when `gpu` asked for a GPU but CPU was used instead, with the reason. */
   gpuFallbackReason: string | null;
   /** GPU device names (empty on CPU). */
@@ -161,7 +161,7 @@ export interface InitializeResult {
   arch: string;
 }
 
-/** host→child. First request after `engine/ready`. Chooses the backend. Result: {@link InitializeResult}. */
+/** host→child. First request after `engine/ready`. Chooses the device. Result: {@link InitializeResult}. */
 export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, void>("engine/initialize");
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -402,7 +402,7 @@ export const CountTokensRequest = new RequestType<TokenizeParams, { count: numbe
 export interface EngineStatus {
   /** False when the host reports on a child that is not running (not started yet, or stopped by the breaker). */
   running: boolean;
-  backend: Backend | null;
+  device: Device | null;
   models: LoadedModelInfo[];
   /** Which sequences are generating right now. */
   busy: { completion: boolean; chat: boolean };

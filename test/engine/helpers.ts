@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalEngineClient, type LocalEngineClientOptions } from "../../src/inference/client.ts";
-import type { LogEvent } from "../../src/inference/backend.ts";
+import type { LogEvent } from "../../src/inference/client.ts";
 import { ensureChildBuilt } from "./childBuild.ts";
 
 /** A thread cache shared by the test files of one run, so each model is measured once. */

@@ -76,7 +76,7 @@ describe("engine: crash isolation, restart, breaker, shutdown", () => {
     }
   });
 
-  it('gpu "auto" starts and reports the backend it uses (CPU fallback reported when no GPU works)', async () => {
+  it('gpu "auto" starts and reports the device it uses (CPU fallback reported when no GPU works)', async () => {
     const { client } = await createClient({ gpu: "auto" });
     try {
       assert.equal((await client.status()).running, false, "status() alone does not start the engine");
@@ -84,10 +84,10 @@ describe("engine: crash isolation, restart, breaker, shutdown", () => {
       await client.start();
       const info = client.engineInfo;
       assert.ok(info != null);
-      assert.ok(["cpu", "cuda", "vulkan", "metal"].includes(info.backend));
-      if (info.backend === "cpu") assert.ok(info.gpuFallbackReason, "CPU under gpu=auto says why");
+      assert.ok(["cpu", "cuda", "vulkan", "metal"].includes(info.device));
+      if (info.device === "cpu") assert.ok(info.gpuFallbackReason, "CPU under gpu=auto says why");
       else assert.equal(info.gpuFallbackReason, null);
-      assert.equal((await client.status()).backend, info.backend);
+      assert.equal((await client.status()).device, info.device);
     } finally {
       await client.dispose();
     }

@@ -31,12 +31,21 @@ describe("Inference engine from the extension host", function () {
   });
 
   it("starts the child lazily: no process until the first request", () => {
-    assert.equal(api.engine.childPid, undefined);
+    assert.equal(api.backends.childPid, undefined);
+  });
+
+  it("maps each role to a ModelRef from the path settings, served by the local backend", () => {
+    const model = api.backends.modelFor("completion");
+    assert.equal(model?.source, "file");
+    assert.equal(model?.path, testModel("tiny"));
+    const entry = api.backends.entry("chat");
+    assert.equal(entry?.backend.capabilities.location, "local");
+    assert.equal(api.backends.childPid, undefined, "asking which backend serves a role starts nothing");
   });
 
   it("loads the model for completion and returns FIM text with metrics", async () => {
-    const backend = await api.engine.backendFor("completion");
-    const pid = api.engine.childPid;
+    const backend = await api.backends.backendFor("completion");
+    const pid = api.backends.childPid;
     assert.ok(pid !== undefined && pid !== process.pid && isAlive(pid), "the engine runs in its own process");
     assert.equal(api.engineState.state.kind, "ready");
     const result = await backend.complete({ prefix: "function add(a, b) {\n", currentLinePrefix: "  return ", suffix: "\n}\n", maxTokens: 8 });
@@ -47,7 +56,7 @@ describe("Inference engine from the extension host", function () {
   });
 
   it("streams a chat answer in chunks", async () => {
-    const backend = await api.engine.backendFor("chat");
+    const backend = await api.backends.backendFor("chat");
     const chunks: string[] = [];
     const result = await backend.chat({ messages: [{ role: "user", text: "Say hello." }], maxTokens: 12 }, { onChunk: (c) => chunks.push(c) });
     assert.ok(chunks.length > 0, "no chunk streamed");
@@ -60,36 +69,36 @@ describe("Inference engine from the extension host", function () {
     await api.ctx.config.update("chat.modelPath", testModel("broken-magic"));
     await waitFor("the chat model setting to apply", () => api.ctx.config.chatModelPath === testModel("broken-magic"));
     // Duck-typed: this suite is a separate bundle, so `instanceof EngineError` would compare two copies of the class.
-    await assert.rejects(api.engine.ensureModel("chat"), (error: unknown) => (error as { code?: unknown }).code === "modelBadMagic");
+    await assert.rejects(api.backends.ensureModel("chat"), (error: unknown) => (error as { code?: unknown }).code === "modelBadMagic");
     assert.equal(api.engineState.state.kind, "error");
     await api.ctx.config.update("chat.modelPath", testModel("tiny"));
-    const backend = await api.engine.backendFor("completion");
+    const backend = await api.backends.backendFor("completion");
     const result = await backend.complete({ prefix: "const x = ", suffix: "", maxTokens: 4 });
     assert.ok(result.metrics.evaluatedTokens > 0);
   });
 
   it("recovers from a killed child: EngineCrashed, then a restarted child serves the next request", async () => {
-    const backend = await api.engine.backendFor("completion");
-    const pid = api.engine.childPid;
+    const backend = await api.backends.backendFor("completion");
+    const pid = api.backends.childPid;
     assert.ok(pid);
     process.kill(pid, "SIGKILL");
-    await waitFor("the crash to be reported", () => api.engineState.state.kind === "crashed" || api.engine.childPid !== pid, 30_000);
-    const again = await api.engine.backendFor("completion");
+    await waitFor("the crash to be reported", () => api.engineState.state.kind === "crashed" || api.backends.childPid !== pid, 30_000);
+    const again = await api.backends.backendFor("completion");
     const result = await again.complete({ prefix: "let y = ", suffix: "", maxTokens: 4 });
     assert.ok(result.metrics.promptTokens > 0);
-    assert.notEqual(api.engine.childPid, pid);
+    assert.notEqual(api.backends.childPid, pid);
     assert.equal(isAlive(pid), false);
     void backend;
   });
 
   it("Restart Engine starts a fresh child and the old one is gone", async () => {
-    await api.engine.backendFor("completion");
-    const before = api.engine.childPid;
+    await api.backends.backendFor("completion");
+    const before = api.backends.childPid;
     assert.ok(before);
     await vscode.commands.executeCommand(COMMANDS.restartEngine);
     await waitFor("the old child to exit", () => !isAlive(before), 10_000);
-    const backend = await api.engine.backendFor("completion");
+    const backend = await api.backends.backendFor("completion");
     await backend.complete({ prefix: "x", suffix: "", maxTokens: 2 });
-    assert.ok(api.engine.childPid && api.engine.childPid !== before);
+    assert.ok(api.backends.childPid && api.backends.childPid !== before);
   });
 });

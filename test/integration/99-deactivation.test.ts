@@ -9,8 +9,8 @@ describe("Deactivation", () => {
   it("disposes every resource (commands, views, status bar, log) and stops the engine child", async () => {
     const api = await activateExtension();
     await api.ctx.config.update("completion.modelPath", testModel("tiny"));
-    await api.engine.backendFor("completion");
-    const childPid = api.engine.childPid;
+    await api.backends.backendFor("completion");
+    const childPid = api.backends.childPid;
     assert.ok(childPid, "the engine child should be running before deactivation");
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { CompletionPipeline, type CompletionEngine, type PipelineDocument } from "../../src/extension/completion/pipeline.ts";
 import { PromptSafety } from "../../src/extension/completion/promptSafety.ts";
 import { withInsertion } from "../../src/extension/completion/insertedDocument.ts";
-import type { CompleteResult, CompletionRequest } from "../../src/inference/backend.ts";
+import type { CompletionResult as CompleteResult, CompletionRequest } from "../../src/core/backend/index.ts";
 
 const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
 

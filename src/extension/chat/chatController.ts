@@ -10,9 +10,9 @@ import type { BudgetView, ConversationView, HostToWebview, TurnView, WebviewToHo
 import { newConversationId, type StoredAttachment, type StoredConversation, type StoredTurn } from "../../core/chat/conversation";
 import { answerReserve, estimateTokens, planHistory } from "../../core/chat/history";
 import { CHAT_SYSTEM_PROMPT, titleFrom, userTurnText } from "../../core/chat/prompt";
-import type { InferenceBackend } from "../../inference/backend";
+import type { InferenceBackend } from "../../core/backend";
 import type { Ctx } from "../ctx";
-import type { EngineService } from "../engine";
+import type { BackendRegistry } from "../backendRegistry";
 import { runCodeAction } from "./codeActions";
 import { ConversationStore } from "./conversationStore";
 import { EditorContext, VirtualDocuments } from "./editorContext";
@@ -58,7 +58,7 @@ export class ChatController implements vscode.Disposable {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly engine: EngineService,
+    private readonly engine: BackendRegistry,
     safety: SafetyService,
   ) {
     this.store = new ConversationStore(path.join(ctx.extensionContext.globalStorageUri.fsPath, "conversations"), (m) => ctx.log.warn(`Chat store: ${m}`));

@@ -4,9 +4,10 @@
  * `modelNotReady`. After the load the model's speed is measured (a short prefill + decode) and the token estimate
  * calibrated against its tokenizer, so the budgets fit this machine from the first suggestion on.
  */
-import { calibrateCharsPerToken, speedFromBenchmark, type SpeedSample } from "../../core/completion/index.ts";
+import { errorCode } from "../../core/backend/index.ts";
+import { calibrateCharsPerToken, type SpeedSample } from "../../core/completion/index.ts";
 import type { Ctx } from "../ctx";
-import type { EngineService } from "../engine";
+import type { BackendRegistry } from "../backendRegistry";
 
 /** Calibration text: ordinary code, so the ratio is the one of what is completed. */
 const SAMPLE = `export function parseConfig(text: string): Record<string, string> {
@@ -38,7 +39,7 @@ export class CompletionModelLoader {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly engine: EngineService,
+    private readonly backends: BackendRegistry,
     private readonly onReady: (info: ModelReadyInfo) => void,
     private readonly onStateChange: () => void,
   ) {}
@@ -84,14 +85,16 @@ export class CompletionModelLoader {
 
   private async load(path: string): Promise<void> {
     try {
-      const loaded = await this.engine.ensureModel("completion");
-      const backend = this.engine.backend;
+      const loaded = await this.backends.ensureModel("completion");
+      const backend = await this.backends.backendFor("completion");
       let speed: SpeedSample | undefined;
-      try {
-        const bench = await backend.benchDecode({ role: "completion", promptTokens: 96, generateTokens: 8 });
-        speed = speedFromBenchmark(96, bench.prefillMs, 8, bench.decodeMs);
-      } catch (error) {
-        this.ctx.log.warn(`completion: speed measurement failed (${error instanceof Error ? error.name : "error"}); using defaults`);
+      // A backend without a speed probe (a remote server) starts from the default speeds; requests then refine them.
+      if (backend.measureSpeed) {
+        try {
+          speed = await backend.measureSpeed("completion");
+        } catch (error) {
+          this.ctx.log.warn(`completion: speed measurement failed (${errorCode(error)}); using defaults`);
+        }
       }
       let charsPerToken: number | undefined;
       try {
@@ -110,8 +113,7 @@ export class CompletionModelLoader {
       this.onReady(this.info);
     } catch (error) {
       this.failedPath = path;
-      const code = (error as { code?: unknown } | null)?.code;
-      this.ctx.log.warn(`completion: the completion model could not be loaded (${typeof code === "string" ? code : error instanceof Error ? error.name : "error"}); completion stays off until the model setting changes or the engine restarts`);
+      this.ctx.log.warn(`completion: the completion model could not be loaded (${errorCode(error)}); completion stays off until the model setting changes or the engine restarts`);
     }
   }
 }

@@ -27,7 +27,7 @@ import {
   type SpeedSample,
   type TokenCounter,
 } from "../../core/completion/index.ts";
-import type { CompleteResult, CompletionRequest } from "../../inference/backend.ts";
+import type { CompletionResult as CompleteResult, CompletionRequest } from "../../core/backend/index.ts";
 import type { CompletionSafetyGate, DocumentLocation } from "./promptSafety.ts";
 
 /** What the pipeline needs from the engine: `InferenceBackend.complete`. */

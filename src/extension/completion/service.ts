@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import { COMMANDS } from "../../core/commandIds";
 import type { SettingKey } from "../../core/settings";
 import type { Ctx } from "../ctx";
-import type { EngineService } from "../engine";
+import type { BackendRegistry } from "../backendRegistry";
 import type { EngineStateModel } from "../engineState";
 import type { SafetyService } from "../safety";
 import { HostSafetyGate } from "./hostSafety";
@@ -39,7 +39,7 @@ export class CompletionService implements vscode.Disposable {
 
   constructor(
     private readonly ctx: Ctx,
-    engine: EngineService,
+    engine: BackendRegistry,
     engineState: EngineStateModel,
     safetyService: SafetyService,
   ) {

@@ -9,7 +9,7 @@ import { EngineError } from "../errors.ts";
 import {
   EngineErrorCode,
   PROTOCOL_VERSION,
-  type Backend,
+  type Device,
   type BenchDecodeParams,
   type BenchDecodeResult,
   type ChatParams,
@@ -51,7 +51,7 @@ interface RunningCompletion {
 export class Engine {
   private llama: Llama | null = null;
   private init: InitializeParams | null = null;
-  private backend: Backend = "cpu";
+  private device: Device = "cpu";
   private readonly models = new Map<string, LoadedModel>();
   private readonly roles: Partial<Record<ModelRole, LoadedModel>> = {};
   private runningCompletion: RunningCompletion | null = null;
@@ -87,22 +87,22 @@ export class Engine {
     };
     try {
       this.llama = await getLlama({ ...common, gpu });
-      if (gpu !== false && this.llama.gpu === false) gpuFallbackReason = "no usable GPU backend was found";
+      if (gpu !== false && this.llama.gpu === false) gpuFallbackReason = "no usable GPU device was found";
     } catch (error) {
       if (gpu === false) throw error;
       gpuFallbackReason = error instanceof Error ? error.message : String(error);
-      this.log.warn(`GPU backend "${String(gpu)}" failed, falling back to CPU: ${gpuFallbackReason}`);
+      this.log.warn(`GPU device "${String(gpu)}" failed, falling back to CPU: ${gpuFallbackReason}`);
       this.llama = await getLlama({ ...common, gpu: false });
     }
     // Search threads over the math cores only (hyper-threads slow llama.cpp down).
     this.llama.maxThreads = Math.max(1, this.llama.cpuMathCores);
-    this.backend = this.llama.gpu === false ? "cpu" : this.llama.gpu;
+    this.device = this.llama.gpu === false ? "cpu" : this.llama.gpu;
     const result: InitializeResult = {
       protocolVersion: PROTOCOL_VERSION,
       versions: { nodeLlamaCpp: await getModuleVersion(), llamaCpp: this.llama.llamaCppRelease.release, node: process.version },
-      backend: this.backend,
+      device: this.device,
       gpuFallbackReason,
-      gpuDevices: this.backend === "cpu" ? [] : await this.llama.getGpuDeviceNames().catch(() => []),
+      gpuDevices: this.device === "cpu" ? [] : await this.llama.getGpuDeviceNames().catch(() => []),
       cpuCores: this.llama.cpuMathCores,
       threadsOverride: params.threads != null && params.threads > 0 ? params.threads : null,
       pid: process.pid,
@@ -110,7 +110,7 @@ export class Engine {
       arch: process.arch,
     };
     this.log.info(
-      `initialized: backend ${result.backend}${gpuFallbackReason ? ` (GPU fallback: ${gpuFallbackReason})` : ""}, ` +
+      `initialized: device ${result.device}${gpuFallbackReason ? ` (GPU fallback: ${gpuFallbackReason})` : ""}, ` +
         `${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCpp}`,
     );
     return result;
@@ -135,7 +135,7 @@ export class Engine {
           llama,
           log: this.log,
           cacheDir: init.cacheDir,
-          backend: this.backend,
+          device: this.device,
           threadsOverride: init.threads != null && init.threads > 0 ? init.threads : null,
           progress: (p) => this.sink.progress({ ...p, path: params.path, loadId: params.loadId ?? null }),
         },
@@ -253,7 +253,7 @@ export class Engine {
     const memory = this.llama ? await this.llama.getLlamaMemoryUsage().catch(() => ({ cpuRam: 0, gpuVram: 0 })) : null;
     return {
       running: true,
-      backend: this.llama ? this.backend : null,
+      device: this.llama ? this.device : null,
       models: [...this.models.values()].map((m) => m.describe()),
       busy: { completion: this.busy.completion > 0, chat: this.busy.chat > 0 },
       activeRequests: this.activeRequests,

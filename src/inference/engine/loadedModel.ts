@@ -37,7 +37,7 @@ export interface LoadedModelDeps {
   llama: Llama;
   log: ChildLogger;
   cacheDir: string | null;
-  backend: string;
+  device: string;
   /** The `initialize` thread override (`null`: measure). */
   threadsOverride: number | null;
   progress: (p: Omit<LoadProgressParams, "path" | "loadId">) => void;
@@ -300,10 +300,10 @@ export class LoadedModel {
   ): Promise<{ threads: number; source: LoadedModelInfo["threadsSource"] }> {
     const override = this.spec.threads ?? this.deps.threadsOverride;
     if (override != null && override > 0) return { threads: override, source: "setting" };
-    const { llama, cacheDir, backend, log, progress } = this.deps;
+    const { llama, cacheDir, device, log, progress } = this.deps;
     const cores = Math.max(1, llama.cpuMathCores);
     const { mtimeMs } = await stat(this.path);
-    const key = threadCacheKey(this.path, fileSize, mtimeMs, cores, backend);
+    const key = threadCacheKey(this.path, fileSize, mtimeMs, cores, device);
     const cached = await readCachedThreads(cacheDir, key).catch(() => null);
     if (cached) return { threads: cached.threads, source: "cached" };
     progress({ phase: "tuningThreads", progress: 0.8 });

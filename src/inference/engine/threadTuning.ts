@@ -47,11 +47,11 @@ interface CacheFile {
 const CACHE_FILE_NAME = "thread-choice.json";
 const CACHE_TTL_MS = 7 * 24 * 3600_000;
 
-/** The cache key: the file's identity (path, size, mtime) and the machine's (CPU model, cores, backend). */
-export function threadCacheKey(modelPath: string, fileSize: number, mtimeMs: number, cores: number, backend: string): string {
+/** The cache key: the file's identity (path, size, mtime) and the machine's (CPU model, cores, device). */
+export function threadCacheKey(modelPath: string, fileSize: number, mtimeMs: number, cores: number, device: string): string {
   const cpu = os.cpus()[0]?.model ?? "unknown-cpu";
   return createHash("sha256")
-    .update([modelPath, fileSize, Math.round(mtimeMs), cpu, cores, backend, os.platform(), os.arch()].join("\u0000"))
+    .update([modelPath, fileSize, Math.round(mtimeMs), cpu, cores, device, os.platform(), os.arch()].join("\u0000"))
     .digest("hex")
     .slice(0, 32);
 }

@@ -1,0 +1,274 @@
+import * as vscode from "vscode";
+import {
+  errorCode,
+  hasLocalProcess,
+  MODEL_ROLES,
+  modelRefFromSetting,
+  sameModel,
+  type BreakerTrippedEvent,
+  type CrashEvent,
+  type InferenceBackend,
+  type LoadedModel,
+  type LogEvent,
+  type ModelRef,
+  type ModelRole,
+} from "../core/backend";
+import { LocalBackend } from "../inference/localBackend";
+import type { GpuSetting } from "../inference/protocol";
+import { COMMANDS } from "../core/commandIds";
+import type { GpuDeviceSetting, SettingKey } from "../core/settings";
+import type { Ctx } from "./ctx";
+import type { EngineStateModel } from "./engineState";
+
+/** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
+export class NoModelConfiguredError extends Error {
+  constructor(readonly role: ModelRole) {
+    super(`No ${role} model is selected. Run "Private Coder: Select Model…".`);
+    this.name = "NoModelConfiguredError";
+  }
+}
+
+/** Settings the local engine process is started with: a change starts a fresh process. */
+const RESTART_KEYS: readonly SettingKey[] = ["engine.gpu", "engine.threads", "engine.idleUnloadMinutes"];
+/** Settings a model is loaded with: a change reloads the models on next use. */
+const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "chat.modelPath", "completion.modelPath"];
+
+/** What serves a role: the model and the backend running it. */
+export interface RoleEntry {
+  readonly model: ModelRef;
+  readonly backend: InferenceBackend;
+}
+
+/**
+ * Which model serves each role (completion, chat) and which backend runs it. Features ask `backendFor(role)` and
+ * never see how the model runs. Today every `ModelRef` on this machine is served by one local backend (llama.cpp in
+ * a child process, shared by both roles so one file loads once); a remote backend is another entry of
+ * `createBackend`. The registry loads each role's model on first use, forwards backend logs to the output channel
+ * and keeps the UI's engine state current.
+ */
+export class BackendRegistry {
+  private local: LocalBackend | undefined;
+  private localSubscriptions: { dispose(): void }[] = [];
+  private readonly loads = new Map<ModelRole, { model: ModelRef; promise: Promise<LoadedModel> }>();
+  private readonly configSubscription: vscode.Disposable;
+  private disposed = false;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly engineState: EngineStateModel,
+  ) {
+    this.configSubscription = ctx.config.onDidChange((keys) => {
+      if (RESTART_KEYS.some((k) => keys.has(k))) void this.recreateLocal("settings changed");
+      else if (RELOAD_KEYS.some((k) => keys.has(k))) void this.unloadAll("settings changed");
+    });
+  }
+
+  /** The model configured for `role` (the path settings name a file), if any. */
+  modelFor(role: ModelRole): ModelRef | undefined {
+    return modelRefFromSetting(role === "completion" ? this.ctx.config.completionModelPath : this.ctx.config.chatModelPath);
+  }
+
+  /** The model and backend serving `role`, without loading anything; undefined when no model is configured. */
+  entry(role: ModelRole): RoleEntry | undefined {
+    const model = this.modelFor(role);
+    return model ? { model, backend: this.createBackend(model) } : undefined;
+  }
+
+  /** The process id of the local engine, if it runs (diagnostics and tests). */
+  get childPid(): number | undefined {
+    return this.local?.pid;
+  }
+
+  /** The backend with `role`'s model loaded (loading it, with progress in the UI, when needed). */
+  async backendFor(role: ModelRole, signal?: AbortSignal): Promise<InferenceBackend> {
+    await this.ensureModel(role, signal);
+    const entry = this.entry(role);
+    if (!entry) throw new NoModelConfiguredError(role);
+    return entry.backend;
+  }
+
+  async ensureModel(role: ModelRole, signal?: AbortSignal): Promise<LoadedModel> {
+    const entry = this.entry(role);
+    if (!entry) throw new NoModelConfiguredError(role);
+    const existing = this.loads.get(role);
+    if (existing && sameModel(existing.model, entry.model)) return existing.promise;
+    const promise = this.load(role, entry, signal);
+    this.loads.set(role, { model: entry.model, promise });
+    promise.catch(() => {
+      if (this.loads.get(role)?.promise === promise) this.loads.delete(role);
+    });
+    return promise;
+  }
+
+  /** Status of every backend that serves a role (for "Show Engine Status"), loading the configured models first. */
+  async loadedStatus(signal?: AbortSignal): Promise<{ details: readonly string[] }> {
+    const backends = new Set<InferenceBackend>();
+    for (const role of MODEL_ROLES) {
+      if (this.modelFor(role)) backends.add(await this.backendFor(role, signal));
+    }
+    if (backends.size === 0) backends.add(this.localBackend());
+    const details: string[] = [];
+    for (const backend of backends) details.push(...(await backend.status({ signal })).details);
+    return { details };
+  }
+
+  private async load(role: ModelRole, entry: RoleEntry, signal?: AbortSignal): Promise<LoadedModel> {
+    const modelName = entry.model.label;
+    this.engineState.set({ kind: "loading", modelName, progress: 0 });
+    const started = Date.now();
+    try {
+      const info = await entry.backend.loadModel(role, entry.model, { signal });
+      this.ctx.log.info(`Loaded ${info.name} for ${role} in ${Date.now() - started} ms: ${info.details.join("; ")}, chat format ${info.chatFormat}`);
+      this.engineState.set({ kind: "ready", modelName: info.name, details: info.details.join("\n") });
+      return info;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.log.error(`Loading ${modelName} for ${role} failed (${errorCode(error)}): ${message}`);
+      this.engineState.set({ kind: "error", message: `${modelName}: ${message}` });
+      throw error;
+    }
+  }
+
+  /** "Restart Engine": a fresh process, the crash breaker reset, models reloaded on next use. */
+  async restart(): Promise<void> {
+    if (!this.local) {
+      this.ctx.log.info("Restart requested; the engine was not running.");
+      this.engineState.reset();
+      return;
+    }
+    await this.recreateLocal("restart requested");
+  }
+
+  /** The backend that runs `model`: the local engine for every model file on this machine. */
+  private createBackend(model: ModelRef): InferenceBackend {
+    if (model.source === "remote") throw new Error(`${model.label}: remote models are not supported by this version of Private Coder.`);
+    return this.localBackend();
+  }
+
+  private localBackend(): LocalBackend {
+    if (this.disposed) throw new Error("The Private Coder engine was shut down.");
+    this.local ??= this.createLocal();
+    return this.local;
+  }
+
+  private async recreateLocal(reason: string): Promise<void> {
+    const old = this.local;
+    this.local = undefined;
+    this.loads.clear();
+    this.disposeLocalSubscriptions();
+    if (old) {
+      this.ctx.log.info(`Stopping the engine (${reason}).`);
+      await old.dispose();
+    }
+    this.engineState.reset();
+  }
+
+  private async unloadAll(reason: string): Promise<void> {
+    this.loads.clear();
+    this.engineState.reset();
+    if (!this.local || this.local.state !== "ready") return;
+    this.ctx.log.info(`Unloading models (${reason}); they reload on next use.`);
+    try {
+      await this.local.unloadModel();
+    } catch (error) {
+      this.ctx.log.warn(`Unloading models failed: ${errorCode(error)}`);
+    }
+  }
+
+  private createLocal(): LocalBackend {
+    const config = this.ctx.config;
+    const threads = config.get("engine.threads");
+    const backend = new LocalBackend({
+      childPath: this.ctx.extensionContext.asAbsolutePath("dist/inference/child.mjs"),
+      cacheDir: this.ctx.extensionContext.globalStorageUri.fsPath,
+      gpu: gpuOption(config.get("engine.gpu")),
+      threads: threads > 0 ? threads : undefined,
+      idleUnloadMs: config.get("engine.idleUnloadMinutes") * 60_000,
+      logLevel: "debug",
+      loadSettings: () => {
+        const contextSize = config.get("engine.contextSize");
+        const gpuLayers = config.get("engine.gpuLayers");
+        return {
+          flashAttention: config.get("engine.flashAttention"),
+          ...(contextSize > 0 ? { contextSize } : {}),
+          gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
+        };
+      },
+    });
+    this.localSubscriptions = [
+      backend.onLog((event) => this.log(event)),
+      backend.onLoadProgress((progress) => {
+        const current = this.engineState.state;
+        if (current.kind === "loading") this.engineState.set({ ...current, progress: progress.progress });
+      }),
+      backend.onStateChange(({ state }) => {
+        if (state === "ready" && this.engineState.state.kind === "crashed") this.engineState.reset();
+      }),
+    ];
+    if (hasLocalProcess(backend)) {
+      this.localSubscriptions.push(
+        backend.onCrash((event) => this.onCrash(event)),
+        backend.onBreakerTripped((event) => this.onBreakerTripped(event)),
+      );
+    }
+    return backend;
+  }
+
+  private log(event: LogEvent): void {
+    const line = event.source === "engine" ? `[engine] ${event.message}` : `[engine ${event.source}] ${event.message}`;
+    switch (event.level) {
+      case "error":
+        this.ctx.log.error(line);
+        break;
+      case "warn":
+        this.ctx.log.warn(line);
+        break;
+      case "info":
+        this.ctx.log.info(line);
+        break;
+      default:
+        this.ctx.log.debug(line);
+    }
+  }
+
+  private onCrash(event: CrashEvent): void {
+    // Loaded models come back with the restarted process; forget our promises so the next use re-checks.
+    this.loads.clear();
+    const restart = event.restartInMs === null ? "not restarting" : `restarting in ${event.restartInMs} ms`;
+    this.ctx.log.error(`The engine crashed (exit ${String(event.exitCode)}, signal ${String(event.signal)}; ${event.crashesInWindow} recent crash(es); ${restart}): ${event.message}`);
+    this.engineState.set({ kind: "crashed", message: `The engine stopped unexpectedly: ${firstLine(event.message)}` });
+  }
+
+  private onBreakerTripped(event: BreakerTrippedEvent): void {
+    const message = `The Private Coder engine crashed ${event.crashes} times in ${Math.round(event.windowMs / 60_000)} minutes and was stopped. Last error: ${firstLine(event.lastMessage)}`;
+    this.engineState.set({ kind: "crashed", message });
+    void vscode.window.showErrorMessage(message, "Open Logs", "Restart").then((choice) => {
+      if (choice === "Open Logs") void vscode.commands.executeCommand(COMMANDS.showLogs);
+      if (choice === "Restart") void vscode.commands.executeCommand(COMMANDS.restartEngine);
+    });
+  }
+
+  private disposeLocalSubscriptions(): void {
+    for (const subscription of this.localSubscriptions.splice(0)) subscription.dispose();
+  }
+
+  /** Shuts every backend down (the local process gracefully, then killed); awaited by `deactivate()`. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.configSubscription.dispose();
+    this.disposeLocalSubscriptions();
+    const local = this.local;
+    this.local = undefined;
+    await local?.dispose();
+  }
+}
+
+function gpuOption(setting: GpuDeviceSetting): GpuSetting {
+  return setting === "cpu" ? false : setting;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim().length > 0) ?? text;
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
