@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import path from "node:path";
+import { modelRefFromSetting } from "../core/backend";
 import type { EngineViewState } from "../core/chatProtocol";
 import type { Ctx } from "./ctx";
 
@@ -35,8 +35,8 @@ export class EngineStateModel implements vscode.Disposable {
   }
 
   private fromConfig(): EngineViewState {
-    const modelPath = this.ctx.config.chatModelPath;
-    return modelPath ? { kind: "idle", modelName: path.basename(modelPath) } : { kind: "noModel" };
+    const model = modelRefFromSetting(this.ctx.config.chatModelPath);
+    return model ? { kind: "idle", modelName: model.label } : { kind: "noModel" };
   }
 
   dispose(): void {

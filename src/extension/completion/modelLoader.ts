@@ -1,10 +1,10 @@
 /**
  * Whether the completion model can take a request, and getting it there: the first keystroke with a model
- * configured starts loading it in the background (once per model path); meanwhile completion declines with
+ * configured starts loading it in the background (once per model); meanwhile completion declines with
  * `modelNotReady`. After the load the model's speed is measured (a short prefill + decode) and the token estimate
  * calibrated against its tokenizer, so the budgets fit this machine from the first suggestion on.
  */
-import { errorCode } from "../../core/backend/index.ts";
+import { errorCode, type ModelRef } from "../../core/backend/index.ts";
 import { calibrateCharsPerToken, type SpeedSample } from "../../core/completion/index.ts";
 import type { Ctx } from "../ctx";
 import type { BackendRegistry } from "../backendRegistry";
@@ -24,7 +24,7 @@ const SAMPLE = `export function parseConfig(text: string): Record<string, string
 `;
 
 export interface ModelReadyInfo {
-  readonly path: string;
+  readonly model: ModelRef;
   readonly speed?: SpeedSample;
   readonly charsPerToken?: number;
   readonly contextSize: number;
@@ -32,9 +32,10 @@ export interface ModelReadyInfo {
 }
 
 export class CompletionModelLoader {
-  private loadingPath: string | undefined;
-  private readyPath: string | undefined;
-  private failedPath: string | undefined;
+  /** Ids of the model loading, ready, or failed to load (a different configured model is none of them). */
+  private loadingId: string | undefined;
+  private readyId: string | undefined;
+  private failedId: string | undefined;
   private info: ModelReadyInfo | undefined;
 
   constructor(
@@ -44,46 +45,50 @@ export class CompletionModelLoader {
     private readonly onStateChange: () => void,
   ) {}
 
-  get configuredPath(): string {
-    return this.ctx.config.completionModelPath;
+  get configuredModel(): ModelRef | undefined {
+    return this.backends.modelFor("completion");
+  }
+
+  private isConfigured(id: string | undefined): boolean {
+    return id !== undefined && id === this.configuredModel?.id;
   }
 
   get ready(): boolean {
-    return this.readyPath !== undefined && this.readyPath === this.configuredPath;
+    return this.isConfigured(this.readyId);
   }
 
   get loading(): boolean {
-    return this.loadingPath !== undefined && this.loadingPath === this.configuredPath;
+    return this.isConfigured(this.loadingId);
   }
 
   get failed(): boolean {
-    return this.failedPath !== undefined && this.failedPath === this.configuredPath;
+    return this.isConfigured(this.failedId);
   }
 
   get model(): ModelReadyInfo | undefined {
     return this.ready ? this.info : undefined;
   }
 
-  /** Settings changed: a new path loads on the next keystroke. */
+  /** Settings changed: a new model loads on the next keystroke. */
   reset(): void {
-    this.readyPath = undefined;
-    this.failedPath = undefined;
+    this.readyId = undefined;
+    this.failedId = undefined;
     this.onStateChange();
   }
 
-  /** Starts loading the configured model in the background, once per path; returns at once. */
+  /** Starts loading the configured model in the background, once per model; returns at once. */
   kick(): void {
-    const path = this.configuredPath;
-    if (!path || this.ready || this.loading || this.failed) return;
-    this.loadingPath = path;
+    const model = this.configuredModel;
+    if (!model || this.ready || this.loading || this.failed) return;
+    this.loadingId = model.id;
     this.onStateChange();
-    void this.load(path).finally(() => {
-      if (this.loadingPath === path) this.loadingPath = undefined;
+    void this.load(model).finally(() => {
+      if (this.loadingId === model.id) this.loadingId = undefined;
       this.onStateChange();
     });
   }
 
-  private async load(path: string): Promise<void> {
+  private async load(model: ModelRef): Promise<void> {
     try {
       const loaded = await this.backends.ensureModel("completion");
       const backend = await this.backends.backendFor("completion");
@@ -102,9 +107,9 @@ export class CompletionModelLoader {
       } catch {
         // keep the default estimate
       }
-      if (this.configuredPath !== path) return;
-      this.info = { path, speed, charsPerToken, contextSize: loaded.contextSize, fimSupported: loaded.fimSupported };
-      this.readyPath = path;
+      if (!this.isConfigured(model.id)) return;
+      this.info = { model, speed, charsPerToken, contextSize: loaded.contextSize, fimSupported: loaded.fimSupported };
+      this.readyId = model.id;
       this.ctx.log.info(
         `completion: model ready (FIM ${loaded.fimSupported ? "yes" : "no"}, context ${loaded.contextSize}` +
           (speed ? `, prefill ${Math.round(speed.prefillTokensPerSecond)} tok/s, decode ${Math.round(speed.decodeTokensPerSecond)} tok/s` : "") +
@@ -112,7 +117,7 @@ export class CompletionModelLoader {
       );
       this.onReady(this.info);
     } catch (error) {
-      this.failedPath = path;
+      this.failedId = model.id;
       this.ctx.log.warn(`completion: the completion model could not be loaded (${errorCode(error)}); completion stays off until the model setting changes or the engine restarts`);
     }
   }

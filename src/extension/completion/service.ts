@@ -61,7 +61,7 @@ export class CompletionService implements vscode.Disposable {
       safety: this.safety,
       modelReady: () => this.loader.ready,
       settings: () => ({
-        salt: config.completionModelPath,
+        salt: this.loader.configuredModel?.id ?? "",
         contextSize: this.contextSize,
         overrides: {
           debounceMs: config.get("completion.debounceMs") || undefined,
@@ -136,7 +136,7 @@ export class CompletionService implements vscode.Disposable {
     const language = vscode.window.activeTextEditor?.document.languageId;
     if (!this.ctx.config.completionEnabled) this.status.set("disabled", "turned off");
     else if (language !== undefined && !this.enabledFor(language)) this.status.set("disabled", `off for ${language}`);
-    else if (!this.loader.configuredPath) this.status.set("noModel");
+    else if (!this.loader.configuredModel) this.status.set("noModel");
     else if (this.loader.failed) this.status.set("error");
     else if (this.loader.loading) this.status.set("loading");
     else if (thinking) this.status.set("thinking");
