@@ -36,8 +36,8 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
     await ctx.config.update("completion.enabled", enabled);
     vscode.window.setStatusBarMessage(`Private Coder: inline completions ${enabled ? "on" : "off"}`, 3000);
   });
-  // These features land with their own issues; until then the command says so instead of failing silently.
   register(COMMANDS.explainSelection, () => handlers.explainSelection());
+  // Statistics are not built yet: the command says so instead of failing silently.
   register(COMMANDS.showStatistics, () => notAvailableYet("Usage statistics"));
 }
 

@@ -6,7 +6,6 @@ import {
   filterContext,
   describeFilteredText,
   BODY_SEPARATOR,
-  sanitizeModelOutput,
   OutputSanitizer,
   type Feature,
   type FilteredContext,
@@ -129,11 +128,6 @@ export class SafetyService implements vscode.Disposable {
   recordSent(feature: Feature, title: string, text: string, pieces: readonly FilteredContext[]): void {
     this.lastByFeature.set(feature, { title, text, pieces, at: new Date() });
     this.changeEmitter.fire(feature);
-  }
-
-  /** Model output, cleaned of terminal escapes and control characters before it reaches the editor or the chat. */
-  sanitizeOutput(text: string, feature: Feature): string {
-    return sanitizeModelOutput(text, { redactEmailsAndPhones: feature === "chat" || feature === "explain" ? this.ctx.config.get("safety.redactEmailsAndPhonesInChatOutput") : false });
   }
 
   /** A streaming sanitizer for chat answers (an escape sequence may be split across chunks). */

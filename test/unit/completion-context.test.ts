@@ -209,7 +209,7 @@ test("O(window): a 16,000-line (~1.3 MB) document costs reads proportional to th
     assert.ok(doc.reads < 200, `read ${doc.reads} lines`);
     assert.equal(ctx.linesRead, doc.reads);
   }
-  // And it is fast: 200 builds (≈ 200 keystrokes) well under the 15 ms p95 the issue asks per keystroke.
+  // And it is fast: 200 builds (≈ 200 keystrokes) well under the 15 ms p95 budget per keystroke.
   const t0 = performance.now();
   for (let i = 0; i < 200; i++) buildCompletionContext(doc, { line: 8000 + (i % 3), character: 2 + (i % 20) });
   const perBuild = (performance.now() - t0) / 200;

@@ -123,7 +123,7 @@ test("property: output is never blank, has no control characters, and is one lin
   );
 });
 
-test("provider's own time on a 16,000-line file: ~1 ms per keystroke (everything but the model; issue goal p95 < 15 ms)", () => {
+test("provider's own time on a 16,000-line file: ~1 ms per keystroke (everything but the model; goal p95 < 15 ms)", () => {
   const lines = Array.from({ length: 16_000 }, (_, i) =>
     i % 4 === 0 ? `export function handler${i}(request: Request): Response {` : `  const value${i} = compute(request.items[${i}], options.threshold); // note ${i}`,
   );

@@ -1,4 +1,4 @@
-// The secrets and benign-lookalike corpus of issue 6: every secret redacted (TP 100%), at most 2 false positives,
+// The secrets and benign-lookalike corpus: every secret redacted (TP 100%), at most 2 false positives,
 // and the score printed. Also: placeholders are stable and reports never carry a value.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +29,7 @@ function materialize(c: SecretCase, i: number): { text: string; fragments: reado
   return { text: fillTemplate(c.template, s), fragments: s.fragments };
 }
 
-test("the corpus has the size the issue asks for", () => {
+test("the corpus has its required size", () => {
   const families = new Set(secrets.map((c) => c.family));
   const syntaxes = ["env", "json", "yaml", "ts", "py"];
   assert.ok(secrets.length >= 70, `${secrets.length} secrets`);
@@ -57,7 +57,7 @@ test("corpus score: every secret redacted, at most 2 false positives", () => {
     const r = filterText({ text: c.text, feature: "chat" });
     if (r.text !== c.text || r.redactions.length > 0) falsePositives.push(`${c.id} (${c.note}): ${r.redactions.map((x) => x.ruleId).join(", ")}`);
   }
-  // The score line the issue asks for, in the test output.
+  // The score line, in the test output.
   console.log(`safety corpus: TP ${tp}/${secrets.length}, FP ${falsePositives.length}/${benign.length}`);
   assert.deepEqual(misses, [], "every secret must be redacted");
   assert.ok(falsePositives.length <= 2, `false positives: ${falsePositives.join("; ")}`);
