@@ -107,7 +107,7 @@ export const SETTINGS = {
     default: "auto",
     enum: GPU_DEVICES,
     enumDescriptions: [
-      "Use the best GPU backend that works on this machine, else the CPU.",
+      "Use the best GPU that works on this machine, else the CPU.",
       "CPU only.",
       "NVIDIA CUDA.",
       "Vulkan.",
@@ -115,7 +115,7 @@ export const SETTINGS = {
     ],
     scope: "machine",
     order: 20,
-    description: "Compute backend for llama.cpp. A backend that fails to start falls back to the CPU, and the status bar says so.",
+    description: "Compute device for llama.cpp. A GPU that fails to start falls back to the CPU, and the status bar says so.",
   },
   "engine.threads": {
     type: "integer",
@@ -149,7 +149,7 @@ export const SETTINGS = {
     default: false,
     scope: "machine",
     order: 24,
-    description: "Use flash attention where the backend supports it (less memory for long contexts).",
+    description: "Use flash attention where the device supports it (less memory for long contexts).",
   },
   "engine.idleUnloadMinutes": {
     type: "integer",
