@@ -51,6 +51,18 @@ export interface CodeServerOptions {
   readonly env?: Record<string, string>;
   /** Port to listen on; a free one when absent. */
   readonly port?: number;
+  /** Receives a synchronous cleanup that kills the server's process group, registered as soon as it is spawned. */
+  readonly registerCleanup?: (cleanup: () => void) => void;
+}
+
+/** Kills a process group at once (synchronous, so it also works from an `exit` handler). */
+export function killProcessGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
 }
 
 export interface RunningCodeServer {
@@ -104,6 +116,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   );
   child.stdout.pipe(logFile);
   child.stderr.pipe(logFile);
+  options.registerCleanup?.(() => killProcessGroup(child.pid));
 
   await new Promise<void>((resolve, reject) => {
     let output = "";
@@ -121,6 +134,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       clearTimeout(timer);
       reject(new Error(`code-server exited with ${code} before listening; see ${options.runDir}/code-server.log`));
     });
+  }).catch((error: unknown) => {
+    // A server that did not come up must not stay behind.
+    killProcessGroup(child.pid);
+    logFile.end();
+    throw error;
   });
 
   return {

@@ -2,15 +2,16 @@
 // (needs internet and a display; for contributors with a desktop). CI uses code-server instead
 // (`npm run test:vscode`), because these machines cannot download VS Code.
 import { runTests } from "@vscode/test-electron";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./codeServer.ts";
 import { RESULTS_ENV, type SuiteResults } from "./results.ts";
+import { createRunDir } from "./runDir.ts";
 import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
 
-const runDir = path.join(repoRoot, ".test-run", "electron");
-rmSync(runDir, { recursive: true, force: true });
-mkdirSync(runDir, { recursive: true });
+// Short and outside the checkout: VS Code's sockets live in the user-data folder (see runDir.ts).
+const run = createRunDir("electron");
+const runDir = run.dir;
 const workspace = prepareIntegrationWorkspace(path.join(runDir, "integration-workspace"));
 const models = await prepareTestModels();
 const resultsFile = path.join(runDir, "integration-results.json");
@@ -35,3 +36,4 @@ if (existsSync(resultsFile)) {
   console.error("no results file: the suite did not run");
   process.exitCode = 1;
 }
+run.dispose();

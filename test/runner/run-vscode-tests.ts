@@ -1,10 +1,11 @@
 // `npm run test:vscode`: runs the integration suites inside a real VS Code extension host (code-server 4.100.3,
 // Code 1.100.3) and then the UI scripts in the real workbench, both in Debian's Chromium via playwright-core.
 // Fails on any failed test, on zero tests, and on time-outs. Logs and screenshots go to test-results/.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { launchBrowser, CHROMIUM_PATH } from "./browser.ts";
 import { ensureCodeServer, isolatedEnv, repoRoot, startCodeServer, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
+import { createRunDir } from "./runDir.ts";
 import { RESULTS_ENV, type SuiteResults } from "./results.ts";
 import { runUiScripts } from "./ui.ts";
 import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
@@ -13,11 +14,15 @@ import type { Browser } from "playwright-core";
 
 const INTEGRATION_TIMEOUT_MS = Number(process.env.PRIVATE_CODER_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
 const resultsDir = path.join(repoRoot, "test-results");
-const runDir = path.join(repoRoot, ".test-run", "vscode");
+/** Short, under os.tmpdir(), removed on every way out together with code-server and Chromium (see runDir.ts). */
+const run = createRunDir("vscode");
+const runDir = run.dir;
+
+/** A failure that ends the run; thrown, so the `finally` blocks stop what was started before the process exits. */
+class RunFailure extends Error {}
 
 function fail(message: string): never {
-  console.error(`\n✘ ${message}`);
-  process.exit(1);
+  throw new RunFailure(message);
 }
 
 function preflight(): void {
@@ -43,12 +48,12 @@ async function runIntegration(browser: Browser, server: RunningCodeServer, resul
   while (!existsSync(resultsFile)) {
     if (Date.now() - started > INTEGRATION_TIMEOUT_MS) {
       await page.screenshot({ path: path.join(resultsDir, "integration-timeout.png") });
-      fail(`integration suite did not report within ${INTEGRATION_TIMEOUT_MS / 1000} s (exit code ${String(exitCode)}); see ${runDir}`);
+      fail(`integration suite did not report within ${INTEGRATION_TIMEOUT_MS / 1000} s (exit code ${String(exitCode)}); see test-results/code-server.log`);
     }
     if (exitCode !== undefined) {
       // The host exited: give the file a moment (it is written before exit), then give up.
       await new Promise((r) => setTimeout(r, 2000));
-      if (!existsSync(resultsFile)) fail(`the extension host exited with ${exitCode} without writing results; see ${runDir}`);
+      if (!existsSync(resultsFile)) fail(`the extension host exited with ${exitCode} without writing results; see test-results/code-server.log`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -59,18 +64,18 @@ async function runIntegration(browser: Browser, server: RunningCodeServer, resul
 
 async function main(): Promise<void> {
   preflight();
-  rmSync(runDir, { recursive: true, force: true });
   rmSync(resultsDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
   const executable = ensureCodeServer();
   const resultsFile = path.join(runDir, "integration-results.json");
   const models = await prepareTestModels();
-  const server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models) } });
-  const browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
+  let server: RunningCodeServer | undefined;
+  let browser: Browser | undefined;
   let failures = 0;
   try {
-    console.log(`code-server ${server.baseUrl} (logs in ${path.relative(repoRoot, runDir)})`);
+    server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models) }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
+    console.log(`code-server ${server.baseUrl} started in ${runDir} (log: test-results/code-server.log)`);
+    browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
     const results = await runIntegration(browser, server, resultsFile);
     writeFileSync(path.join(resultsDir, "integration-results.json"), JSON.stringify(results, null, 2));
     console.log(`\nIntegration tests, inside ${results.host.appName} ${results.host.vscodeVersion} (${results.host.appHost}) extension host on ${results.host.execPath} (Node ${results.host.nodeVersion}):`);
@@ -88,10 +93,18 @@ async function main(): Promise<void> {
     if (ui.passed + ui.failed === 0) fail("ui: zero UI scripts ran");
     failures += ui.failed;
   } finally {
-    await browser.close();
-    await server.stop();
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    // The run folder goes away; its log stays with the results.
+    const log = path.join(runDir, "code-server.log");
+    if (existsSync(log)) copyFileSync(log, path.join(resultsDir, "code-server.log"));
+    run.dispose();
   }
   if (failures > 0) fail(`${failures} VS Code test(s) failed`);
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+main().catch((error: unknown) => {
+  console.error(`\n✘ ${error instanceof RunFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  run.dispose();
+  process.exitCode = 1;
+});
