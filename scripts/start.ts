@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { ensureCodeServer, freePort, repoRoot, startCodeServer, workbenchUrl } from "../test/runner/codeServer.ts";
+import { placeSettings, type ProfileSettings } from "../test/runner/profileSettings.ts";
 
 const args = process.argv.slice(2);
 const desktop = args.includes("--desktop");
@@ -37,11 +38,16 @@ async function syntheticModelSettings(): Promise<Record<string, string>> {
   return { "privateCoder.chat.modelPath": modelPath, "privateCoder.completion.modelPath": modelPath };
 }
 
-/** Settings the user changed in an earlier `npm start` survive; the synthetic model paths are laid on top. */
-function profileSettings(overrides: Record<string, string>): Record<string, unknown> {
-  const file = path.join(profileDir, "user-data/User/settings.json");
-  const existing = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-  return { ...existing, ...overrides };
+/**
+ * Settings the user changed in an earlier `npm start` survive; the synthetic model paths are laid on top, into the
+ * Machine settings where code-server (a remote host) applies machine-scoped settings.
+ */
+function profileSettings(overrides: Record<string, string>): ProfileSettings {
+  const read = (file: string) => {
+    const full = path.join(profileDir, "user-data", file);
+    return existsSync(full) ? (JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>) : {};
+  };
+  return placeSettings({ user: read("User/settings.json"), machine: read("Machine/settings.json") }, overrides);
 }
 
 async function main(): Promise<void> {
@@ -62,7 +68,8 @@ async function main(): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
   const executable = ensureCodeServer();
   const port = (await portIsFree(requestedPort)) ? requestedPort : await freePort();
-  const server = await startCodeServer({ executable, runDir: profileDir, userSettings: profileSettings(modelSettings), port });
+  const settings = profileSettings(modelSettings);
+  const server = await startCodeServer({ executable, runDir: profileDir, userSettings: settings.user, machineSettings: settings.machine, port });
   const url = workbenchUrl(server, workspace);
   writeFileSync(path.join(profileDir, "last-url.txt"), url + "\n");
   console.log(`\nPrivate Coder is running in VS Code (code-server, Code 1.100.3) at:\n\n  ${url}\n\nOpen it in your browser. Logs: ${profileDir}/code-server.log. Ctrl+C to stop.`);

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { COMMANDS, CHAT_VIEW_ID } from "../../src/core/commandIds";
 import { SETTINGS, settingId, type SettingKey } from "../../src/core/settings";
-import { activateExtension, EXTENSION_ID, waitFor } from "./helpers";
+import { activateExtension, EXTENSION_ID, testModel, waitFor } from "./helpers";
 
 describe("Private Coder in the VS Code extension host", () => {
   it("activates and exposes its context", async () => {
@@ -24,6 +24,25 @@ describe("Private Coder in the VS Code extension host", () => {
       const inspected = configuration.inspect(settingId(key));
       assert.ok(inspected, `${settingId(key)} is not a known setting`);
       assert.deepEqual(inspected.defaultValue, SETTINGS[key].default, settingId(key));
+    }
+  });
+
+  it("reads machine-scoped settings from the Machine settings, as a remote host applies them, and keeps the model across other settings changes", async () => {
+    const api = await activateExtension();
+    // The runner writes engine.gpuLayers = 0 into <user-data>/Machine/settings.json (default -1).
+    assert.equal(api.ctx.config.get("engine.gpuLayers"), 0, "machine-scoped settings come from the Machine settings");
+    await api.ctx.config.update("chat.modelPath", testModel("tiny"));
+    try {
+      await waitFor("the chat model to be configured", () => api.ctx.config.chatModelPath === testModel("tiny"));
+      const enabled = api.ctx.config.completionEnabled;
+      await api.ctx.config.update("completion.enabled", !enabled);
+      await api.ctx.config.update("completion.enabled", enabled);
+      await waitFor("the toggle to settle", () => api.ctx.config.completionEnabled === enabled);
+      assert.equal(api.ctx.config.chatModelPath, testModel("tiny"), "the model survives a settings change");
+      assert.notEqual(api.engineState.state.kind, "noModel");
+      assert.equal(api.backends.modelFor("chat")?.path, testModel("tiny"));
+    } finally {
+      await api.ctx.config.update("chat.modelPath", "");
     }
   });
 

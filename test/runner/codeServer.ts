@@ -47,6 +47,12 @@ export interface CodeServerOptions {
   readonly runDir: string;
   /** User settings written to the profile before start. */
   readonly userSettings?: Record<string, unknown>;
+  /**
+   * Machine settings (`<user-data>/Machine/settings.json`). A remote host (code-server, like Remote-SSH, WSL or
+   * Codespaces) applies `machine`-scoped settings only from here, never from the user's settings, so the model
+   * paths must be written here to survive the next settings change.
+   */
+  readonly machineSettings?: Record<string, unknown>;
   /** Extra environment for the server and so for the extension host it starts. */
   readonly env?: Record<string, string>;
   /** Port to listen on; a free one when absent. */
@@ -78,6 +84,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const userDataDir = path.join(options.runDir, "user-data");
   const extensionsDir = path.join(options.runDir, "extensions");
   mkdirSync(path.join(userDataDir, "User"), { recursive: true });
+  mkdirSync(path.join(userDataDir, "Machine"), { recursive: true });
+  writeFileSync(path.join(userDataDir, "Machine/settings.json"), JSON.stringify(options.machineSettings ?? {}, null, 2));
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(
     path.join(userDataDir, "User/settings.json"),

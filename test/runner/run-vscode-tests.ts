@@ -73,7 +73,9 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   let failures = 0;
   try {
-    server = await startCodeServer({ executable, runDir, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models) }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
+    // One machine-scoped value in the Machine settings, where a remote host applies them (checked by 01-activation).
+    const machineSettings = { "privateCoder.engine.gpuLayers": 0 };
+    server = await startCodeServer({ executable, runDir, machineSettings, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models) }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
     console.log(`code-server ${server.baseUrl} started in ${runDir} (log: test-results/code-server.log)`);
     browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
     const results = await runIntegration(browser, server, resultsFile);
