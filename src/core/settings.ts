@@ -238,12 +238,48 @@ export function coerceSetting<K extends SettingKey>(key: K, raw: unknown): Setti
   }
 }
 
-/** The `contributes.configuration.properties` object that `package.json` must contain, derived from the table. */
+/**
+ * Keys of the manifest's localized texts (`package.nls.json`) that belong to the settings: the setting id plus
+ * `.description`, or plus `.enumDescriptions.<value>`. The `privateCoder.` prefix is reserved for them; hand-written
+ * keys (command titles, view names) use other names.
+ */
+export const SETTINGS_NLS_PREFIX = `${SETTINGS_SECTION}.`;
+
+function descriptionNlsKey(key: SettingKey): string {
+  return `${settingId(key)}.description`;
+}
+
+function enumDescriptionNlsKey(key: SettingKey, value: string): string {
+  return `${settingId(key)}.enumDescriptions.${value}`;
+}
+
+/**
+ * The `contributes.configuration.properties` object that `package.json` must contain, derived from the table. Every
+ * description is a `%key%` reference, resolved by VS Code from `package.nls.json` (English, see `manifestNls`) or a
+ * translation (`package.nls.zh-cn.json`).
+ */
 export function manifestProperties(): Record<string, Record<string, unknown>> {
   const properties: Record<string, Record<string, unknown>> = {};
   for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDefinition][]) {
-    const { description, ...rest } = def;
-    properties[settingId(key)] = { ...rest, markdownDescription: description };
+    const { description: _description, ...rest } = def;
+    const property: Record<string, unknown> = { ...rest, markdownDescription: `%${descriptionNlsKey(key)}%` };
+    if (def.type === "string" && def.enum && def.enumDescriptions) {
+      property.enumDescriptions = def.enum.map((value) => `%${enumDescriptionNlsKey(key, value)}%`);
+    }
+    properties[settingId(key)] = property;
   }
   return properties;
+}
+
+/** The English texts behind `manifestProperties()`' references: the settings' share of `package.nls.json`. */
+export function manifestNls(): Record<string, string> {
+  const nls: Record<string, string> = {};
+  for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDefinition][]) {
+    nls[descriptionNlsKey(key)] = def.description;
+    if (def.type === "string" && def.enum && def.enumDescriptions) {
+      const descriptions = def.enumDescriptions;
+      def.enum.forEach((value, i) => (nls[enumDescriptionNlsKey(key, value)] = descriptions[i] ?? ""));
+    }
+  }
+  return nls;
 }

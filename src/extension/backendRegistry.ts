@@ -23,7 +23,11 @@ import type { EngineStateModel } from "./engineState";
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {
   constructor(readonly role: ModelRole) {
-    super(`No ${role} model is selected. Run "Private Coder: Select Model…".`);
+    super(
+      role === "completion"
+        ? vscode.l10n.t('No completion model is selected. Run "Private Coder: Select Model…".')
+        : vscode.l10n.t('No chat model is selected. Run "Private Coder: Select Model…".'),
+    );
     this.name = "NoModelConfiguredError";
   }
 }
@@ -141,12 +145,12 @@ export class BackendRegistry {
 
   /** The backend that runs `model`: the local engine for every model file on this machine. */
   private createBackend(model: ModelRef): InferenceBackend {
-    if (model.source === "remote") throw new Error(`${model.label}: remote models are not supported by this version of Private Coder.`);
+    if (model.source === "remote") throw new Error(vscode.l10n.t("{0}: remote models are not supported by this version of Private Coder.", model.label));
     return this.localBackend();
   }
 
   private localBackend(): LocalBackend {
-    if (this.disposed) throw new Error("The Private Coder engine was shut down.");
+    if (this.disposed) throw new Error(vscode.l10n.t("The Private Coder engine was shut down."));
     this.local ??= this.createLocal();
     return this.local;
   }
@@ -236,15 +240,22 @@ export class BackendRegistry {
     this.loads.clear();
     const restart = event.restartInMs === null ? "not restarting" : `restarting in ${event.restartInMs} ms`;
     this.ctx.log.error(`The engine crashed (exit ${String(event.exitCode)}, signal ${String(event.signal)}; ${event.crashesInWindow} recent crash(es); ${restart}): ${event.message}`);
-    this.engineState.set({ kind: "crashed", message: `The engine stopped unexpectedly: ${firstLine(event.message)}` });
+    this.engineState.set({ kind: "crashed", message: vscode.l10n.t("The engine stopped unexpectedly: {0}", firstLine(event.message)) });
   }
 
   private onBreakerTripped(event: BreakerTrippedEvent): void {
-    const message = `The Private Coder engine crashed ${event.crashes} times in ${Math.round(event.windowMs / 60_000)} minutes and was stopped. Last error: ${firstLine(event.lastMessage)}`;
+    const message = vscode.l10n.t(
+      "The Private Coder engine crashed {0} times in {1} minutes and was stopped. Last error: {2}",
+      event.crashes,
+      Math.round(event.windowMs / 60_000),
+      firstLine(event.lastMessage),
+    );
     this.engineState.set({ kind: "crashed", message });
-    void vscode.window.showErrorMessage(message, "Open Logs", "Restart").then((choice) => {
-      if (choice === "Open Logs") void vscode.commands.executeCommand(COMMANDS.showLogs);
-      if (choice === "Restart") void vscode.commands.executeCommand(COMMANDS.restartEngine);
+    const openLogs = vscode.l10n.t("Open Logs");
+    const restart = vscode.l10n.t("Restart");
+    void vscode.window.showErrorMessage(message, openLogs, restart).then((choice) => {
+      if (choice === openLogs) void vscode.commands.executeCommand(COMMANDS.showLogs);
+      if (choice === restart) void vscode.commands.executeCommand(COMMANDS.restartEngine);
     });
   }
 

@@ -21,7 +21,7 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           ctx.log.error(`Command ${id} failed: ${message}`);
-          void vscode.window.showErrorMessage(`Private Coder: ${message}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: {0}", message));
         }
       }),
     );
@@ -34,13 +34,9 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
   register(COMMANDS.toggleInlineCompletions, async () => {
     const enabled = !ctx.config.completionEnabled;
     await ctx.config.update("completion.enabled", enabled);
-    vscode.window.setStatusBarMessage(`Private Coder: inline completions ${enabled ? "on" : "off"}`, 3000);
+    vscode.window.setStatusBarMessage(enabled ? vscode.l10n.t("Private Coder: inline completions on") : vscode.l10n.t("Private Coder: inline completions off"), 3000);
   });
   register(COMMANDS.explainSelection, () => handlers.explainSelection());
   // Statistics are not built yet: the command says so instead of failing silently.
-  register(COMMANDS.showStatistics, () => notAvailableYet("Usage statistics"));
-}
-
-function notAvailableYet(feature: string): void {
-  void vscode.window.showInformationMessage(`Private Coder: ${feature} is not available yet.`);
+  register(COMMANDS.showStatistics, () => void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: usage statistics are not available yet.")));
 }

@@ -10,7 +10,7 @@ import type { BackendRegistry } from "./backendRegistry";
  */
 export async function showEngineStatus(ctx: Ctx, backends: BackendRegistry): Promise<void> {
   const status = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: "Private Coder: starting the engine…", cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Private Coder: starting the engine…"), cancellable: true },
     async (_progress, token) => {
       const abort = new AbortController();
       const cancel = token.onCancellationRequested(() => abort.abort());
@@ -22,6 +22,6 @@ export async function showEngineStatus(ctx: Ctx, backends: BackendRegistry): Pro
     },
   );
   ctx.log.info(`Engine status: ${status.details.join("; ")}`);
-  const choice = await vscode.window.showInformationMessage(`Private Coder engine: ${status.details.join(" · ")}`, "Open Logs");
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Private Coder engine: {0}", status.details.join(" · ")), vscode.l10n.t("Open Logs"));
   if (choice) await vscode.commands.executeCommand(COMMANDS.showLogs);
 }

@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);
     log.error(`Activation failed: ${message}`);
-    void vscode.window.showErrorMessage(`Private Coder failed to start: ${message}`, "Open Logs").then((choice) => {
+    void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder failed to start: {0}", message), vscode.l10n.t("Open Logs")).then((choice) => {
       if (choice) log.show();
     });
     throw error;
@@ -71,7 +71,7 @@ function offerFirstRunModelChoice(ctx: Ctx): void {
   if (ctx.config.chatModelPath || ctx.extensionContext.globalState.get<boolean>(key)) return;
   void ctx.extensionContext.globalState.update(key, true);
   void vscode.window
-    .showInformationMessage("Private Coder runs a GGUF model on this machine: nothing you type leaves it. Choose a model to start.", "Select Model…")
+    .showInformationMessage(vscode.l10n.t("Private Coder runs a GGUF model on this machine: nothing you type leaves it. Choose a model to start."), vscode.l10n.t("Select Model…"))
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand(COMMANDS.selectModel);
     });

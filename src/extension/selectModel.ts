@@ -12,31 +12,31 @@ type Role = "both" | "completion" | "chat";
 export async function selectModel(ctx: Ctx): Promise<void> {
   const current = ctx.config.chatModelPath || ctx.config.completionModelPath;
   const picked = await vscode.window.showOpenDialog({
-    title: "Private Coder: Select a GGUF model",
+    title: vscode.l10n.t("Private Coder: Select a GGUF model"),
     canSelectMany: false,
     canSelectFolders: false,
-    openLabel: "Use This Model",
-    filters: { "GGUF models": ["gguf"] },
+    openLabel: vscode.l10n.t("Use This Model"),
+    filters: { [vscode.l10n.t("GGUF models")]: ["gguf"] },
     ...(current ? { defaultUri: vscode.Uri.file(path.dirname(current)) } : {}),
   });
   const uri = picked?.[0];
   if (!uri) return;
   if (uri.scheme !== "file") {
-    void vscode.window.showErrorMessage("Private Coder: the model must be a file on this machine.");
+    void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: the model must be a file on this machine."));
     return;
   }
   const problem = await checkGgufMagic(uri.fsPath);
   if (problem) {
-    void vscode.window.showErrorMessage(`Private Coder: ${path.basename(uri.fsPath)} ${problem}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: {0}", problem));
     return;
   }
   const role = await vscode.window.showQuickPick(
     [
-      { label: "Chat and completion", role: "both" as Role, description: "One model for everything" },
-      { label: "Inline completion only", role: "completion" as Role, description: "A small FIM coder model is fastest" },
-      { label: "Chat and Explain Selection only", role: "chat" as Role },
+      { label: vscode.l10n.t("Chat and completion"), role: "both" as Role, description: vscode.l10n.t("One model for everything") },
+      { label: vscode.l10n.t("Inline completion only"), role: "completion" as Role, description: vscode.l10n.t("A small FIM coder model is fastest") },
+      { label: vscode.l10n.t("Chat and Explain Selection only"), role: "chat" as Role },
     ],
-    { title: `Use ${path.basename(uri.fsPath)} for…`, ignoreFocusOut: true },
+    { title: vscode.l10n.t("Use {0} for…", path.basename(uri.fsPath)), ignoreFocusOut: true },
   );
   if (!role) return;
   if (role.role !== "chat") await ctx.config.update("completion.modelPath", uri.fsPath);
@@ -44,18 +44,19 @@ export async function selectModel(ctx: Ctx): Promise<void> {
   ctx.log.info(`Model selected for ${role.role}: ${path.basename(uri.fsPath)}`);
 }
 
-/** Returns a human-readable problem, or undefined when the file starts like a GGUF file. */
+/** Returns a human-readable problem (a sentence that names the file), or undefined when it starts like a GGUF file. */
 export async function checkGgufMagic(filePath: string): Promise<string | undefined> {
+  const name = path.basename(filePath);
   let handle;
   try {
     handle = await open(filePath, "r");
     const header = Buffer.alloc(4);
     const { bytesRead } = await handle.read(header, 0, 4, 0);
-    if (bytesRead === 0) return "is empty.";
-    if (bytesRead < 4 || header.toString("latin1") !== "GGUF") return "is not a GGUF model file.";
+    if (bytesRead === 0) return vscode.l10n.t("{0} is empty.", name);
+    if (bytesRead < 4 || header.toString("latin1") !== "GGUF") return vscode.l10n.t("{0} is not a GGUF model file.", name);
     return undefined;
   } catch (error) {
-    return `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+    return vscode.l10n.t("{0} cannot be read: {1}", name, (error as NodeJS.ErrnoException).code ?? String(error));
   } finally {
     await handle?.close();
   }

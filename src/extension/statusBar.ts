@@ -29,29 +29,29 @@ export class StatusBar implements vscode.Disposable {
     this.item.backgroundColor = undefined;
     switch (state.kind) {
       case "noModel":
-        this.item.text = `$(hubot) No model${completions}`;
-        this.item.tooltip = "Private Coder: no model selected. Click to select a GGUF model.";
+        this.item.text = `$(hubot) ${vscode.l10n.t("No model")}${completions}`;
+        this.item.tooltip = vscode.l10n.t("Private Coder: no model selected. Click to select a GGUF model.");
         this.item.command = COMMANDS.selectModel;
         break;
       case "idle":
       case "ready":
         this.item.text = `$(hubot) ${state.modelName}${completions}`;
         this.item.tooltip = [
-          `Private Coder: ${state.modelName} (${state.kind === "ready" ? "loaded" : "loads on first use"})`,
+          state.kind === "ready" ? vscode.l10n.t("Private Coder: {0} (loaded)", state.modelName) : vscode.l10n.t("Private Coder: {0} (loads on first use)", state.modelName),
           ...(state.kind === "ready" && state.details ? [state.details] : []),
-          `Inline completions ${this.ctx.config.completionEnabled ? "on" : "off"}. Click to toggle.`,
+          this.ctx.config.completionEnabled ? vscode.l10n.t("Inline completions on. Click to toggle.") : vscode.l10n.t("Inline completions off. Click to toggle."),
         ].join("\n");
         this.item.command = COMMANDS.toggleInlineCompletions;
         break;
       case "loading":
         this.item.text = `$(loading~spin) ${state.modelName} ${Math.round(state.progress * 100)}%`;
-        this.item.tooltip = `Private Coder: loading ${state.modelName}`;
+        this.item.tooltip = vscode.l10n.t("Private Coder: loading {0}", state.modelName);
         this.item.command = COMMANDS.showLogs;
         break;
       case "crashed":
       case "error":
         this.item.text = "$(error) Private Coder";
-        this.item.tooltip = `Private Coder: ${state.message}. Click to restart the engine.`;
+        this.item.tooltip = vscode.l10n.t("Private Coder: {0}. Click to restart the engine.", state.message);
         this.item.command = COMMANDS.restartEngine;
         this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
         break;

@@ -42,6 +42,12 @@ test("contains the manifest, the three bundles and the webview assets", () => {
   }
 });
 
+test("contains the English texts and the Simplified Chinese translation of the manifest and the runtime strings", () => {
+  for (const required of ["package.nls.json", "package.nls.zh-cn.json", "l10n/bundle.l10n.json", "l10n/bundle.l10n.zh-cn.json"]) {
+    assert.ok(files.includes(required), `missing ${required}`);
+  }
+});
+
 test("contains no sources, tests, scripts, source maps or build config", () => {
   const forbidden = files.filter(
     (f) =>

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { SETTINGS, coerceSetting, manifestProperties, settingId, type SettingKey } from "../../src/core/settings.ts";
+import { SETTINGS, SETTINGS_NLS_PREFIX, coerceSetting, manifestNls, manifestProperties, settingId, type SettingDefinition, type SettingKey } from "../../src/core/settings.ts";
 import { CHAT_VIEW_ID, COMMANDS, VIEW_CONTAINER_ID } from "../../src/core/commandIds.ts";
 
 interface Manifest {
@@ -22,9 +22,30 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as Manifest;
+/** The manifest's English texts, which its `%key%` references resolve to. */
+const nls = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.nls.json"), "utf8")) as Record<string, string>;
+
+/** The English text behind a manifest string: the `package.nls.json` entry of a `%key%` reference. */
+function resolved(value: string): string | undefined {
+  const match = /^%([^%\s]+)%$/.exec(value);
+  return match ? nls[match[1]] : value;
+}
 
 test("package.json settings equal the settings table in code (run `npm run sync-settings` to fix)", () => {
   assert.deepEqual(manifest.contributes.configuration.properties, manifestProperties());
+});
+
+test("package.nls.json's setting texts equal the settings table's English descriptions (run `npm run sync-settings` to fix)", () => {
+  const settingTexts = Object.fromEntries(Object.entries(nls).filter(([key]) => key.startsWith(SETTINGS_NLS_PREFIX)));
+  assert.deepEqual(settingTexts, manifestNls());
+  for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDefinition][]) {
+    const property = manifest.contributes.configuration.properties[settingId(key)] as { markdownDescription: string; enumDescriptions?: string[] };
+    assert.equal(resolved(property.markdownDescription), def.description, key);
+    if (def.type === "string" && def.enum) {
+      assert.equal(def.enumDescriptions?.length, def.enum.length, `${key}: one description per enum value`);
+      assert.deepEqual(property.enumDescriptions?.map(resolved), def.enumDescriptions, key);
+    }
+  }
 });
 
 test("every setting default passes its own validation", () => {
@@ -46,12 +67,14 @@ test("invalid setting values fall back to the default", () => {
   assert.equal(coerceSetting("chat.modelPath", 42), "");
 });
 
-test("commands in package.json equal the command ids in code, each with a title and category", () => {
+test("commands in package.json equal the command ids in code, each with a localized title and category", () => {
   const contributed = manifest.contributes.commands.map((c) => c.command).sort();
   assert.deepEqual(contributed, Object.values(COMMANDS).sort());
   for (const command of manifest.contributes.commands) {
-    assert.ok(command.title.length > 0, command.command);
-    assert.equal(command.category, "Private Coder", command.command);
+    assert.match(command.title, /^%.+%$/, command.command);
+    assert.ok((resolved(command.title) ?? "").length > 0, command.command);
+    assert.equal(command.category, "%category%", command.command);
+    assert.equal(resolved(command.category), "Private Coder", command.command);
   }
 });
 

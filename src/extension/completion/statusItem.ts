@@ -11,7 +11,7 @@ export class CompletionStatusItem implements vscode.Disposable {
   private detail = "";
 
   constructor() {
-    this.item.name = "Private Coder Completions";
+    this.item.name = vscode.l10n.t("Private Coder Completions");
     this.item.command = COMMANDS.toggleInlineCompletions;
     this.render();
     this.item.show();
@@ -39,31 +39,36 @@ export class CompletionStatusItem implements vscode.Disposable {
 
   private render(): void {
     const latency = this.latencyMs === undefined ? "" : ` ${this.latencyMs} ms`;
-    const last = this.latencyMs === undefined ? "" : `\nLast suggestion: ${this.latencyMs} ms after the pause in typing.`;
+    const last = this.latencyMs === undefined ? [] : [vscode.l10n.t("Last suggestion: {0} ms after the pause in typing.", this.latencyMs)];
+    const detail = this.detail ? [this.detail] : [];
     switch (this.kindValue) {
       case "noModel":
-        this.item.text = "$(code) no model";
-        this.item.tooltip = "Private Coder completions: no completion model selected (Private Coder: Select Model…).";
+        this.item.text = `$(code) ${vscode.l10n.t("no model")}`;
+        this.item.tooltip = vscode.l10n.t("Private Coder completions: no completion model selected (Private Coder: Select Model…).");
         break;
       case "loading":
-        this.item.text = "$(loading~spin) completions";
-        this.item.tooltip = "Private Coder completions: loading the completion model.";
+        this.item.text = `$(loading~spin) ${vscode.l10n.t("completions")}`;
+        this.item.tooltip = vscode.l10n.t("Private Coder completions: loading the completion model.");
         break;
       case "idle":
-        this.item.text = `$(code)${latency || " ready"}`;
-        this.item.tooltip = `Private Coder completions: on.${last}${this.detail ? `\n${this.detail}` : ""}\nClick to turn them off.`;
+        this.item.text = `$(code)${latency || ` ${vscode.l10n.t("ready")}`}`;
+        this.item.tooltip = [vscode.l10n.t("Private Coder completions: on."), ...last, ...detail, vscode.l10n.t("Click to turn them off.")].join("\n");
         break;
       case "thinking":
         this.item.text = `$(loading~spin)${latency}`;
-        this.item.tooltip = `Private Coder completions: thinking…${last}`;
+        this.item.tooltip = [vscode.l10n.t("Private Coder completions: thinking…"), ...last].join("\n");
         break;
       case "disabled":
-        this.item.text = "$(code) off";
-        this.item.tooltip = `Private Coder completions: off${this.detail ? ` (${this.detail})` : ""}. Click to turn them on.`;
+        this.item.text = `$(code) ${vscode.l10n.t("off")}`;
+        this.item.tooltip = this.detail
+          ? vscode.l10n.t("Private Coder completions: off ({0}). Click to turn them on.", this.detail)
+          : vscode.l10n.t("Private Coder completions: off. Click to turn them on.");
         break;
       case "error":
         this.item.text = "$(code) $(warning)";
-        this.item.tooltip = `Private Coder completions: ${this.detail || "the completion model could not be loaded"}. See Private Coder: Show Logs.`;
+        this.item.tooltip = this.detail
+          ? vscode.l10n.t("Private Coder completions: {0}. See Private Coder: Show Logs.", this.detail)
+          : vscode.l10n.t("Private Coder completions: the completion model could not be loaded. See Private Coder: Show Logs.");
         break;
     }
   }

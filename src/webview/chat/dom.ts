@@ -1,6 +1,7 @@
 // DOM helpers of the chat view: sanitized Markdown insertion, code-block buttons, small element builders.
 import DOMPurify from "dompurify";
 import { renderMarkdown } from "./markdown";
+import { t } from "./strings";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -51,9 +52,9 @@ export function setMarkdown(target: HTMLElement, source: string, onCodeAction: (
     const language = block.dataset.lang ?? "";
     const actions = el("span", "code-actions");
     for (const [action, label, title] of [
-      ["copy", "Copy", "Copy to the clipboard"],
-      ["insert", "Insert", "Insert at the cursor in the editor"],
-      ["apply", "Apply", "Show a diff against the active editor, then accept or reject"],
+      ["copy", t("codeCopy"), t("codeCopyTitle")],
+      ["insert", t("codeInsert"), t("codeInsertTitle")],
+      ["apply", t("codeApply"), t("codeApplyTitle")],
     ] as const) {
       const b = button(label, () => onCodeAction(action, code.textContent ?? "", language, b), { secondary: true, title, className: `code-${action}` });
       actions.append(b);

@@ -17,6 +17,7 @@ import {
   type WebviewToHost,
 } from "../../core/chatProtocol";
 import { button, el, setMarkdown, toolbarButton } from "./dom";
+import { t } from "./strings";
 
 interface VsCodeApi<State> {
   postMessage(message: WebviewToHost): void;
@@ -73,10 +74,10 @@ const titleBox = el("div", "title-box");
 titleBox.append(title, modelLabel);
 const actions = el("div", "toolbar-actions");
 actions.append(
-  toolbarButton("add", "New Chat", () => post({ type: "newChat" }), "new-chat"),
-  toolbarButton("history", "Conversations…", () => post({ type: "showHistory" }), "history"),
-  toolbarButton("edit", "Rename Conversation", () => post({ type: "renameConversation" }), "rename"),
-  toolbarButton("trash", "Delete Conversation", () => post({ type: "deleteConversation" }), "delete"),
+  toolbarButton("add", t("newChat"), () => post({ type: "newChat" }), "new-chat"),
+  toolbarButton("history", t("conversations"), () => post({ type: "showHistory" }), "history"),
+  toolbarButton("edit", t("renameConversation"), () => post({ type: "renameConversation" }), "rename"),
+  toolbarButton("trash", t("deleteConversation"), () => post({ type: "deleteConversation" }), "delete"),
 );
 header.append(titleBox, actions);
 
@@ -84,7 +85,7 @@ const engineBox = el("div", "engine-box");
 const messages = el("div", "messages");
 messages.setAttribute("role", "log");
 messages.setAttribute("aria-live", "polite");
-messages.setAttribute("aria-label", "Conversation");
+messages.setAttribute("aria-label", t("conversationLabel"));
 const noticeBox = el("div", "notice");
 noticeBox.setAttribute("role", "status");
 
@@ -92,14 +93,14 @@ const composer = el("footer", "composer");
 const chipsBox = el("div", "chips");
 const input = document.createElement("vscode-textarea");
 input.id = "chat-input";
-input.setAttribute("placeholder", "Ask about your code (Enter to send, Shift+Enter for a new line, ↑ for history)");
+input.setAttribute("placeholder", t("inputPlaceholder"));
 input.setAttribute("rows", "3");
 input.setAttribute("resize", "vertical");
-input.setAttribute("aria-label", "Message");
+input.setAttribute("aria-label", t("inputLabel"));
 const composerActions = el("div", "composer-actions");
-const sendButton = button("Send", () => send(), { icon: "send", className: "send" });
-const stopButton = button("Stop", () => post({ type: "stop" }), { icon: "debug-stop", className: "stop" });
-const regenerateButton = button("Regenerate", () => post({ type: "regenerate" }), { secondary: true, icon: "refresh", className: "regenerate" });
+const sendButton = button(t("send"), () => send(), { icon: "send", className: "send" });
+const stopButton = button(t("stop"), () => post({ type: "stop" }), { icon: "debug-stop", className: "stop" });
+const regenerateButton = button(t("regenerate"), () => post({ type: "regenerate" }), { secondary: true, icon: "refresh", className: "regenerate" });
 composerActions.append(budgetBox, regenerateButton, stopButton, sendButton);
 composer.append(chipsBox, input, composerActions);
 app.replaceChildren(header, engineBox, messages, noticeBox, composer);
@@ -177,7 +178,7 @@ function onCodeAction(action: "copy" | "insert" | "apply", code: string, languag
     return;
   }
   const old = source.textContent;
-  source.textContent = "Copied";
+  source.textContent = t("codeCopied");
   setTimeout(() => (source.textContent = old), 1500);
   // The webview's own clipboard access works while it has focus (the user just clicked); else the host copies.
   navigator.clipboard.writeText(code).catch(() => post({ type: "codeAction", action, code, language }));
@@ -190,7 +191,7 @@ function renderEngine(engine: EngineViewState | undefined): void {
   if (!engine) return;
   if (engine.kind === "idle" || engine.kind === "ready") {
     modelLabel.textContent = engine.modelName;
-    modelLabel.title = engine.kind === "ready" ? (engine.details ?? "Model loaded") : "The model loads when you first use it.";
+    modelLabel.title = engine.kind === "ready" ? (engine.details ?? t("modelLoaded")) : t("modelLoadsOnFirstUse");
     return;
   }
   const panel = el("section", `engine-state engine-state--${engine.kind}`);
@@ -198,32 +199,32 @@ function renderEngine(engine: EngineViewState | undefined): void {
   switch (engine.kind) {
     case "noModel":
       panel.append(
-        el("h2", "title", "No model selected"),
-        el("p", "hint", "Private Coder runs a GGUF model on this machine. Nothing you type leaves it."),
-        button("Select Model…", () => post({ type: "selectModel" })),
+        el("h2", "title", t("noModelTitle")),
+        el("p", "hint", t("noModelHint")),
+        button(t("selectModel"), () => post({ type: "selectModel" })),
       );
       break;
     case "loading": {
       const progress = document.createElement("vscode-progress-bar");
       progress.setAttribute("value", String(Math.round(engine.progress * 100)));
       progress.setAttribute("max", "100");
-      panel.append(el("h2", "title", `Loading ${engine.modelName}… ${Math.round(engine.progress * 100)}%`), progress);
+      panel.append(el("h2", "title", t("loadingModel", engine.modelName, Math.round(engine.progress * 100))), progress);
       break;
     }
     case "crashed":
       panel.append(
-        el("h2", "title", "The engine stopped"),
+        el("h2", "title", t("engineStoppedTitle")),
         el("p", "error", engine.message),
-        button("Restart", () => post({ type: "restartEngine" })),
-        button("Open Logs", () => post({ type: "showLogs" }), { secondary: true }),
+        button(t("restartEngine"), () => post({ type: "restartEngine" })),
+        button(t("openLogs"), () => post({ type: "showLogs" }), { secondary: true }),
       );
       break;
     case "error":
       panel.append(
-        el("h2", "title", "Error"),
+        el("h2", "title", t("errorTitle")),
         el("p", "error", engine.message),
-        button("Select Model…", () => post({ type: "selectModel" }), { secondary: true }),
-        button("Open Logs", () => post({ type: "showLogs" }), { secondary: true }),
+        button(t("selectModel"), () => post({ type: "selectModel" }), { secondary: true }),
+        button(t("openLogs"), () => post({ type: "showLogs" }), { secondary: true }),
       );
       break;
   }
@@ -236,22 +237,26 @@ function attachmentChip(turn: TurnView, index: number): HTMLElement {
   chip.type = "button";
   const icon = a.kind === "file" ? "file" : a.kind === "selection" ? "selection" : "lightbulb";
   chip.append(el("span", `codicon codicon-${icon}`), el("span", "label", a.label));
-  if (a.redactions > 0) chip.append(el("span", "redactions", `${a.redactions} secret${a.redactions === 1 ? "" : "s"} redacted`));
-  chip.title = "Open exactly what the model received";
+  if (a.redactions > 0) chip.append(el("span", "redactions", redactedText(a.redactions)));
+  chip.title = t("attachmentTitle");
   chip.addEventListener("click", () => post({ type: "showAttachment", turnId: turn.id, index }));
   return chip;
+}
+
+function redactedText(count: number): string {
+  return count === 1 ? t("oneSecretRedacted") : t("secretsRedacted", count);
 }
 
 function turnStatus(turn: TurnView): string {
   if (turn.error) return "";
   switch (turn.stopReason) {
     case "abort":
-      return "Stopped.";
+      return t("stoppedByUser");
     case "maxTokens":
-      return "The answer reached its length limit.";
+      return t("stoppedAtMaxTokens");
     case "contextFull":
     case "timeBudget":
-      return "The answer was cut short: the context window is full.";
+      return t("stoppedContextFull");
     default:
       return "";
   }
@@ -261,8 +266,8 @@ function renderTurn(turn: TurnView): HTMLElement {
   const article = el("article", `turn turn--${turn.role}${turn.dropped ? " turn--dropped" : ""}${turn.streaming ? " turn--streaming" : ""}`);
   article.dataset.turnId = turn.id;
   const meta = el("div", "turn-meta");
-  meta.append(el("span", "turn-role", turn.role === "user" ? "You" : "Private Coder"));
-  if (turn.dropped) meta.append(el("span", "turn-dropped", "not sent to the model (context full)"));
+  meta.append(el("span", "turn-role", turn.role === "user" ? t("roleUser") : t("roleAssistant")));
+  if (turn.dropped) meta.append(el("span", "turn-dropped", t("turnDropped")));
   article.append(meta);
   if (turn.attachments.length > 0) {
     const list = el("div", "attachments");
@@ -281,14 +286,14 @@ function renderTurn(turn: TurnView): HTMLElement {
 
 function renderConversation(): void {
   const conversation = state.conversation;
-  title.textContent = conversation?.title ?? "New chat";
+  title.textContent = conversation?.title ?? t("untitledConversation");
   title.title = title.textContent;
   const stick = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
   if (!conversation || conversation.turns.length === 0) {
     const empty = el("div", "chat-empty");
     empty.append(
-      el("p", "", "Ask a question about your code. Attach the active file or the selection with the chips below."),
-      el("p", "hint", "Explain Selection (editor context menu) explains the selected code here."),
+      el("p", "", t("emptyPrompt")),
+      el("p", "hint", t("emptyHint")),
     );
     messages.replaceChildren(empty);
   } else messages.replaceChildren(...conversation.turns.map(renderTurn));
@@ -323,27 +328,27 @@ function renderChips(): void {
     toggle.setAttribute("aria-pressed", String(chip.attached));
     toggle.disabled = chip.unavailable !== undefined;
     toggle.title = chip.unavailable
-      ? `Cannot be attached: ${chip.unavailable}`
+      ? t("chipUnavailable", chip.unavailable)
       : chip.attached
-        ? "Attached to the next message: click to remove"
-        : "Click to attach to the next message";
+        ? t("chipAttached")
+        : t("chipDetached");
     toggle.append(
       el("span", `codicon codicon-${chip.attached ? "check" : chip.kind === "file" ? "file" : "selection"}`),
-      el("span", "label", chip.kind === "selection" ? `Selection ${chip.label}` : chip.label),
+      el("span", "label", chip.kind === "selection" ? t("chipSelection", chip.label) : chip.label),
     );
     toggle.addEventListener("click", () => post({ type: "setChip", kind: chip.kind, attached: !chip.attached }));
     box.append(toggle);
     if (chip.redactions > 0 || chip.unavailable) {
-      const show = el("button", "chip-redactions", chip.unavailable ? "excluded" : `${chip.redactions} secret${chip.redactions === 1 ? "" : "s"} redacted`);
+      const show = el("button", "chip-redactions", chip.unavailable ? t("chipExcluded") : redactedText(chip.redactions));
       show.type = "button";
-      show.title = "Open exactly what the model would receive";
+      show.title = t("chipShowTitle");
       show.addEventListener("click", () => post({ type: "showChip", kind: chip.kind }));
       box.append(show);
     } else {
       const show = el("button", "chip-show codicon codicon-eye");
       show.type = "button";
-      show.title = "Open exactly what the model would receive";
-      show.setAttribute("aria-label", "Show filtered text");
+      show.title = t("chipShowTitle");
+      show.setAttribute("aria-label", t("chipShowLabel"));
       show.addEventListener("click", () => post({ type: "showChip", kind: chip.kind }));
       box.append(show);
     }
@@ -366,9 +371,10 @@ function renderBudget(): void {
   budgetFill.style.width = `${Math.round(share * 100)}%`;
   budgetBox.classList.toggle("budget--high", share > 0.75);
   budgetText.textContent = `${b.estimated ? "~" : ""}${formatTokens(b.usedTokens)} / ${formatTokens(b.contextTokens)}`;
-  budgetBox.title =
-    `This conversation uses ${b.estimated ? "about " : ""}${b.usedTokens} of the model's ${b.contextTokens}-token context window.` +
-    (b.droppedTurns > 0 ? ` ${b.droppedTurns} older message(s) no longer fit and are not sent.` : "");
+  budgetBox.title = [
+    t(b.estimated ? "budgetEstimated" : "budgetExact", b.usedTokens, b.contextTokens),
+    ...(b.droppedTurns > 0 ? [t("budgetDropped", b.droppedTurns)] : []),
+  ].join("\n");
 }
 
 function renderComposer(): void {
@@ -385,7 +391,7 @@ function renderNotice(): void {
   noticeBox.className = `notice notice--${state.notice.level}`;
   const close = el("button", "notice-close codicon codicon-close");
   close.type = "button";
-  close.setAttribute("aria-label", "Dismiss");
+  close.setAttribute("aria-label", t("dismiss"));
   close.addEventListener("click", () => {
     state.notice = undefined;
     renderNotice();
@@ -459,7 +465,7 @@ function onMessage(message: HostToWebview): void {
       break;
     case "codeActionDone":
       if (!message.ok && message.action !== "copy") {
-        state.notice = { level: "info", text: message.action === "apply" ? "The change was not applied." : "Nothing was inserted: open an editor first." };
+        state.notice = { level: "info", text: message.action === "apply" ? t("notApplied") : t("notInserted") };
         renderNotice();
       }
       break;

@@ -1,0 +1,73 @@
+import * as vscode from "vscode";
+import { CHAT_STRINGS_ELEMENT_ID, serializeChatStrings, type ChatStrings } from "../core/webviewStrings";
+
+/**
+ * The chat webview's strings (keys and English texts from `CHAT_STRINGS` in src/core/webviewStrings.ts) in the
+ * display language. Each entry calls `vscode.l10n.t` with the English text as a literal, so `npm run l10n:export`
+ * finds it; test/unit/l10n.test.ts checks that these literals equal `CHAT_STRINGS`, and the type that no key is
+ * missing or extra.
+ */
+export function localizedChatStrings(): ChatStrings {
+  return {
+    newChat: vscode.l10n.t("New Chat"),
+    conversations: vscode.l10n.t("Conversations…"),
+    renameConversation: vscode.l10n.t("Rename Conversation"),
+    deleteConversation: vscode.l10n.t("Delete Conversation"),
+    untitledConversation: vscode.l10n.t("New chat"),
+    conversationLabel: vscode.l10n.t("Conversation"),
+    inputPlaceholder: vscode.l10n.t("Ask about your code (Enter to send, Shift+Enter for a new line, ↑ for history)"),
+    inputLabel: vscode.l10n.t("Message"),
+    send: vscode.l10n.t("Send"),
+    stop: vscode.l10n.t("Stop"),
+    regenerate: vscode.l10n.t("Regenerate"),
+    dismiss: vscode.l10n.t("Dismiss"),
+    emptyPrompt: vscode.l10n.t("Ask a question about your code. Attach the active file or the selection with the chips below."),
+    emptyHint: vscode.l10n.t("Explain Selection (editor context menu) explains the selected code here."),
+    modelLoaded: vscode.l10n.t("Model loaded"),
+    modelLoadsOnFirstUse: vscode.l10n.t("The model loads when you first use it."),
+    noModelTitle: vscode.l10n.t("No model selected"),
+    noModelHint: vscode.l10n.t("Private Coder runs a GGUF model on this machine. Nothing you type leaves it."),
+    selectModel: vscode.l10n.t("Select Model…"),
+    loadingModel: vscode.l10n.t("Loading {0}… {1}%"),
+    engineStoppedTitle: vscode.l10n.t("The engine stopped"),
+    restartEngine: vscode.l10n.t("Restart"),
+    openLogs: vscode.l10n.t("Open Logs"),
+    errorTitle: vscode.l10n.t("Error"),
+    roleUser: vscode.l10n.t("You"),
+    roleAssistant: vscode.l10n.t("Private Coder"),
+    turnDropped: vscode.l10n.t("not sent to the model (context full)"),
+    stoppedByUser: vscode.l10n.t("Stopped."),
+    stoppedAtMaxTokens: vscode.l10n.t("The answer reached its length limit."),
+    stoppedContextFull: vscode.l10n.t("The answer was cut short: the context window is full."),
+    oneSecretRedacted: vscode.l10n.t("1 secret redacted"),
+    secretsRedacted: vscode.l10n.t("{0} secrets redacted"),
+    attachmentTitle: vscode.l10n.t("Open exactly what the model received"),
+    chipUnavailable: vscode.l10n.t("Cannot be attached: {0}"),
+    chipAttached: vscode.l10n.t("Attached to the next message: click to remove"),
+    chipDetached: vscode.l10n.t("Click to attach to the next message"),
+    chipSelection: vscode.l10n.t("Selection {0}"),
+    chipExcluded: vscode.l10n.t("excluded"),
+    chipShowTitle: vscode.l10n.t("Open exactly what the model would receive"),
+    chipShowLabel: vscode.l10n.t("Show filtered text"),
+    budgetExact: vscode.l10n.t("This conversation uses {0} of the model's {1}-token context window."),
+    budgetEstimated: vscode.l10n.t("This conversation uses about {0} of the model's {1}-token context window."),
+    budgetDropped: vscode.l10n.t("{0} older message(s) no longer fit and are not sent."),
+    codeCopy: vscode.l10n.t("Copy"),
+    codeCopyTitle: vscode.l10n.t("Copy to the clipboard"),
+    codeCopied: vscode.l10n.t("Copied"),
+    codeInsert: vscode.l10n.t("Insert"),
+    codeInsertTitle: vscode.l10n.t("Insert at the cursor in the editor"),
+    codeApply: vscode.l10n.t("Apply"),
+    codeApplyTitle: vscode.l10n.t("Show a diff against the active editor, then accept or reject"),
+    notApplied: vscode.l10n.t("The change was not applied."),
+    notInserted: vscode.l10n.t("Nothing was inserted: open an editor first."),
+  };
+}
+
+/**
+ * The element that hands the strings to the chat webview, for its HTML (before the script that reads it). JSON
+ * data, not a script: CSP does not apply to it, and the nonce only marks it as ours.
+ */
+export function chatStringsElement(nonce: string): string {
+  return `<script type="application/json" id="${CHAT_STRINGS_ELEMENT_ID}" nonce="${nonce}">${serializeChatStrings(localizedChatStrings())}</script>`;
+}
