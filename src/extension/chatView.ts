@@ -5,6 +5,7 @@ import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds";
 import type { ChatController } from "./chat/chatController";
 import type { Ctx } from "./ctx";
 import type { EngineStateModel } from "./engineState";
+import { chatStringsElement } from "./webviewStrings";
 
 /**
  * The chat sidebar. The view is rebuilt from scratch whenever VS Code recreates it (no
@@ -122,7 +123,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       `img-src ${webview.cspSource} data:`,
     ].join("; ");
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${vscode.env.language}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -133,6 +134,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 </head>
 <body>
   <main id="app"></main>
+  ${chatStringsElement(nonce)}
   <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
