@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
-import { open } from "node:fs/promises";
 import path from "node:path";
 import type { Ctx } from "./ctx";
+import { checkGgufHeader } from "./models/ggufHeader";
 
 type Role = "both" | "completion" | "chat";
 
@@ -47,17 +47,20 @@ export async function selectModel(ctx: Ctx): Promise<void> {
 /** Returns a human-readable problem (a sentence that names the file), or undefined when it starts like a GGUF file. */
 export async function checkGgufMagic(filePath: string): Promise<string | undefined> {
   const name = path.basename(filePath);
-  let handle;
-  try {
-    handle = await open(filePath, "r");
-    const header = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(header, 0, 4, 0);
-    if (bytesRead === 0) return vscode.l10n.t("{0} is empty.", name);
-    if (bytesRead < 4 || header.toString("latin1") !== "GGUF") return vscode.l10n.t("{0} is not a GGUF model file.", name);
-    return undefined;
-  } catch (error) {
-    return vscode.l10n.t("{0} cannot be read: {1}", name, (error as NodeJS.ErrnoException).code ?? String(error));
-  } finally {
-    await handle?.close();
+  switch (await checkGgufHeader(filePath)) {
+    case "ok":
+      return undefined;
+    case "missing":
+      return vscode.l10n.t("{0} does not exist.", name);
+    case "notRegularFile":
+      return vscode.l10n.t("{0} is not a regular file (a folder, a pipe or a device).", name);
+    case "empty":
+      return vscode.l10n.t("{0} is empty.", name);
+    case "notGguf":
+      return vscode.l10n.t("{0} is not a GGUF model file.", name);
+    case "timedOut":
+      return vscode.l10n.t("{0} could not be read in time.", name);
+    case "unreadable":
+      return vscode.l10n.t("{0} cannot be read.", name);
   }
 }
