@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { postprocess, type PostprocessContext } from "../../src/core/completion/postprocess.ts";
+import { postprocess, type PostprocessContext } from "../../src/core/completion/postprocess/index.ts";
 import { detectIndentUnit } from "../../src/core/completion/indent.ts";
 import type { CompletionMode } from "../../src/core/completion/trigger.ts";
 

@@ -8,7 +8,7 @@ export * from "./budget.ts";
 export * from "./cache.ts";
 export * from "./context.ts";
 export * from "./extraContext.ts";
-export * from "./postprocess.ts";
+export { postprocess, POSTPROCESS_DEFAULTS, type PostprocessContext } from "./postprocess/index.ts";
 export * from "./request.ts";
 export * from "./trigger.ts";
 export { estimateTokens, charRatioCounter, calibrateCharsPerToken, DEFAULT_CHARS_PER_TOKEN, type TokenCounter } from "./tokens.ts";
