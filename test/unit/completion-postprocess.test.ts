@@ -1,4 +1,4 @@
-// Post-processing: every rule of issue 4 item 5, as golden fixtures (real code with a cursor marker, the raw model
+// Post-processing: every rule end to end, as golden fixtures (real code with a cursor marker, the raw model
 // output, the expected inserted text) in test/fixtures/completion/postprocess, plus a few direct checks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
