@@ -1,6 +1,6 @@
 /**
- * Inline-completion benchmark (`npm run bench:completion`): the provider's pipeline (src/extension/completion/
- * pipeline.ts: trigger, typing-through, context, cache, safety seam, engine, post-processing) driven outside VS Code
+ * Inline-completion benchmark (`npm run bench:completion`): the provider's pipeline (src/core/completion/
+ * pipeline.ts: trigger, typing-through, context, cache, safety gate, engine, post-processing) driven outside VS Code
  * by a scripted typing session over a real source file of this repository, against the qwen05b-shaped synthetic
  * model (Q8_0) in our engine child. Prints one JSON line per figure. Figures, not assertions.
  *
@@ -16,107 +16,20 @@
  *   suffix, 32 tokens, same model file and thread count, in this process; ratios against both of ours.
  */
 import { readFileSync } from "node:fs";
-import { readFile, realpath } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { getLlama, LlamaCompletion } from "node-llama-cpp";
-import { calibrateCharsPerToken, speedFromBenchmark, type CursorPosition } from "../src/core/completion/index.ts";
-import { CompletionPipeline, GROW_AFTER_IDLE_MS, type CompletionEngine, type PipelineDocument, type PipelineResult } from "../src/extension/completion/pipeline.ts";
-import { PromptSafety } from "../src/extension/completion/promptSafety.ts";
+import { calibrateCharsPerToken, CompletionOutcomeCounter, CompletionPipeline, GROW_AFTER_IDLE_MS, speedFromBenchmark, type PipelineResult } from "../src/core/completion/index.ts";
 import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
 import { LocalBackend } from "../src/inference/localBackend.ts";
-import type { CompletionResult as CompleteResult, CompletionRequest } from "../src/core/backend/index.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
+import { largeFileOwnTime, MemDoc, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
 
 const MODEL = "qwen05b";
 const QUANT = "Q8_0";
-const root = path.resolve(import.meta.dirname, "..");
 
 function emit(metric: string, fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench: "completion", model: `${MODEL}-${QUANT}`, metric, ...fields }));
-}
-
-const r1 = (n: number) => Math.round(n * 10) / 10;
-function pct(values: readonly number[], p: number, round = r1): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-}
-const mean = (v: readonly number[]) => (v.length === 0 ? NaN : r1(v.reduce((a, b) => a + b, 0) / v.length));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Seeded PRNG (mulberry32): the same keystroke intervals every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An editable in-memory document; `snapshot()` gives the pipeline a frozen view (like a TextDocument version). */
-class MemDoc {
-  cursor: CursorPosition;
-  constructor(
-    public lines: string[],
-    readonly file: string,
-    readonly languageId: string,
-    cursor: CursorPosition,
-  ) {
-    this.cursor = cursor;
-  }
-  type(ch: string): void {
-    const { line, character } = this.cursor;
-    const text = this.lines[line];
-    if (ch === "\n") {
-      this.lines.splice(line, 1, text.slice(0, character), text.slice(character));
-      this.cursor = { line: line + 1, character: 0 };
-    } else {
-      this.lines[line] = text.slice(0, character) + ch + text.slice(character);
-      this.cursor = { line, character: character + ch.length };
-    }
-  }
-  snapshot(): PipelineDocument {
-    const lines = this.lines.slice();
-    return {
-      id: `file://${this.file}`,
-      location: { scheme: "file", path: this.file },
-      languageId: this.languageId,
-      relativePath: path.relative(root, this.file),
-      lineCount: lines.length,
-      lineAt: (i) => lines[i],
-    };
-  }
-}
-
-/** Times the engine calls the pipeline makes (the "raw engine time for the same prompt"). */
-class TimedEngine implements CompletionEngine {
-  calls: { request: CompletionRequest; ms: number; result?: CompleteResult }[] = [];
-  constructor(private readonly backend: LocalBackend) {}
-  async complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompleteResult> {
-    const t = performance.now();
-    const call: { request: CompletionRequest; ms: number; result?: CompleteResult } = { request, ms: NaN };
-    this.calls.push(call);
-    try {
-      const result = await this.backend.complete(request, options);
-      call.result = result;
-      return result;
-    } finally {
-      call.ms = performance.now() - t;
-    }
-  }
-}
-
-function safety(): PromptSafety {
-  return new PromptSafety({ realpath: (p) => realpath(p), readTextFile: (p) => readFile(p, "utf8").catch(() => undefined) }, () => ({
-    excludedPaths: [],
-    sensitiveWords: [],
-    sensitiveWordAction: "redact",
-    workspaceFolders: [root],
-  }));
 }
 
 /** The code the scripted user types (≥ 200 keystrokes), inserted before `buildCompletionContext`. */
@@ -162,6 +75,7 @@ async function main(): Promise<void> {
       // BENCH_MAX_PROMPT_TOKENS: the user setting completion.maxPromptTokens (default: derived from the measured speed).
       settings: () => ({ overrides: { maxPromptTokens: Number(process.env.BENCH_MAX_PROMPT_TOKENS) || undefined }, salt: modelPath, contextSize: loaded.model.contextSize }),
     });
+    const stats = new CompletionOutcomeCounter(pipeline.onOutcome);
     pipeline.resetModel(speedFromBenchmark(96, bench.prefillMs, 8, bench.decodeMs), charsPerToken);
     emit("setup", { threads, contextSize: loaded.model.contextSize, charsPerToken: r1(charsPerToken), budget: { ...pipeline.budget, speed: undefined }, speed: pipeline.speedSample });
 
@@ -273,7 +187,6 @@ async function main(): Promise<void> {
     if (inFlight) await settle(inFlight);
     clearTimeout(growTimer);
     const sessionMs = performance.now() - t0;
-    const stats = pipeline.stats;
     emit("session", {
       keystrokes,
       seconds: r1(sessionMs / 1000),
@@ -307,144 +220,55 @@ async function main(): Promise<void> {
 
     // --- burst: 50 keystrokes at 30 ms ------------------------------------------------------------------------------
     doc.type("\n");
-    const before = pipeline.stats.engineRequests;
+    const before = stats.engineRequests;
     let last: NonNullable<typeof inFlight> | undefined;
     for (let i = 0; i < 50; i++) {
       last = keystroke(BURST[i % BURST.length]);
       await sleep(30);
     }
     if (last) await last.promise;
-    emit("burst_50_keystrokes_30ms", { engineRequests: pipeline.stats.engineRequests - before, goal: "<= 3" });
+    emit("burst_50_keystrokes_30ms", { engineRequests: stats.engineRequests - before, goal: "<= 3" });
 
     // --- the provider's own time on a 16,000-line file (instant fake engine) ---------------------------------------------
-    const big = bigFile();
-    const fake: CompletionEngine = {
-      complete: () =>
-        Promise.resolve({ text: "value + 1;", mode: "fim", metrics: { promptTokens: 0, reusedTokens: 0, evaluatedTokens: 1, generatedTokens: 4, timeToFirstTokenMs: 1, totalMs: 1, tokensPerSecond: null, stopReason: "eogToken", threads: 1 } }),
-    };
-    const local = new CompletionPipeline({ engine: () => Promise.resolve(fake), safety: safety(), modelReady: () => true, settings: () => ({ overrides: {}, salt: "fake" }) });
-    local.resetModel(pipeline.speedSample, charsPerToken);
-    const bigDoc = new MemDoc(big.lines, path.join(root, "bench-large-file.ts"), "typescript", { line: 8000, character: 0 });
-    bigDoc.lines.splice(8000, 0, "");
-    const own: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      bigDoc.type(SCRIPT[i % SCRIPT.length]);
-      const snap = bigDoc.snapshot(); // outside the timed region: VS Code hands us a live document
-      const r = await local.run({ doc: snap, cursor: bigDoc.cursor, explicit: false, enabled: true, lastInserted: SCRIPT[i % SCRIPT.length] });
-      own.push(r.totalMs);
-    }
-    emit("provider_own_time_large_file", { unit: "ms", lines: big.lines.length, bytes: big.bytes, p50: pct(own, 50), p95: pct(own, 95), goal: "p95 < 15" });
+    emit("provider_own_time_large_file", await largeFileOwnTime(pipeline.speedSample, charsPerToken, SCRIPT));
 
     // --- same prompt size as the naive baseline ---------------------------------------------------------------------
-    // completion.maxPromptTokens set so the real prompt holds the naive client's 1,200 + 440 = 1,640 tokens, so the
-    // comparison below is not won by sending less: the same place, the same typed characters, one keystroke at a
-    // time, debounce included. The setting counts estimated tokens (and the window starts on a stride line), so a
-    // first cold request measures how many real tokens it gives and the setting is scaled once.
+    // The real prompt holds the naive client's 1,200 + 440 = 1,640 tokens, so the comparison below is not won by
+    // sending less: the same place, the same typed characters.
     const cursorLine = at + 3;
     const base = readFileSync(file, "utf8").split("\n");
     const typed = "Math.max";
-    const naiveTokens = NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS;
-    let sameSetting = naiveTokens;
-    const sameSize = new CompletionPipeline({
-      engine: () => Promise.resolve(engine),
-      safety: safety(),
-      modelReady: () => true,
-      settings: () => ({ overrides: { maxPromptTokens: sameSetting }, salt: `${modelPath}#same-size-${sameSetting}`, contextSize: loaded.model.contextSize }),
+    const same = await sameSizeSession({
+      engine,
+      speed: pipeline.speedSample,
+      charsPerToken,
+      modelPath,
+      contextSize: loaded.model.contextSize,
+      doc: new MemDoc([...base.slice(0, cursorLine), "  const room = ", ...base.slice(cursorLine)], file, "typescript", { line: cursorLine, character: 15 }),
+      typed,
+      naiveTokens: NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS,
     });
-    sameSize.resetModel(pipeline.speedSample, charsPerToken);
-    const sameDoc = new MemDoc([...base.slice(0, cursorLine), "  const room = ", ...base.slice(cursorLine)], file, "typescript", { line: cursorLine, character: 15 });
-    const sameRun = async (lastInserted: string) => {
-      const t = performance.now();
-      const calls = engine.calls.length;
-      const result = await sameSize.run({
-        doc: sameDoc.snapshot(),
-        cursor: sameDoc.cursor,
-        explicit: false,
-        enabled: true,
-        lastInserted,
-        beforeEngine: () => sleep(sameSize.budget.debounceMs).then(() => true),
-      });
-      const call = engine.calls.length > calls ? engine.calls[engine.calls.length - 1] : undefined;
-      return { ms: performance.now() - t, result, metrics: call?.result?.metrics };
-    };
-    let sameCold = await sameRun(" "); // cold, not counted (the naive baseline's cold call is not counted either)
-    const firstPromptTokens = sameCold.metrics?.promptTokens;
-    if (firstPromptTokens && firstPromptTokens < naiveTokens * 0.97) {
-      sameSetting = Math.ceil((naiveTokens * naiveTokens) / firstPromptTokens);
-      sameSize.refreshBudget();
-      sameSize.forgetDocument(sameDoc.snapshot().id); // or typing-through would answer at the same place
-      sameCold = await sameRun(" ");
-    }
-    const same: number[] = [];
-    const sameEvaluated: number[] = [];
-    let sameTypeThrough = 0;
-    for (let i = 0; i < 5; i++) {
-      sameDoc.type(typed[i]);
-      const r = await sameRun(typed[i]);
-      if (r.result.source === "typeThrough" || r.result.source === "cache") sameTypeThrough++;
-      else same.push(r.ms);
-      if (r.metrics) sameEvaluated.push(r.metrics.evaluatedTokens);
-    }
-    emit("same_size_keystroke_to_suggestion", {
-      unit: "ms",
-      p50: pct(same, 50),
-      p95: pct(same, 95),
-      n: same.length,
-      fromMemory: sameTypeThrough,
-      promptTokens: sameCold.metrics?.promptTokens,
-      naivePromptTokens: naiveTokens,
-      maxPromptTokensSetting: sameSetting,
-      coldMs: r1(sameCold.ms),
-      tokensEvaluatedPerKeystroke: mean(sameEvaluated),
-      note: "real prompt tokens as the naive client's (our suffix is shorter, the prefix longer), debounce included",
-    });
+    emit("same_size_keystroke_to_suggestion", same.figures);
 
     // --- naive baseline: generateInfillCompletion per keystroke (1,200 + 440 tokens, 32 generated) ---------------
     await client.unloadModel();
-    const llama = await getLlama({ gpu: false, build: "never", maxThreads: Math.max(1, threads) });
-    try {
-      const model = await llama.loadModel({ modelPath });
-      const context = await model.createContext({ contextSize: loaded.model.contextSize, sequences: 1, threads });
-      const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-      const beforeText = base.slice(0, cursorLine).join("\n") + "\n  const room = ";
-      const afterText = "\n" + base.slice(cursorLine).join("\n");
-      const pre = model.detokenize(model.tokenize(beforeText).slice(-NAIVE_PREFIX_TOKENS));
-      const suf = model.detokenize(model.tokenize(afterText).slice(0, NAIVE_SUFFIX_TOKENS));
-      const naive: number[] = [];
-      await completion.generateInfillCompletion(pre, suf, { maxTokens: 32, temperature: 0, repeatPenalty: false }); // cold, not counted
-      for (let i = 1; i <= 5; i++) {
-        const t = performance.now();
-        await completion.generateInfillCompletion(pre + typed.slice(0, i), suf, { maxTokens: 32, temperature: 0, repeatPenalty: false, customStopTriggers: [] });
-        naive.push(performance.now() - t);
-      }
-      const p50 = pct(naive, 50);
-      emit("naive_baseline_generateInfillCompletion", { unit: "ms", p50, p95: pct(naive, 95), n: naive.length, prefixTokens: 1200, suffixTokens: 440, maxTokens: 32 });
-      emit("ratio_provider_p50_over_naive_p50", { ratio: r1((pct(latencies, 50) / p50) * 100) / 100, goal: "<= 0.35", note: "prompt sizes derived from the measured speed" });
-      emit("ratio_same_size_p50_over_naive_p50", { ratio: r1((pct(same, 50) / p50) * 100) / 100, goal: "<= 0.35", note: "the same prompt size in real tokens" });
-      completion.dispose();
-      await context.dispose();
-      await model.dispose();
-    } finally {
-      await llama.dispose();
-    }
+    const naive = await naiveInfillLatencies({
+      modelPath,
+      threads,
+      contextSize: loaded.model.contextSize,
+      beforeText: base.slice(0, cursorLine).join("\n") + "\n  const room = ",
+      afterText: "\n" + base.slice(cursorLine).join("\n"),
+      typed,
+      prefixTokens: NAIVE_PREFIX_TOKENS,
+      suffixTokens: NAIVE_SUFFIX_TOKENS,
+    });
+    const p50 = pct(naive, 50);
+    emit("naive_baseline_generateInfillCompletion", { unit: "ms", p50, p95: pct(naive, 95), n: naive.length, prefixTokens: 1200, suffixTokens: 440, maxTokens: 32 });
+    emit("ratio_provider_p50_over_naive_p50", { ratio: r1((pct(latencies, 50) / p50) * 100) / 100, goal: "<= 0.35", note: "prompt sizes derived from the measured speed" });
+    emit("ratio_same_size_p50_over_naive_p50", { ratio: r1((pct(same.latencies, 50) / p50) * 100) / 100, goal: "<= 0.35", note: "the same prompt size in real tokens" });
   } finally {
     await client.dispose();
   }
-}
-
-/** ~16,000 lines, ~1.3 MB of TypeScript built from this repository's sources. */
-function bigFile(): { lines: string[]; bytes: number } {
-  const sources = ["src/core/completion/context.ts", "src/core/completion/budget.ts", "src/core/safety/assignments.ts", "src/core/safety/filterContext.ts"].map((f) =>
-    readFileSync(path.join(root, f), "utf8").split("\n"),
-  );
-  const lines: string[] = [];
-  for (let i = 0; lines.length < 16_000; i++) {
-    lines.push(...sources[i % sources.length].map((l) => (l.length > 0 ? `${l} // copy ${i} of the large benchmark file` : l)));
-  }
-  lines.length = 16_000;
-  let bytes = 0;
-  for (const l of lines) bytes += l.length + 1;
-  return { lines, bytes };
 }
 
 await main();

@@ -59,19 +59,29 @@ export class SafetyService implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<Feature>();
   /** Fires when a feature recorded a new filtered prompt. */
   readonly onDidRecord = this.changeEmitter.event;
+  private readonly exclusionEmitter = new vscode.EventEmitter<void>();
+  /** Fires when path decisions may have changed (an ignore file, the workspace folders, `safety.excludedPaths`). */
+  readonly onDidChangeExclusion = this.exclusionEmitter.event;
 
   constructor(private readonly ctx: Ctx) {
     this.exclusion = this.createExclusion();
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${IGNORE_FILE_NAME}`);
-    const invalidate = (uri: vscode.Uri) => this.exclusion.invalidate(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+    const invalidate = (uri: vscode.Uri) => {
+      this.exclusion.invalidate(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+      this.exclusionEmitter.fire();
+    };
+    const recreate = () => {
+      this.exclusion = this.createExclusion();
+      this.exclusionEmitter.fire();
+    };
     this.subscriptions.push(
       watcher,
       watcher.onDidCreate(invalidate),
       watcher.onDidChange(invalidate),
       watcher.onDidDelete(invalidate),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => (this.exclusion = this.createExclusion())),
+      vscode.workspace.onDidChangeWorkspaceFolders(recreate),
       ctx.config.onDidChange((keys) => {
-        if (keys.has("safety.excludedPaths")) this.exclusion = this.createExclusion();
+        if (keys.has("safety.excludedPaths")) recreate();
       }),
     );
   }
@@ -84,14 +94,15 @@ export class SafetyService implements vscode.Disposable {
     });
   }
 
-  private policy(input: ModelInput): SafetyPolicy {
+  /** The rules `filter` applies for one feature (the completion gate applies them itself). */
+  policyFor(feature: Feature, budget?: SafetyPolicy["budget"]): SafetyPolicy {
     const config = this.ctx.config;
     return {
       exclusion: this.exclusion,
       sensitiveWords: [...config.get("safety.sensitiveWords")],
       sensitiveWordAction: config.get("safety.sensitiveWordAction"),
-      ...(input.budget !== undefined ? { budget: input.budget } : {}),
-      truncationNotice: input.feature !== "completion",
+      ...(budget !== undefined ? { budget } : {}),
+      truncationNotice: feature !== "completion",
     };
   }
 
@@ -110,15 +121,19 @@ export class SafetyService implements vscode.Disposable {
         ...(input.languageId ? { languageId: input.languageId } : {}),
         ...(input.cursorOffset !== undefined ? { cursorOffset: input.cursorOffset } : {}),
       },
-      this.policy(input),
+      this.policyFor(input.feature, input.budget),
     );
+    this.logFiltered(input.feature, result);
+    return result;
+  }
+
+  /** Logs what the filter did to one text, as counts only: what was redacted must never reach a log. */
+  logFiltered(feature: Feature, result: FilteredContext): void {
     if (result.redactions.length > 0 || result.hiddenCharacters.length > 0 || result.excluded || result.blocked) {
-      // Counts only: what was redacted must never reach a log.
       this.ctx.log.info(
-        `Safety filter (${input.feature}): ${result.excluded ? "excluded by path" : result.blocked ? "blocked by a sensitive word" : `${result.redactions.length} secret(s) redacted, ${result.hiddenCharacters.length} hidden-character run(s)`}`,
+        `Safety filter (${feature}): ${result.excluded ? "excluded by path" : result.blocked ? "blocked by a sensitive word" : `${result.redactions.length} secret(s) redacted, ${result.hiddenCharacters.length} hidden-character run(s)`}`,
       );
     }
-    return result;
   }
 
   /**
@@ -163,6 +178,7 @@ export class SafetyService implements vscode.Disposable {
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
+    this.exclusionEmitter.dispose();
     this.lastByFeature.clear();
   }
 }

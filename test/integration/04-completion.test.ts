@@ -79,7 +79,7 @@ describe("Inline completion in the extension host", function () {
 
   it("produces inline items for a position in a TypeScript file (provider called directly)", async () => {
     const editor = await openFile("cart.ts", SOURCE);
-    const before = api.completion.pipeline.stats.engineRequests;
+    const before = api.completion.stats.engineRequests;
     let shown = 0;
     // Several cursor positions: the gibberish of the tiny model is sometimes dropped by post-processing.
     const positions = [new vscode.Position(14, 2), new vscode.Position(6, 13), new vscode.Position(10, 9), new vscode.Position(8, 11)];
@@ -89,13 +89,13 @@ describe("Inline completion in the extension host", function () {
       for (const item of result.items) assert.ok(item.trim().length > 0, "no whitespace-only item");
       shown += result.items.length;
     }
-    assert.ok(api.completion.pipeline.stats.engineRequests > before, "requests reached the engine");
+    assert.ok(api.completion.stats.engineRequests > before, "requests reached the engine");
     assert.ok(shown > 0, "at least one position produced an inline item");
   });
 
   it("prefetches the next completion at low priority after a suggestion is shown", async () => {
     const editor = await openFile("prefetch.ts", SOURCE);
-    const prefetches = api.completion.pipeline.stats.prefetchRequests;
+    const prefetches = api.completion.stats.prefetchRequests;
     let shown = false;
     for (const position of [new vscode.Position(14, 2), new vscode.Position(6, 13), new vscode.Position(10, 9), new vscode.Position(12, 0)]) {
       const result = await api.completion.provider.complete(editor.document, position, true, tokenSource().token);
@@ -105,15 +105,15 @@ describe("Inline completion in the extension host", function () {
       }
     }
     assert.ok(shown, "a suggestion was shown");
-    await waitFor("a speculative prefetch to reach the engine", () => api.completion.pipeline.stats.prefetchRequests > prefetches, 30_000);
+    await waitFor("a speculative prefetch to reach the engine", () => api.completion.stats.prefetchRequests > prefetches, 30_000);
   });
 
   it("evaluates the full prompt in the background after a pause at a place, so the suggestion there is ready", async () => {
     const editor = await openFile("pause.ts", SOURCE);
-    const grown = api.completion.pipeline.stats.growRequests;
+    const grown = api.completion.stats.growRequests;
     // The user moves to a place in a file the engine has not seen and stops for more than two seconds.
     editor.selection = new vscode.Selection(14, 2, 14, 2);
-    await waitFor("the growth prefetch after the pause", () => api.completion.pipeline.stats.growRequests > grown, 20_000);
+    await waitFor("the growth prefetch after the pause", () => api.completion.stats.growRequests > grown, 20_000);
     await waitFor("the prefetch to finish", () => !api.completion.pipeline.busy, 30_000);
     const requests = userRequests(api);
     const result = await api.completion.provider.complete(editor.document, new vscode.Position(14, 2), false, tokenSource().token);
@@ -138,10 +138,10 @@ describe("Inline completion in the extension host", function () {
     const editor = await openFile("trigger.ts", SOURCE);
     editor.selection = new vscode.Selection(14, 2, 14, 2);
     const invocations = api.completion.provider.invocations;
-    const requests = api.completion.pipeline.stats.engineRequests;
+    const requests = api.completion.stats.engineRequests;
     await vscode.commands.executeCommand(COMMANDS.triggerInlineCompletion);
     await waitFor("VS Code to call the provider", () => api.completion.provider.invocations > invocations, 30_000);
-    await waitFor("the request to reach the engine", () => api.completion.pipeline.stats.engineRequests > requests, 60_000);
+    await waitFor("the request to reach the engine", () => api.completion.stats.engineRequests > requests, 60_000);
     await waitFor("the result", () => api.completion.provider.lastResult !== undefined && api.completion.provider.lastResult.source !== "declined", 60_000);
   });
 
@@ -180,14 +180,14 @@ describe("Inline completion in the extension host", function () {
     await api.ctx.config.update("completion.debounceMs", 1);
     const editor = await openFile("abort.ts", SOURCE);
     const source = tokenSource();
-    const cancelledBefore = api.completion.pipeline.stats.cancelled;
-    const requests = api.completion.pipeline.stats.engineRequests;
+    const cancelledBefore = api.completion.stats.cancelled;
+    const requests = api.completion.stats.engineRequests;
     const pending = api.completion.provider.complete(editor.document, new vscode.Position(14, 2), false, source.token);
-    await waitFor("the request to reach the engine", () => api.completion.pipeline.stats.engineRequests > requests || !api.completion.pipeline.busy, 30_000);
+    await waitFor("the request to reach the engine", () => api.completion.stats.engineRequests > requests || !api.completion.pipeline.busy, 30_000);
     source.cancel();
     const result = await pending;
     // The tiny model may already have answered; if not, the request was aborted and counted.
-    if (result.source === "cancelled") assert.ok(api.completion.pipeline.stats.cancelled >= cancelledBefore);
+    if (result.source === "cancelled") assert.ok(api.completion.stats.cancelled >= cancelledBefore);
     assert.ok(["cancelled", "engine", "empty", "cache"].includes(result.source), result.source);
   });
 

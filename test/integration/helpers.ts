@@ -37,7 +37,7 @@ export async function useCompletionModel(api: PrivateCoderApi, name = "tiny"): P
 
 /** Engine requests made for the user (speculative prefetches excluded). */
 export function userRequests(api: PrivateCoderApi): number {
-  return api.completion.pipeline.stats.engineRequests - api.completion.pipeline.stats.prefetchRequests;
+  return api.completion.stats.engineRequests - api.completion.stats.prefetchRequests;
 }
 
 /** Both roles on the tiny model, the chat view focused and ready, a new conversation (the chat suites' `before`). */

@@ -1,12 +1,18 @@
-// The completion side of the safety seam (src/extension/completion/promptSafety.ts) and the pipeline around it,
+// The completion side of the safety seam (src/core/completion/safetyGate.ts) and the pipeline around it,
 // with a fake engine: what reaches the engine is filtered, excluded files (per workspace folder, multi-root) get no
 // request, and a keystroke aborts the pending request so only the last one reaches the engine.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CompletionPipeline, type CompletionEngine, type PipelineDocument } from "../../src/extension/completion/pipeline.ts";
-import { PromptSafety } from "../../src/extension/completion/promptSafety.ts";
+import type { CompletionRequest, CompletionResult } from "../../src/core/backend/types.ts";
+import {
+  CompletionOutcomeCounter,
+  CompletionPipeline,
+  CompletionSafetyGate,
+  FileSystemSafetyPolicy,
+  type CompletionEngine,
+  type PipelineDocument,
+} from "../../src/core/completion/index.ts";
 import { withInsertion } from "../../src/extension/completion/insertedDocument.ts";
-import type { CompletionResult as CompleteResult, CompletionRequest } from "../../src/core/backend/index.ts";
 
 const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
 
@@ -14,8 +20,8 @@ function fsWith(files: Record<string, string>) {
   return { realpath: (p: string) => Promise.resolve(p), readTextFile: (p: string) => Promise.resolve(files[p]) };
 }
 
-function safety(folders: string[], files: Record<string, string> = {}): PromptSafety {
-  return new PromptSafety(fsWith(files), () => ({ excludedPaths: [], sensitiveWords: [], sensitiveWordAction: "redact", workspaceFolders: folders }));
+function safety(folders: string[], files: Record<string, string> = {}): CompletionSafetyGate {
+  return new CompletionSafetyGate(new FileSystemSafetyPolicy(fsWith(files), () => ({ excludedPaths: [], sensitiveWords: [], sensitiveWordAction: "redact", workspaceFolders: folders })));
 }
 
 function doc(lines: string[], path: string): PipelineDocument {
@@ -24,18 +30,18 @@ function doc(lines: string[], path: string): PipelineDocument {
 
 class FakeEngine implements CompletionEngine {
   requests: CompletionRequest[] = [];
-  complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompleteResult> {
+  complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompletionResult> {
     this.requests.push(request);
     if (options.signal?.aborted) return Promise.reject(Object.assign(new Error("cancelled"), { code: "cancelled" }));
     return Promise.resolve({
       text: "items.length;",
       mode: "fim",
-      metrics: { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 5, timeToFirstTokenMs: 50, totalMs: 120, tokensPerSecond: 30, stopReason: "eogToken", threads: 2 },
+      metrics: { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 5, timeToFirstTokenMs: 50, totalMs: 120, tokensPerSecond: 30, stopReason: "eogToken" },
     });
   }
 }
 
-function pipeline(engine: FakeEngine, s: PromptSafety): CompletionPipeline {
+function pipeline(engine: FakeEngine, s: CompletionSafetyGate): CompletionPipeline {
   return new CompletionPipeline({ engine: () => Promise.resolve(engine), safety: s, modelReady: () => true, settings: () => ({ overrides: {}, salt: "m" }) });
 }
 
@@ -139,7 +145,7 @@ test("alternatives: the first is greedy, the others sampled with a fixed seed; a
     engine.requests.push(request);
     if (options.signal?.aborted) return Promise.reject(Object.assign(new Error("cancelled"), { code: "cancelled" }));
     const text = request.temperature ? answers[String(request.seed)] : answers.greedy;
-    return Promise.resolve({ text, mode: "fim", metrics: { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 5, timeToFirstTokenMs: 50, totalMs: 120, tokensPerSecond: 30, stopReason: "eogToken", threads: 2 } });
+    return Promise.resolve({ text, mode: "fim", metrics: { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 5, timeToFirstTokenMs: 50, totalMs: 120, tokensPerSecond: 30, stopReason: "eogToken" } });
   };
   const p = pipeline(engine, safety(["/ws"]));
   const lines = ["function count(items: string[]): number {", "  return ", "}"];
@@ -172,6 +178,7 @@ test("slow CPU: a pause grows the prompt to the full window in the background; t
     return request.priority === "background" ? { ...result, text: "otherValue;" } : result;
   };
   const p = pipeline(engine, safety(["/ws"]));
+  const stats = new CompletionOutcomeCounter(p.onOutcome);
   // ~100 prompt tokens/s: a cold request affords ~128 tokens, the full window is ~512 (6 s in the background).
   p.resetModel({ prefillTokensPerSecond: 100, decodeTokensPerSecond: 20 });
   assert.ok(p.budget.coldPromptTokens < p.budget.maxPromptTokens, `${p.budget.coldPromptTokens} < ${p.budget.maxPromptTokens}`);
@@ -186,7 +193,7 @@ test("slow CPU: a pause grows the prompt to the full window in the background; t
   // ...but after a pause it does.
   const grown = await p.prefetch(doc(lines, "/ws/values.ts"), cursor, { grow: true });
   assert.equal(grown.source, "engine");
-  assert.equal(p.stats.growRequests, 1);
+  assert.equal(stats.growRequests, 1);
   assert.equal(engine.requests[1].priority, "background", "a prefetch yields to a chat answer");
   assert.equal(engine.requests[0].priority, undefined);
   assert.ok(engine.requests[1].prefix.length > small * 2, `grown prefix ${engine.requests[1].prefix.length} chars vs ${small}`);

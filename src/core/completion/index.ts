@@ -1,15 +1,21 @@
 /**
- * Inline completion's pure core. The provider calls, per keystroke:
- * `shouldRequest` → `CompletionCache.typeThrough` → `buildCompletionContext` → `selectExtraContext` →
- * `completionRequestFields` (engine fields + cache key) → `CompletionCache.get` → (safety filter, engine `complete`,
- * `SpeedTracker.observe`) → `postprocess` → `CompletionCache.remember`.
+ * Inline completion's pure core. `CompletionPipeline` runs, per keystroke:
+ * `CompletionCache.typeThrough` → `shouldRequest` → `buildCompletionContext` → `selectExtraContext` →
+ * `completionRequestFields` (engine fields + cache key) → `CompletionCache.get` → (`CompletionSafetyGate`, backend
+ * `complete`, `SpeedTracker.observe`) → `postprocess` → `CompletionCache.remember`, and reports one
+ * `CompletionOutcome` per request (`CompletionOutcomeCounter` keeps the statistics).
  */
 export * from "./budget.ts";
 export * from "./cache.ts";
 export * from "./context.ts";
 export * from "./extraContext.ts";
 export { postprocess, POSTPROCESS_DEFAULTS, type PostprocessContext } from "./postprocess/index.ts";
+export * from "./fileSystemSafetyPolicy.ts";
+export * from "./outcome.ts";
+export * from "./outcomeStats.ts";
+export * from "./pipeline.ts";
 export * from "./request.ts";
+export * from "./safetyGate.ts";
 export * from "./trigger.ts";
 export { estimateTokens, charRatioCounter, calibrateCharsPerToken, DEFAULT_CHARS_PER_TOKEN, type TokenCounter } from "./tokens.ts";
 export { hashParts, hashString } from "./hash.ts";

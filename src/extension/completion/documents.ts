@@ -1,7 +1,6 @@
 /** Adapts `vscode.TextDocument` to the pipeline's document (lines on demand, never the whole text). */
 import * as vscode from "vscode";
-import type { PipelineDocument } from "./pipeline";
-import type { DocumentLocation } from "./promptSafety";
+import type { DocumentLocation, PipelineDocument } from "../../core/completion/index.ts";
 
 export function documentLocation(uri: vscode.Uri): DocumentLocation {
   if (uri.scheme === "untitled") return { scheme: uri.scheme, path: undefined };

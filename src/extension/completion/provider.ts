@@ -5,7 +5,7 @@
  * only) and returns nothing.
  */
 import * as vscode from "vscode";
-import type { CompletionPipeline, PipelineResult } from "./pipeline";
+import type { CompletionPipeline, PipelineResult } from "../../core/completion/index.ts";
 import { pipelineDocument } from "./documents";
 
 export const ACCEPTED_COMMAND = "privateCoder.inlineCompletionAccepted";

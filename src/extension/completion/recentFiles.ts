@@ -5,8 +5,7 @@
  * source is used only once the safety seam has said it is not excluded.
  */
 import * as vscode from "vscode";
-import { indexSnippets, type Snippet } from "../../core/completion/index.ts";
-import type { CompletionSafetyGate, DocumentLocation } from "./promptSafety";
+import { indexSnippets, type CompletionSafetyGate, type DocumentLocation, type Snippet } from "../../core/completion/index.ts";
 import { documentLocation, relativePath } from "./documents";
 
 const MAX_SOURCES = 8;

@@ -11,23 +11,23 @@ import type { Ctx } from "../ctx";
 import type { BackendRegistry } from "../backendRegistry";
 import type { EngineStateModel } from "../engineState";
 import type { SafetyService } from "../safety";
-import { HostSafetyGate } from "./hostSafety";
+import { CompletionOutcomeCounter, CompletionPipeline, CompletionSafetyGate, GROW_AFTER_IDLE_MS, type PipelineDocument, type PipelineResult } from "../../core/completion/index.ts";
+import { HostCompletionSafetyPolicy } from "./hostSafety";
 import { pipelineDocument } from "./documents";
 import { withInsertion } from "./insertedDocument";
 import { CompletionModelLoader } from "./modelLoader";
-import { CompletionPipeline, GROW_AFTER_IDLE_MS, type PipelineDocument, type PipelineResult } from "./pipeline";
-import type { CompletionSafetyGate } from "./promptSafety";
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider";
 import { RecentFiles } from "./recentFiles";
 import { CompletionStatusItem } from "./statusItem";
 
 const BUDGET_KEYS: readonly SettingKey[] = ["completion.maxPromptTokens", "completion.maxTokens", "completion.debounceMs", "engine.contextSize"];
-const SAFETY_KEYS: readonly SettingKey[] = ["safety.excludedPaths", "safety.sensitiveWords", "safety.sensitiveWordAction"];
 
 export class CompletionService implements vscode.Disposable {
   readonly pipeline: CompletionPipeline;
   readonly provider: InlineCompletionProvider;
   readonly safety: CompletionSafetyGate;
+  /** Counts of what became of the requests, kept from the pipeline's outcomes (the integration tests read them). */
+  readonly stats: CompletionOutcomeCounter;
   readonly status = new CompletionStatusItem();
   readonly loader: CompletionModelLoader;
   private readonly recent: RecentFiles;
@@ -44,8 +44,9 @@ export class CompletionService implements vscode.Disposable {
     safetyService: SafetyService,
   ) {
     const config = ctx.config;
-    // Everything completion sends goes through the host's one safety door (settings, every folder's ignore file).
-    this.safety = new HostSafetyGate(safetyService);
+    // Everything completion sends goes through the host's one safety door (settings, every folder's ignore file);
+    // the gate forgets its path decisions when that door reports a change, so no second watcher is needed here.
+    this.safety = new CompletionSafetyGate(new HostCompletionSafetyPolicy(safetyService));
     this.recent = new RecentFiles(this.safety);
     this.loader = new CompletionModelLoader(
       ctx,
@@ -73,6 +74,7 @@ export class CompletionService implements vscode.Disposable {
       snippetLocation: (path) => this.recent.locationOf(path),
       log: (message) => ctx.log.debug(message),
     });
+    this.stats = new CompletionOutcomeCounter(this.pipeline.onOutcome);
     this.provider = new InlineCompletionProvider(this.pipeline, {
       enabledFor: (languageId) => this.enabledFor(languageId),
       debounceOverrideMs: () => config.get("completion.debounceMs") || undefined,
@@ -87,8 +89,6 @@ export class CompletionService implements vscode.Disposable {
       log: (message) => ctx.log.info(message),
     });
 
-    const reset = () => this.safety.reset();
-    const watcher = vscode.workspace.createFileSystemWatcher("**/.privatecoderignore");
     this.subscriptions.push(
       vscode.languages.registerInlineCompletionItemProvider([{ scheme: "file" }, { scheme: "untitled" }], this.provider),
       vscode.commands.registerCommand(ACCEPTED_COMMAND, (uri: unknown) => this.onAccepted(typeof uri === "string" ? uri : undefined)),
@@ -106,13 +106,7 @@ export class CompletionService implements vscode.Disposable {
         this.lastChange.delete(d.uri.toString());
         this.pipeline.forgetDocument(d.uri.toString());
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(reset),
-      watcher,
-      watcher.onDidChange(reset),
-      watcher.onDidCreate(reset),
-      watcher.onDidDelete(reset),
       config.onDidChange((keys) => {
-        if (SAFETY_KEYS.some((k) => keys.has(k))) reset();
         if (BUDGET_KEYS.some((k) => keys.has(k))) this.pipeline.refreshBudget();
         if (keys.has("completion.modelPath") || keys.has("chat.modelPath")) this.loader.reset();
         this.renderStatus();
@@ -207,5 +201,7 @@ export class CompletionService implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.recent.dispose();
     this.status.dispose();
+    this.stats.dispose();
+    this.safety.dispose();
   }
 }

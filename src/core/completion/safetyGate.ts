@@ -1,14 +1,16 @@
 /**
  * THE seam between the editor and the completion model: every text inline completion sends (prefix, current line,
- * suffix, extra chunks from other files) passes through {@link PromptSafety.filterRequest} first, and a document
- * (or a source of extra context) whose path is excluded is refused by {@link PromptSafety.isExcluded}. Audit this
- * file to know what the completion model can see. No `vscode` import: the bench drives it outside the editor.
+ * suffix, extra chunks from other files) passes through {@link CompletionSafetyGate.filterRequest} first, and a
+ * document (or a source of extra context) whose path is excluded is refused by {@link CompletionSafetyGate.isExcluded}.
+ * Audit this file to know what the completion model can see.
  *
- * Model output goes through `postprocess` (src/core/completion), whose first rule is the safety module's
- * `sanitizeModelOutput`.
+ * The rules themselves come from a {@link CompletionSafetyPolicy}: the host's `SafetyService` in the editor (its
+ * settings, its one `.privatecoderignore` watcher), a `PathExclusion` over a file system in the tests and the bench.
+ * Model output goes through `postprocess`, whose first rule is the safety module's `sanitizeModelOutput`.
  */
-import { filterContext, filterText, PathExclusion, type SafetyFileSystem, type SafetyPolicy, type SensitiveWordAction } from "../../core/safety/index.ts";
-import type { PromptChunk } from "../../core/completion/index.ts";
+import type { Disposable, Event } from "../events.ts";
+import { filterContext, filterText, type FilteredContext, type SafetyPolicy } from "../safety/index.ts";
+import type { PromptChunk } from "./context.ts";
 
 /** Where a document lives, as the safety filter matches it. */
 export interface DocumentLocation {
@@ -26,22 +28,28 @@ export interface PromptText {
   readonly extraContext: readonly PromptChunk[];
 }
 
-export interface PromptSafetySettings {
-  readonly excludedPaths: readonly string[];
-  readonly sensitiveWords: readonly string[];
-  readonly sensitiveWordAction: SensitiveWordAction;
-  /** Absolute paths of every workspace folder (multi-root: all of them; `.privatecoderignore` is read per folder). */
-  readonly workspaceFolders: readonly string[];
-}
-
 export type FilterOutcome = { readonly ok: true; readonly prompt: PromptText; readonly redactions: number } | { readonly ok: false; readonly reason: string };
 
-/** What the pipeline needs from the safety filter (the host adapts `SafetyService`; the bench uses {@link PromptSafety}). */
-export interface CompletionSafetyGate {
+/** The prompt as it left for the model, for "Show What the Model Sees". */
+export interface SentCompletionPrompt {
+  readonly location: DocumentLocation;
+  /** Extra chunks, then the cursor's document with a `<cursor>` mark. */
+  readonly text: string;
+  /** The filter result of every piece (chunks first), for the redaction report. */
+  readonly pieces: readonly FilteredContext[];
+}
+
+/** What differs between the editor and the tests: where the rules come from and who hears about a sent prompt. */
+export interface CompletionSafetyPolicy {
+  /** The path rules' decision (settings, defaults, every folder's `.privatecoderignore`). */
   isExcluded(location: DocumentLocation): Promise<boolean>;
-  knownExcluded(location: DocumentLocation): boolean | undefined;
-  filterRequest(location: DocumentLocation, prompt: PromptText, chunkLocations?: readonly (DocumentLocation | undefined)[]): Promise<FilterOutcome>;
-  reset(): void;
+  /** The text rules (secrets, sensitive words); its `exclusion` also decides the paths of extra chunks. */
+  policy(): SafetyPolicy;
+  /** Fires when path decisions may have changed (settings, workspace folders, an ignore file): cached ones are dropped. */
+  readonly onDidChange?: Event<void>;
+  /** Each filter result, so the host can log counts (never text). */
+  reportFiltered?(result: FilteredContext): void;
+  recordSent?(prompt: SentCompletionPrompt): void;
 }
 
 /** Joins the three main parts for one filter call (a secret split by the cursor is seen whole). */
@@ -58,25 +66,28 @@ export function splitMain(filteredText: string, cursorOffset: number | undefined
 }
 
 /**
- * Exclusion decisions per document location, shared by both gates: a keystroke must not touch the disk, and callers
- * that must not wait (extra-context selection) need the answer synchronously once it is known.
+ * Exclusion decisions per document location: a keystroke must not touch the disk, and callers that must not wait
+ * (extra-context selection) need the answer synchronously once it is known.
  */
 export class ExclusionDecisions {
   private readonly pending = new Map<string, Promise<boolean>>();
   private readonly settled = new Map<string, boolean>();
 
-  /** The cached decision, or `decide(path)` once per location; an error refuses (cannot decide: exclude). */
-  get(location: DocumentLocation, decide: (path: string) => Promise<boolean>): Promise<boolean> {
+  /** The cached decision, or `decide()` once per location; an error refuses (cannot decide: exclude). */
+  get(location: DocumentLocation, decide: () => Promise<boolean>): Promise<boolean> {
     if (location.path === undefined) return Promise.resolve(false);
     const key = `${location.scheme}:${location.path}`;
     let decision = this.pending.get(key);
     if (!decision) {
-      decision = decide(location.path).then(
+      decision = decide().then(
         (excluded) => excluded,
         () => true,
       );
       this.pending.set(key, decision);
-      void decision.then((excluded) => this.settled.set(key, excluded));
+      // A decision that settles after `clear()` was made under the old rules: it must not be kept as a new one.
+      void decision.then((excluded) => {
+        if (this.pending.get(key) === decision) this.settled.set(key, excluded);
+      });
     }
     return decision;
   }
@@ -93,33 +104,23 @@ export class ExclusionDecisions {
   }
 }
 
-/** The gate on the safety core directly (no editor): the bench and the unit tests. */
-export class PromptSafety implements CompletionSafetyGate {
-  private exclusion: PathExclusion | undefined;
-  /** Cleared when the settings or an ignore file change. */
+/** The one completion gate: production, the unit tests and the bench differ only in the policy they pass. */
+export class CompletionSafetyGate implements Disposable {
   private readonly decisions = new ExclusionDecisions();
+  private readonly subscription: Disposable | undefined;
 
-  constructor(
-    private readonly fs: SafetyFileSystem,
-    private readonly settings: () => PromptSafetySettings,
-  ) {}
-
-  /** Forget path decisions and rebuild the exclusion (settings, workspace folders or a `.privatecoderignore` changed). */
-  reset(): void {
-    this.exclusion = undefined;
-    this.decisions.clear();
+  constructor(private readonly rules: CompletionSafetyPolicy) {
+    this.subscription = rules.onDidChange?.(() => this.reset());
   }
 
-  private policy(): SafetyPolicy {
-    const s = this.settings();
-    this.exclusion ??= new PathExclusion({ fs: this.fs, userPatterns: s.excludedPaths, workspaceFolders: s.workspaceFolders });
-    // The prompt parts are already budgeted in tokens by the context builder: no truncation here.
-    return { exclusion: this.exclusion, sensitiveWords: s.sensitiveWords, sensitiveWordAction: s.sensitiveWordAction, budget: null };
+  /** Forgets the cached path decisions (the rules changed). */
+  reset(): void {
+    this.decisions.clear();
   }
 
   /** Whether nothing from this document may reach the model. Cached per location: O(1) after the first call. */
   isExcluded(location: DocumentLocation): Promise<boolean> {
-    return this.decisions.get(location, async (path) => (await this.policy().exclusion!.check({ scheme: location.scheme, path })).excluded);
+    return this.decisions.get(location, () => this.rules.isExcluded(location));
   }
 
   /** The decision if already known (synchronous), for callers that must not wait (extra-context selection). */
@@ -135,26 +136,37 @@ export class PromptSafety implements CompletionSafetyGate {
    */
   async filterRequest(location: DocumentLocation, prompt: PromptText, chunkLocations: readonly (DocumentLocation | undefined)[] = []): Promise<FilterOutcome> {
     if (await this.isExcluded(location)) return { ok: false, reason: "excluded" };
-    const policy = this.policy();
+    // The context builder has already budgeted the parts in tokens: no truncation here.
+    const policy: SafetyPolicy = { ...this.rules.policy(), budget: null };
     const { text, cursorOffset } = joinMain(prompt);
-    // The path is checked above (cached); filterText does the text rules without a second path check.
+    // The path is checked above (cached); filterText applies the text rules without a second path check.
     const main = filterText({ text, feature: "completion", path: location.path, scheme: location.scheme, cursorOffset }, policy);
+    this.rules.reportFiltered?.(main);
     if (main.blocked) return { ok: false, reason: "blocked" };
-    let redactions = main.redactions.length;
+    const pieces: FilteredContext[] = [];
     const extra: PromptChunk[] = [];
+    let redactions = main.redactions.length;
     for (let i = 0; i < prompt.extraContext.length; i++) {
       const chunk = prompt.extraContext[i];
-      const loc = chunkLocations[i];
-      const filtered = await filterContext({ text: chunk.text, feature: "completion", path: loc?.path, scheme: loc?.scheme }, policy);
+      const source = chunkLocations[i];
+      const filtered = await filterContext({ text: chunk.text, feature: "completion", path: source?.path, scheme: source?.scheme }, policy);
+      this.rules.reportFiltered?.(filtered);
       if (filtered.excluded) continue;
       if (filtered.blocked) return { ok: false, reason: "blocked" };
       redactions += filtered.redactions.length;
+      pieces.push(filtered);
       extra.push(chunk.path === undefined ? { text: filtered.text } : { path: chunk.path, text: filtered.text });
     }
-    return {
-      ok: true,
-      prompt: { ...splitMain(main.text, main.cursorOffset, prompt.prefix.length > 0), extraContext: extra },
-      redactions,
-    };
+    pieces.push(main);
+    const parts = splitMain(main.text, main.cursorOffset, prompt.prefix.length > 0);
+    if (this.rules.recordSent) {
+      const shown = [...extra.map((c) => c.text), `${parts.prefix}${parts.currentLinePrefix}<cursor>${parts.suffix}`].join("\n");
+      this.rules.recordSent({ location, text: shown, pieces });
+    }
+    return { ok: true, prompt: { ...parts, extraContext: extra }, redactions };
+  }
+
+  dispose(): void {
+    this.subscription?.dispose();
   }
 }

@@ -1,0 +1,293 @@
+/**
+ * One keystroke's way from the editor to ghost text, without `vscode` (the provider adapts the editor to it, the
+ * bench drives it directly): serve from memory (typing-through) → trigger decision → build the prompt → serve from
+ * memory (result cache) → debounce → safety gate → call the backend → finish (post-process, remember). Every request
+ * ends in one {@link CompletionOutcome} on {@link CompletionPipeline.onOutcome}; statistics subscribe to it.
+ *
+ * At most one backend request is in flight: a new one aborts the previous (the engine also supersedes it), and a
+ * speculative prefetch is aborted by any user request.
+ */
+import { EventEmitter } from "../events.ts";
+import { deriveBudget, SpeedTracker, type CompletionBudget, type SpeedSample } from "./budget.ts";
+import { CompletionCache, type SuggestionAnchor } from "./cache.ts";
+import type { CompletionContext, CursorPosition } from "./context.ts";
+import type { ExtraChunk, Snippet } from "./extraContext.ts";
+import { acceptedOutcome, outcomeOf, type CompletionOutcome } from "./outcome.ts";
+import { callBackend, InFlightRequest, type BackendTexts } from "./backendCall.ts";
+import {
+  buildPrompt,
+  chooseExtraChunks,
+  holdsPrompt,
+  postprocessorFor,
+  prefetchTooSlow,
+  startRun,
+  triggerDecision,
+  unique,
+  warmStateOf,
+  type PromptPlan,
+  type Run,
+  type WarmState,
+} from "./pipelineSteps.ts";
+import type { PipelineDocument, PipelineOptions, PipelineRequest, PipelineResult, PrefetchOptions, ResultSource } from "./pipelineTypes.ts";
+import type { PromptText } from "./safetyGate.ts";
+import { charRatioCounter, type TokenCounter } from "./tokens.ts";
+
+export * from "./pipelineTypes.ts";
+export { GROW_AFTER_IDLE_MS } from "./pipelineSteps.ts";
+
+export class CompletionPipeline {
+  readonly cache = new CompletionCache();
+  private readonly outcomes = new EventEmitter<CompletionOutcome>();
+  /** One event per `run`/`prefetch` call, and one per accepted suggestion (`noteAccepted`). */
+  readonly onOutcome = this.outcomes.event;
+  private speed = new SpeedTracker();
+  private budgetValue: CompletionBudget;
+  private countTokens: TokenCounter = charRatioCounter();
+  private readonly inFlight = new InFlightRequest();
+  /** Counts user requests: a prefetch that started before the latest one gives way instead of reaching the engine. */
+  private userRequests = 0;
+  private warm: WarmState | undefined;
+  private lastExtraIds: string[] = [];
+  /** Suggestions shown lately, with where: the same text at another place is a repeat post-processing drops. */
+  private readonly recentShown: { readonly at: string; readonly text: string }[] = [];
+  /** The last suggestion shown to the user, for the `accepted` outcome. */
+  private lastShown: CompletionOutcome | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.budgetValue = this.derive();
+  }
+
+  get budget(): CompletionBudget {
+    return this.budgetValue;
+  }
+
+  get speedSample(): SpeedSample {
+    return this.speed.current;
+  }
+
+  /** Whether an engine request (user or prefetch) is running. */
+  get busy(): boolean {
+    return this.inFlight.busy;
+  }
+
+  /** A new model: speeds measured at load (or the fallback), tokens calibrated against its tokenizer. */
+  resetModel(speed?: SpeedSample, charsPerToken?: number): void {
+    this.speed = new SpeedTracker(speed);
+    this.countTokens = charRatioCounter(charsPerToken);
+    this.cache.clear();
+    this.warm = undefined;
+    this.budgetValue = this.derive();
+  }
+
+  /** Settings changed: re-derive the budget (a user override wins). */
+  refreshBudget(): void {
+    this.budgetValue = this.derive(this.budgetValue);
+  }
+
+  private derive(previous?: CompletionBudget): CompletionBudget {
+    const s = this.options.settings();
+    return deriveBudget(this.speed.current, { overrides: s.overrides, contextSize: s.contextSize, previous });
+  }
+
+  /** Aborts a running speculative prefetch (a user request pre-empts it). */
+  cancelPrefetch(): void {
+    this.inFlight.cancelPrefetch();
+  }
+
+  /**
+   * Suggestions an explicit request should ask for. `setting` is `completion.alternatives` (0: decide here): a second,
+   * sampled one where generation is cheap, or where the last suggestion was shown at this very place (the user
+   * pressed Alt+] on it: the first comes from the cache, so only the alternative costs time, even on a slow CPU).
+   */
+  alternativesFor(docId: string, cursor: CursorPosition, setting: number): number {
+    if (setting > 0) return setting;
+    const shownHere = this.recentShown.at(-1)?.at === `${docId}:${cursor.line}:${cursor.character}`;
+    return this.budgetValue.expectedWarmMs < 1000 || shownHere ? 2 : 1;
+  }
+
+  /** A suggestion was accepted: it is no longer a rejected repeat, and the `accepted` outcome goes out. */
+  noteAccepted(): void {
+    this.recentShown.length = 0;
+    this.outcomes.fire(acceptedOutcome(this.lastShown));
+  }
+
+  /** Forgets a closed document. */
+  forgetDocument(id: string): void {
+    this.cache.forgetDocument(id);
+    if (this.warm?.docId === id) this.warm = undefined;
+  }
+
+  /** Runs the pipeline for one keystroke (or an explicit request). Never throws: errors become an empty result. */
+  async run(req: PipelineRequest): Promise<PipelineResult> {
+    return this.runInternal(req, false, false);
+  }
+
+  /**
+   * Speculative prefetch: the completion at `cursor` of `doc` (typically the document with the shown suggestion
+   * inserted), evaluated at low priority so the result waits in the cache. Skipped when a request is running.
+   */
+  async prefetch(doc: PipelineDocument, cursor: CursorPosition, options: PrefetchOptions = {}): Promise<PipelineResult> {
+    return this.runInternal({ doc, cursor, explicit: false, enabled: true }, true, options.grow === true);
+  }
+
+  /** Whether the engine's cache holds a prompt of less than the full size for this document (a pause may grow it). */
+  canGrow(docId: string): boolean {
+    return this.warm === undefined || this.warm.docId !== docId || this.warm.maxPromptTokens < this.budgetValue.maxPromptTokens;
+  }
+
+  private async runInternal(req: PipelineRequest, prefetch: boolean, grow: boolean): Promise<PipelineResult> {
+    if (!prefetch) {
+      this.userRequests++;
+      this.cancelPrefetch();
+    }
+    const run = startRun(req, { prefetch, grow, started: this.now(), userRequestsAtStart: this.userRequests });
+    const result = await this.steps(run);
+    this.report(run, result);
+    return result;
+  }
+
+  private async steps(run: Run): Promise<PipelineResult> {
+    const { doc } = run.req;
+    if (run.prefetch && this.inFlight.busy) return this.decline(run, "busy");
+    if (run.req.signal?.aborted) return this.decline(run, "cancelled", "cancelled");
+    const excluded = await this.options.safety.isExcluded(doc.location);
+    const typedThrough = this.serveTypingThrough(run, excluded);
+    if (typedThrough) return typedThrough;
+
+    const decision = triggerDecision(run.req, excluded, this.options.modelReady());
+    if (!decision.request) return this.decline(run, decision.reason);
+
+    const plan = this.buildPrompt(run, decision.mode);
+    if (run.prefetch && prefetchTooSlow(plan, this.budgetValue, run.grow)) return this.decline(run, "prefetchTooSlow");
+    const cached = this.cache.get(plan.fields.cacheKey)?.texts ?? [];
+    if (cached.length >= run.wanted) return this.serveFromCache(run, plan, cached);
+
+    // The debounce: only a request that would reach the engine waits for the typing to pause.
+    const debounceStart = this.now();
+    if (run.req.beforeEngine && !(await run.req.beforeEngine())) return this.decline(run, "cancelled", "cancelled");
+    run.debounceMs = this.now() - debounceStart;
+    if (run.req.signal?.aborted) return this.decline(run, "cancelled", "cancelled");
+
+    // Everything the model will see passes the safety gate here.
+    const chunkLocations = plan.extra.map((c) => this.options.snippetLocation?.(c.sourcePath));
+    const filtered = await this.options.safety.filterRequest(doc.location, plan.fields, chunkLocations);
+    if (!filtered.ok) return this.decline(run, filtered.reason, "refused");
+
+    const answer = await this.callBackend(run, plan, filtered.prompt, cached);
+    return "texts" in answer ? this.finish(run, plan, answer) : answer;
+  }
+
+  /**
+   * Typing-through: the user types what the suggestion on screen says; the rest comes from memory (no model, so no
+   * readiness or typing heuristics to check). Not when alternatives are asked for: memory holds only one.
+   */
+  private serveTypingThrough(run: Run, excluded: boolean): PipelineResult | undefined {
+    const { doc, cursor } = run.req;
+    if (run.prefetch || excluded || !run.req.enabled || run.wanted !== 1) return undefined;
+    const hit = this.cache.typeThrough(doc.id, doc, cursor);
+    return hit && { items: [hit.text], source: "typeThrough", totalMs: this.now() - run.started, engineMs: 0, debounceMs: 0 };
+  }
+
+  private buildPrompt(run: Run, mode: PromptPlan["mode"]): PromptPlan {
+    const { doc, cursor } = run.req;
+    const snippets = this.options.snippets?.(doc) ?? [];
+    const plan = buildPrompt({
+      doc,
+      cursor,
+      mode,
+      prefetch: run.prefetch,
+      budget: this.budgetValue,
+      salt: this.options.settings().salt,
+      snippets,
+      countTokens: this.countTokens,
+      selectExtra: (ctx) => this.selectExtra(ctx, doc, snippets),
+      isWarm: (ctx, extraIds) => holdsPrompt(this.warm, doc.id, ctx, extraIds),
+    });
+    run.warm = plan.warm;
+    return plan;
+  }
+
+  /** The result cache: the same prompt was answered before, with at least as many alternatives as wanted now. */
+  private serveFromCache(run: Run, plan: PromptPlan, texts: readonly string[]): PipelineResult {
+    const post = this.postprocessor(run, plan);
+    const items = unique(texts.map((t) => post(t, false)));
+    if (!run.prefetch && items.length > 0) this.cache.remember(this.anchorOf(run, plan), items[0]);
+    return { items, source: "cache", totalMs: this.now() - run.started, engineMs: 0, debounceMs: 0, mode: plan.mode };
+  }
+
+  /** The alternatives not in the cache yet, one backend request in flight at a time. */
+  private async callBackend(run: Run, plan: PromptPlan, prompt: PromptText, cached: readonly string[]): Promise<BackendTexts | PipelineResult> {
+    // A prefetch never pre-empts the user: not one running, not one that started while this prefetch was on its way
+    // here (it was not in flight yet when that request cancelled prefetches).
+    if (run.prefetch && (this.userRequests !== run.userRequestsAtStart || this.inFlight.userRequestRunning)) return this.decline(run, "busy");
+    run.reachedBackend = true;
+    const answer = await callBackend(this.inFlight, {
+      engine: this.options.engine,
+      prompt,
+      fields: plan.fields,
+      prefetch: run.prefetch,
+      signal: run.req.signal,
+      cached,
+      wanted: run.wanted,
+      now: this.now,
+      onCall: () => run.engineRequests++,
+      onAnswer: (index, result) => {
+        // The engine's sequence holds this prompt now (also after an alternative only).
+        this.warm = warmStateOf(plan, run.req.doc.id);
+        if (index > 0) return;
+        this.speed.observe(result.metrics);
+        this.budgetValue = this.derive(this.budgetValue);
+      },
+    });
+    if (answer.ok) return answer;
+    if (answer.cancelled) return this.decline(run, "cancelled", "cancelled");
+    this.options.log?.(`completion request failed: ${answer.code}`);
+    return this.decline(run, answer.reason, "error");
+  }
+
+  /** Post-processes, caches the raw texts, and remembers the first suggestion for typing-through and repeats. */
+  private finish(run: Run, plan: PromptPlan, answer: BackendTexts): PipelineResult {
+    this.cache.set(plan.fields.cacheKey, { texts: answer.texts });
+    const post = this.postprocessor(run, plan);
+    const items = unique(answer.texts.map((t, i) => post(t, i === 0 && answer.truncated)));
+    const totalMs = this.now() - run.started;
+    if (items.length > 0 && !run.prefetch) {
+      this.cache.remember(this.anchorOf(run, plan), items[0]);
+      this.recentShown.push({ at: run.anchorId, text: items[0] });
+      if (this.recentShown.length > 8) this.recentShown.shift();
+    }
+    // A prefetch's suggestion waits for the user at its place. Not a growth prefetch's: it is made where a suggestion
+    // is on screen already, and the user may be typing through that one.
+    if (run.prefetch && !run.grow && items.length > 0) this.cache.remember(this.anchorOf(run, plan), items[0]);
+    return { items, source: items.length > 0 ? "engine" : "empty", totalMs, engineMs: answer.engineMs, debounceMs: run.debounceMs, metrics: answer.metrics, mode: plan.mode };
+  }
+
+  private postprocessor(run: Run, plan: PromptPlan): (raw: string, truncated: boolean) => string | undefined {
+    const recent = run.prefetch ? [] : this.recentShown.filter((r) => r.at !== run.anchorId).map((r) => r.text);
+    return postprocessorFor(plan, run.req.doc.languageId, recent);
+  }
+
+  private anchorOf(run: Run, plan: PromptPlan): SuggestionAnchor {
+    return { documentId: run.req.doc.id, line: run.req.cursor.line, character: run.req.cursor.character, linePrefix: plan.ctx.linePrefix };
+  }
+
+  private decline(run: Run, reason: string, source: ResultSource = "declined"): PipelineResult {
+    return { items: [], source, reason, totalMs: this.now() - run.started, engineMs: 0, debounceMs: 0 };
+  }
+
+  /** The request's one outcome. */
+  private report(run: Run, result: PipelineResult): void {
+    const { req, prefetch, grow, warm, reachedBackend, engineRequests } = run;
+    const outcome = outcomeOf(result, { prefetch, grow, explicit: req.explicit, languageId: req.doc.languageId, warm, reachedBackend, engineRequests });
+    if (!prefetch && (outcome.kind === "shown" || outcome.kind === "typedThrough")) this.lastShown = outcome;
+    this.outcomes.fire(outcome);
+  }
+
+  private selectExtra(ctx: CompletionContext, doc: PipelineDocument, snippets: readonly Snippet[]): ExtraChunk[] {
+    const chosen = chooseExtraChunks(ctx, doc, snippets, this.lastExtraIds, this.countTokens);
+    this.lastExtraIds = chosen.map((c) => c.id);
+    return chosen;
+  }
+}
