@@ -88,6 +88,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case "showLogs":
         await vscode.commands.executeCommand(COMMANDS.showLogs);
         return;
+      case "openLink":
+        await openLink(message.href, this.ctx);
+        return;
       default:
         await this.chat.handle(message);
     }
@@ -145,6 +148,22 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.chat.attach(undefined);
     this.view = undefined;
   }
+}
+
+/** Opens a link from a chat message: only http(s), only after the user clicked it (the view sends this on click). */
+export async function openLink(href: string, ctx: Ctx): Promise<boolean> {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    ctx.log.warn("Chat: ignored a link that is not a valid URL");
+    return false;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    ctx.log.warn(`Chat: ignored a ${url.protocol} link (only http and https open)`);
+    return false;
+  }
+  return vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
 }
 
 /** A log-safe description of an unexpected message: its shape, never its content. */

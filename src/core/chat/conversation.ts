@@ -3,8 +3,16 @@
  * and attachments after the safety filter) or what it wrote (after the output sanitizer); nothing unfiltered is
  * ever stored.
  */
+import type { Feature } from "../safety/index.ts";
 
 export const CONVERSATION_FORMAT = 1;
+
+/** The features that ask the chat model: the safety filter and "Show What the Model Sees" keep them apart. */
+export type ChatFeature = Exclude<Feature, "completion">;
+
+function isChatFeature(value: unknown): value is ChatFeature {
+  return value === "chat" || value === "explain";
+}
 
 export interface StoredAttachment {
   readonly kind: "file" | "selection" | "explain";
@@ -21,9 +29,22 @@ export interface StoredTurn {
   /** Filtered user text / sanitized answer. */
   text: string;
   readonly attachments: readonly StoredAttachment[];
+  /**
+   * The feature a user turn was asked under, so Regenerate answers it under the same one. Absent on answers, and
+   * on questions saved before it was kept (they count as chat).
+   */
+  readonly feature?: ChatFeature;
   stopReason?: string;
   error?: string;
   createdAt: number;
+}
+
+/** A question for the chat model, before it becomes a user turn; its text and attachments are already filtered. */
+export interface ChatQuestion {
+  /** Who asks: the chat view's send is "chat", Explain Selection "explain". */
+  readonly feature: ChatFeature;
+  readonly text: string;
+  readonly attachments: readonly StoredAttachment[];
 }
 
 export interface StoredConversation {
@@ -54,6 +75,16 @@ export function newConversationId(now: number, randomHex: string): string {
   return `c${now.toString(36)}-${randomHex.replace(/[^0-9a-f]/gi, "").slice(0, 12)}`;
 }
 
+/** A new turn id: time-ordered, with random bits from the caller, in the alphabet `isConversationId` accepts. */
+export function newTurnId(now: number, randomHex: string): string {
+  return `t${now.toString(36)}${randomHex.replace(/[^0-9a-f]/gi, "").slice(0, 8)}`;
+}
+
+/** A new, empty conversation (`randomHex` as for `newConversationId`). */
+export function newConversation(now: number, randomHex: string): StoredConversation {
+  return { format: CONVERSATION_FORMAT, id: newConversationId(now, randomHex), title: "New chat", createdAt: now, updatedAt: now, turns: [] };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -78,6 +109,7 @@ function isTurn(value: unknown): value is StoredTurn {
     Array.isArray(value.attachments) &&
     value.attachments.every(isAttachment) &&
     typeof value.createdAt === "number" &&
+    (value.feature === undefined || isChatFeature(value.feature)) &&
     (value.stopReason === undefined || typeof value.stopReason === "string") &&
     (value.error === undefined || typeof value.error === "string")
   );

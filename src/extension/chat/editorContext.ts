@@ -42,6 +42,12 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
     await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false, viewColumn: vscode.ViewColumn.Active });
   }
 
+  /** Exactly what the chat model received for an attachment of a sent message. */
+  async showAttachment(attachment: StoredAttachment): Promise<void> {
+    const header = `# Private Coder: exactly what the chat model received for ${attachment.label} (${attachment.redactions} redaction(s))\n`;
+    await this.show(`${attachment.kind}-${attachment.label.replace(/[^\w.-]+/g, "_")}.txt`, header + attachment.text);
+  }
+
   dispose(): void {
     this.registration.dispose();
     this.emitter.dispose();
@@ -160,7 +166,7 @@ export class EditorContext implements vscode.Disposable {
     }
     const doc = editor.document;
     // File names reach the model in the attachment header: they go through the filter too.
-    const name = (await this.input.userMessage(vscode.workspace.asRelativePath(doc.uri, false))).result.text;
+    const name = (await this.input.userMessage(vscode.workspace.asRelativePath(doc.uri, false), "chat")).result.text;
     const file = await this.input.documentText(doc, doc.getText(), "chat");
     this.current.file = { label: name, language: doc.languageId, piece: file };
     const sel = editor.selection;

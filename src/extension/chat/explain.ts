@@ -51,8 +51,12 @@ export async function explainSelection(chat: ChatController): Promise<void> {
   }
   const lines = startLine === endLine ? `${startLine + 1}` : `${startLine + 1}-${endLine + 1}`;
   // The label reaches the model too (it names the file): it goes through the same filter.
-  const label = (await chat.input.userMessage(`${name}:${lines}`)).result.text;
+  const label = (await chat.input.userMessage(`${name}:${lines}`, "explain")).result.text;
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   const redactions = filtered.result.redactions.length;
-  await chat.ask(`Explain ${label}`, [{ kind: "explain", label, language: doc.languageId, text: filtered.result.text, redactions }]);
+  await chat.ask({
+    feature: "explain",
+    text: `Explain ${label}`,
+    attachments: [{ kind: "explain", label, language: doc.languageId, text: filtered.result.text, redactions }],
+  });
 }

@@ -5,6 +5,7 @@
  * Audit this file to know what the chat model can see.
  */
 import type * as vscode from "vscode";
+import type { ChatFeature } from "../../core/chat/conversation";
 import type { FilteredContext, OutputSanitizer } from "../../core/safety";
 import type { SafetyService } from "../safety";
 
@@ -20,23 +21,23 @@ export interface FilteredPiece {
 export class ModelInput implements vscode.Disposable {
   constructor(private readonly safety: SafetyService) {}
 
-  /** A message the user typed into the chat. */
-  async userMessage(text: string): Promise<FilteredPiece> {
-    return this.piece(await this.safety.filter({ feature: "chat", text, budget: { maxChars: MAX_ATTACHMENT_CHARS * 2 } }));
+  /** Text the user wrote (a chat message) or that names a file, filtered for the feature that sends it. */
+  async userMessage(text: string, feature: ChatFeature): Promise<FilteredPiece> {
+    return this.piece(await this.safety.filter({ feature, text, budget: { maxChars: MAX_ATTACHMENT_CHARS * 2 } }));
   }
 
   /** Text taken from a document (an attached file or selection, an Explain Selection excerpt). */
-  async documentText(document: vscode.TextDocument, text: string, feature: "chat" | "explain"): Promise<FilteredPiece> {
+  async documentText(document: vscode.TextDocument, text: string, feature: ChatFeature): Promise<FilteredPiece> {
     return this.piece(await this.safety.filter({ feature, text, uri: document.uri, languageId: document.languageId, budget: { maxChars: MAX_ATTACHMENT_CHARS } }));
   }
 
   /** Records the exact prompt sent, for "Show What the Model Sees". */
-  recordSent(feature: "chat" | "explain", title: string, text: string, pieces: readonly FilteredContext[]): void {
+  recordSent(feature: ChatFeature, title: string, text: string, pieces: readonly FilteredContext[]): void {
     this.safety.recordSent(feature, title, text, pieces);
   }
 
   /** Cleans streamed model output (escape sequences, control characters, optional e-mail/phone redaction). */
-  outputSanitizer(feature: "chat" | "explain" = "chat"): OutputSanitizer {
+  outputSanitizer(feature: ChatFeature): OutputSanitizer {
     return this.safety.outputSanitizer(feature);
   }
 

@@ -1,0 +1,169 @@
+/**
+ * The generation of one chat answer: plan what of the conversation fits the model's context window, record the exact
+ * request for "Show What the Model Sees", stream the answer through the output sanitizer, and log how it went
+ * (counts and times, never text). The conversation, the view and the budget meter stay with `ChatController`,
+ * which hears about the answer through an `AnswerListener` and its `AnswerResult`.
+ */
+import type { ChatFeature, StoredTurn } from "../../core/chat/conversation";
+import { estimateTokens } from "../../core/chat/history";
+import { CHAT_SYSTEM_PROMPT } from "../../core/chat/prompt";
+import { earlyStopReason, modelText, planChatRequest, requestTranscript, type ContextUsage } from "../../core/chat/request";
+import type { InferenceBackend } from "../../core/backend";
+import type { BackendRegistry } from "../backendRegistry";
+import type { ModelInput } from "./modelInput";
+
+/** What an answer needs of the backend. */
+export type ChatBackend = Pick<InferenceBackend, "chat" | "countTokens">;
+
+/** What an answer needs of the safety seam: the record for "Show What the Model Sees" and the output sanitizer. */
+export type AnswerSafety = Pick<ModelInput, "recordSent" | "outputSanitizer">;
+
+/** The chat model, loaded. */
+export interface ChatModel {
+  readonly backend: ChatBackend;
+  /** Its context window; 0 when it did not say. */
+  readonly contextTokens: number;
+}
+
+/** The chat role's model and backend, loaded when first needed. */
+export function chatModelLoader(backends: Pick<BackendRegistry, "ensureModel" | "backendFor">): () => Promise<ChatModel> {
+  return async () => {
+    const info = await backends.ensureModel("chat");
+    return { backend: await backends.backendFor("chat"), contextTokens: info.contextSize };
+  };
+}
+
+/** Where the generation logs: metadata only. */
+export interface GenerationLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface AnswerRequest {
+  /** The feature asking: its section of "Show What the Model Sees" and its output sanitizer. */
+  readonly feature: ChatFeature;
+  /** The conversation's title, naming the request in "Show What the Model Sees". */
+  readonly title: string;
+  /** The conversation so far (already filtered), oldest first, ending with the user turn to answer. */
+  readonly history: readonly StoredTurn[];
+  /** The id the answer's turn has: its token count is cached under it for the next request. */
+  readonly answerTurnId: string;
+  /** Aborting it ends the answer at once (Stop); what was written is kept. */
+  readonly signal: AbortSignal;
+}
+
+export interface AnswerListener {
+  /** Known before the answer streams. */
+  planned(usage: ContextUsage): void;
+  /** A piece of the answer, already sanitized. */
+  chunk(text: string): void;
+}
+
+/** How the answer ended. `text` is everything `chunk` delivered. */
+export type AnswerResult =
+  | {
+      readonly outcome: "answered";
+      readonly text: string;
+      /** Set when the answer ended early (a limit, or a Stop the model saw before the host did). */
+      readonly stopReason: string | undefined;
+      /** The model itself dropped the oldest part of the conversation to fit it. */
+      readonly contextShifted: boolean;
+      readonly answerTokens: number;
+    }
+  | { readonly outcome: "stopped"; readonly text: string }
+  | { readonly outcome: "failed"; readonly text: string; readonly error: string };
+
+/** Token counts are cached at most this many at a time (a long session would otherwise grow without end). */
+const TOKEN_CACHE_LIMIT = 2000;
+
+export class ChatGeneration {
+  /** Token counts by turn, so a long conversation is not tokenized again for every answer. */
+  private readonly tokenCache = new Map<string, number>();
+
+  constructor(
+    /** Loads the chat model when needed. A Stop does not cancel the load: the next message needs it. */
+    private readonly loadModel: () => Promise<ChatModel>,
+    private readonly safety: AnswerSafety,
+    private readonly log: GenerationLog,
+  ) {}
+
+  /** Generates one answer. Never rejects: a failure is an `AnswerResult` too. */
+  async answer(request: AnswerRequest, listener: AnswerListener): Promise<AnswerResult> {
+    const { feature, history, signal } = request;
+    const started = Date.now();
+    let text = "";
+    const deliver = (safe: string): void => {
+      if (safe === "") return;
+      text += safe;
+      listener.chunk(safe);
+    };
+    try {
+      // Stop during a model load ends this answer at once; the load itself goes on.
+      const { backend, contextTokens } = await untilAborted(this.loadModel(), signal);
+      const turnTokens = await Promise.all(history.map((t) => this.countText(backend, turnKey(t.id, t.text), modelText(t))));
+      const systemTokens = await this.countText(backend, "system", CHAT_SYSTEM_PROMPT);
+      const plan = planChatRequest(history, turnTokens, { contextTokens, systemTokens });
+      if (!plan.history.fits) {
+        throw new Error(`The message and its attachments are too long for the model's context window (${plan.contextTokens} tokens). Attach less, or select a smaller part.`);
+      }
+      listener.planned({ usedTokens: plan.history.usedTokens, contextTokens: plan.contextTokens, dropped: plan.history.dropped });
+      const sanitizer = this.safety.outputSanitizer(feature);
+      this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(CHAT_SYSTEM_PROMPT, plan.messages), []);
+      const result = await backend.chat(
+        { messages: [...plan.messages], systemPrompt: CHAT_SYSTEM_PROMPT, maxTokens: plan.reserveTokens },
+        { signal, onChunk: (chunk) => deliver(sanitizer.push(chunk)) },
+      );
+      deliver(sanitizer.end());
+      const reason = result.metrics.stopReason;
+      const answerTokens = await this.countText(backend, turnKey(request.answerTurnId, text), text);
+      this.log.info(
+        `Chat: answered in ${Date.now() - started} ms (${result.metrics.promptTokens} prompt tokens, ${result.metrics.generatedTokens} generated, stop: ${reason}, ${plan.history.dropped.length} turn(s) dropped)`,
+      );
+      return { outcome: "answered", text, stopReason: earlyStopReason(reason), contextShifted: result.contextShifted, answerTokens };
+    } catch (error) {
+      if (signal.aborted) return { outcome: "stopped", text };
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.warn(`Chat: generation failed: ${message}`);
+      return { outcome: "failed", text, error: message };
+    }
+  }
+
+  /** The model's count of `text`'s tokens, or an estimate when it cannot count. Never rejects. */
+  private async countText(backend: ChatBackend, key: string, text: string): Promise<number> {
+    const cached = this.tokenCache.get(key);
+    if (cached !== undefined) return cached;
+    let count: number;
+    try {
+      count = await backend.countTokens(text, { role: "chat" });
+    } catch {
+      count = estimateTokens(text);
+    }
+    if (this.tokenCache.size > TOKEN_CACHE_LIMIT) this.tokenCache.clear();
+    this.tokenCache.set(key, count);
+    return count;
+  }
+}
+
+/** A turn's text only grows (streaming) or stays: its id and length identify what was counted. */
+function turnKey(id: string, text: string): string {
+  return `${id}:${text.length}`;
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (the work behind `promise` is not cancelled). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error("stopped"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error("stopped"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
