@@ -6,7 +6,7 @@
  */
 
 /** What the view shows about the engine, so the user always knows why chat does or does not work. */
-export type EngineViewState =
+export type ModelViewState =
   | { readonly kind: "noModel" }
   | { readonly kind: "idle"; readonly modelName: string }
   | { readonly kind: "loading"; readonly modelName: string; readonly progress: number }
@@ -71,7 +71,7 @@ export type CodeAction = "copy" | "insert" | "apply";
 
 /** host → webview */
 export type HostToWebview =
-  | { readonly type: "engineState"; readonly state: EngineViewState }
+  | { readonly type: "modelState"; readonly state: ModelViewState }
   | { readonly type: "conversation"; readonly conversation: ConversationView; readonly generating: boolean }
   | { readonly type: "chunk"; readonly turnId: string; readonly text: string }
   | { readonly type: "turnEnd"; readonly turn: TurnView }
@@ -189,7 +189,7 @@ function parseWebviewToHostUnsafe(value: unknown): WebviewToHost | undefined {
   }
 }
 
-function isEngineViewState(value: unknown): value is EngineViewState {
+function isModelViewState(value: unknown): value is ModelViewState {
   if (!isRecord(value)) return false;
   switch (value.kind) {
     case "noModel":
@@ -259,8 +259,8 @@ function parseHostToWebviewUnsafe(value: unknown): HostToWebview | undefined {
   if (!isRecord(value)) return undefined;
   const v = value;
   switch (v.type) {
-    case "engineState":
-      return isEngineViewState(v.state) ? { type: "engineState", state: v.state } : undefined;
+    case "modelState":
+      return isModelViewState(v.state) ? { type: "modelState", state: v.state } : undefined;
     case "conversation":
       return isConversationView(v.conversation) && typeof v.generating === "boolean" ? { type: "conversation", conversation: v.conversation, generating: v.generating } : undefined;
     case "chunk":

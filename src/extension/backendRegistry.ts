@@ -18,7 +18,7 @@ import type { GpuSetting } from "../inference/protocol";
 import { COMMANDS } from "../core/commandIds";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings";
 import type { Ctx } from "./ctx";
-import type { EngineStateModel } from "./engineState";
+import type { ModelStatus } from "./modelStatus";
 
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {
@@ -59,7 +59,7 @@ export class BackendRegistry {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly engineState: EngineStateModel,
+    private readonly modelStatus: ModelStatus,
   ) {
     this.configSubscription = ctx.config.onDidChange((keys) => {
       if (RESTART_KEYS.some((k) => keys.has(k))) void this.recreateLocal("settings changed");
@@ -118,17 +118,17 @@ export class BackendRegistry {
 
   private async load(role: ModelRole, entry: RoleEntry, signal?: AbortSignal): Promise<LoadedModel> {
     const modelName = entry.model.label;
-    this.engineState.set({ kind: "loading", modelName, progress: 0 });
+    this.modelStatus.set({ kind: "loading", modelName, progress: 0 });
     const started = Date.now();
     try {
       const info = await entry.backend.loadModel(role, entry.model, { signal });
       this.ctx.log.info(`Loaded ${info.name} for ${role} in ${Date.now() - started} ms: ${info.details.join("; ")}, chat format ${info.chatFormat}`);
-      this.engineState.set({ kind: "ready", modelName: info.name, details: info.details.join("\n") });
+      this.modelStatus.set({ kind: "ready", modelName: info.name, details: info.details.join("\n") });
       return info;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.log.error(`Loading ${modelName} for ${role} failed (${errorCode(error)}): ${message}`);
-      this.engineState.set({ kind: "error", message: `${modelName}: ${message}` });
+      this.modelStatus.set({ kind: "error", message: `${modelName}: ${message}` });
       throw error;
     }
   }
@@ -137,7 +137,7 @@ export class BackendRegistry {
   async restart(): Promise<void> {
     if (!this.local) {
       this.ctx.log.info("Restart requested; the engine was not running.");
-      this.engineState.reset();
+      this.modelStatus.reset();
       return;
     }
     await this.recreateLocal("restart requested");
@@ -164,12 +164,12 @@ export class BackendRegistry {
       this.ctx.log.info(`Stopping the engine (${reason}).`);
       await old.dispose();
     }
-    this.engineState.reset();
+    this.modelStatus.reset();
   }
 
   private async unloadAll(reason: string): Promise<void> {
     this.loads.clear();
-    this.engineState.reset();
+    this.modelStatus.reset();
     if (!this.local || this.local.state !== "ready") return;
     this.ctx.log.info(`Unloading models (${reason}); they reload on next use.`);
     try {
@@ -202,11 +202,11 @@ export class BackendRegistry {
     this.localSubscriptions = [
       backend.onLog((event) => this.log(event)),
       backend.onLoadProgress((progress) => {
-        const current = this.engineState.state;
-        if (current.kind === "loading") this.engineState.set({ ...current, progress: progress.progress });
+        const current = this.modelStatus.state;
+        if (current.kind === "loading") this.modelStatus.set({ ...current, progress: progress.progress });
       }),
       backend.onStateChange(({ state }) => {
-        if (state === "ready" && this.engineState.state.kind === "crashed") this.engineState.reset();
+        if (state === "ready" && this.modelStatus.state.kind === "crashed") this.modelStatus.reset();
       }),
     ];
     if (hasLocalProcess(backend)) {
@@ -240,7 +240,7 @@ export class BackendRegistry {
     this.loads.clear();
     const restart = event.restartInMs === null ? "not restarting" : `restarting in ${event.restartInMs} ms`;
     this.ctx.log.error(`The engine crashed (exit ${String(event.exitCode)}, signal ${String(event.signal)}; ${event.crashesInWindow} recent crash(es); ${restart}): ${event.message}`);
-    this.engineState.set({ kind: "crashed", message: vscode.l10n.t("The engine stopped unexpectedly: {0}", firstLine(event.message)) });
+    this.modelStatus.set({ kind: "crashed", message: vscode.l10n.t("The engine stopped unexpectedly: {0}", firstLine(event.message)) });
   }
 
   private onBreakerTripped(event: BreakerTrippedEvent): void {
@@ -250,7 +250,7 @@ export class BackendRegistry {
       Math.round(event.windowMs / 60_000),
       firstLine(event.lastMessage),
     );
-    this.engineState.set({ kind: "crashed", message });
+    this.modelStatus.set({ kind: "crashed", message });
     const openLogs = vscode.l10n.t("Open Logs");
     const restart = vscode.l10n.t("Restart");
     void vscode.window.showErrorMessage(message, openLogs, restart).then((choice) => {

@@ -4,7 +4,7 @@ import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from "../c
 import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds";
 import type { ChatController } from "./chat/chatController";
 import type { Ctx } from "./ctx";
-import type { EngineStateModel } from "./engineState";
+import type { ModelStatus } from "./modelStatus";
 import { chatStringsElement } from "./webviewStrings";
 
 /**
@@ -24,10 +24,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly engineState: EngineStateModel,
+    private readonly modelStatus: ModelStatus,
     private readonly chat: ChatController,
   ) {
-    this.subscriptions.push(engineState.onDidChange(() => this.postEngineState()));
+    this.subscriptions.push(modelStatus.onDidChange(() => this.postEngineState()));
     chat.attach({ post: (message) => this.post(message) });
   }
 
@@ -97,7 +97,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private postEngineState(): void {
-    this.post({ type: "engineState", state: this.engineState.state });
+    this.post({ type: "modelState", state: this.modelStatus.state });
   }
 
   private post(message: HostToWebview): void {

@@ -9,7 +9,7 @@ import { registerCommands } from "./commands";
 import { Config } from "./config";
 import { Ctx } from "./ctx";
 import { BackendRegistry } from "./backendRegistry";
-import { EngineStateModel } from "./engineState";
+import { ModelStatus } from "./modelStatus";
 import { showEngineStatus } from "./engineStatus";
 import { SafetyService, registerModelSeesView } from "./safety";
 import { StatusBar } from "./statusBar";
@@ -21,7 +21,7 @@ export interface PrivateCoderApi {
   readonly chat: ChatController;
   readonly completion: CompletionService;
   readonly backends: BackendRegistry;
-  readonly engineState: EngineStateModel;
+  readonly modelStatus: ModelStatus;
   readonly safety: SafetyService;
 }
 
@@ -33,14 +33,14 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const config = new Config(Object.keys(SETTINGS) as SettingKey[]);
     const ctx = new Ctx(context, config, log);
     activeCtx = ctx;
-    const engineState = ctx.track(new EngineStateModel(ctx));
-    ctx.track(new StatusBar(ctx, engineState));
+    const modelStatus = ctx.track(new ModelStatus(ctx));
+    ctx.track(new StatusBar(ctx, modelStatus));
     const safety = ctx.track(new SafetyService(ctx));
     const showWhatTheModelSees = registerModelSeesView(ctx, safety);
-    const backends = ctx.track(new BackendRegistry(ctx, engineState));
+    const backends = ctx.track(new BackendRegistry(ctx, modelStatus));
     const chat = ctx.track(new ChatController(ctx, backends, safety));
-    const chatView = ctx.track(new ChatViewProvider(ctx, engineState, chat));
-    const completion = ctx.track(new CompletionService(ctx, backends, engineState, safety));
+    const chatView = ctx.track(new ChatViewProvider(ctx, modelStatus, chat));
+    const completion = ctx.track(new CompletionService(ctx, backends, modelStatus, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
     registerCommands(ctx, {
       restartEngine: () => backends.restart(),
@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, backends, engineState, safety };
+    return { ctx, chatView, chat, completion, backends, modelStatus, safety };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);

@@ -35,7 +35,7 @@ interface SentPrompt {
 }
 
 /** What one feature asks to send to the model. */
-export interface ModelInput {
+export interface SafetyFilterRequest {
   readonly feature: Feature;
   readonly text: string;
   /** The document the text comes from; its path decides exclusion. None for text the user typed into chat. */
@@ -112,7 +112,7 @@ export class SafetyService implements vscode.Disposable {
   }
 
   /** Filters text for the model. Callers then send it, and record what they sent with `recordSent`. */
-  async filter(input: ModelInput): Promise<FilteredContext> {
+  async filter(input: SafetyFilterRequest): Promise<FilteredContext> {
     const result = await filterContext(
       {
         text: input.text,

@@ -1,8 +1,8 @@
 import * as vscode from "vscode";
-import type { EngineViewState } from "../core/chatProtocol";
+import type { ModelViewState } from "../core/chatProtocol";
 import { COMMANDS } from "../core/commandIds";
 import type { Ctx } from "./ctx";
-import type { EngineStateModel } from "./engineState";
+import type { ModelStatus } from "./modelStatus";
 
 /** One status-bar item: what the engine is doing, and a click that leads to the next useful action. */
 export class StatusBar implements vscode.Disposable {
@@ -11,20 +11,20 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(
     private readonly ctx: Ctx,
-    engineState: EngineStateModel,
+    modelStatus: ModelStatus,
   ) {
     this.item.name = "Private Coder";
-    this.render(engineState.state);
+    this.render(modelStatus.state);
     this.subscriptions.push(
-      engineState.onDidChange((state) => this.render(state)),
+      modelStatus.onDidChange((state) => this.render(state)),
       ctx.config.onDidChange((keys) => {
-        if (keys.has("completion.enabled")) this.render(engineState.state);
+        if (keys.has("completion.enabled")) this.render(modelStatus.state);
       }),
     );
     this.item.show();
   }
 
-  private render(state: EngineViewState): void {
+  private render(state: ModelViewState): void {
     const completions = this.ctx.config.completionEnabled ? "" : " $(circle-slash)";
     this.item.backgroundColor = undefined;
     switch (state.kind) {

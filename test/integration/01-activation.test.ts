@@ -39,7 +39,7 @@ describe("Private Coder in the VS Code extension host", () => {
       await api.ctx.config.update("completion.enabled", enabled);
       await waitFor("the toggle to settle", () => api.ctx.config.completionEnabled === enabled);
       assert.equal(api.ctx.config.chatModelPath, testModel("tiny"), "the model survives a settings change");
-      assert.notEqual(api.engineState.state.kind, "noModel");
+      assert.notEqual(api.modelStatus.state.kind, "noModel");
       assert.equal(api.backends.modelFor("chat")?.path, testModel("tiny"));
     } finally {
       await api.ctx.config.update("chat.modelPath", "");

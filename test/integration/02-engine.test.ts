@@ -47,7 +47,7 @@ describe("Inference engine from the extension host", function () {
     const backend = await api.backends.backendFor("completion");
     const pid = api.backends.childPid;
     assert.ok(pid !== undefined && pid !== process.pid && isAlive(pid), "the engine runs in its own process");
-    assert.equal(api.engineState.state.kind, "ready");
+    assert.equal(api.modelStatus.state.kind, "ready");
     const result = await backend.complete({ prefix: "function add(a, b) {\n", currentLinePrefix: "  return ", suffix: "\n}\n", maxTokens: 8 });
     assert.equal(result.mode, "fim");
     assert.equal(typeof result.text, "string");
@@ -70,7 +70,7 @@ describe("Inference engine from the extension host", function () {
     await waitFor("the chat model setting to apply", () => api.ctx.config.chatModelPath === testModel("broken-magic"));
     // Duck-typed: this suite is a separate bundle, so `instanceof EngineError` would compare two copies of the class.
     await assert.rejects(api.backends.ensureModel("chat"), (error: unknown) => (error as { code?: unknown }).code === "modelBadMagic");
-    assert.equal(api.engineState.state.kind, "error");
+    assert.equal(api.modelStatus.state.kind, "error");
     await api.ctx.config.update("chat.modelPath", testModel("tiny"));
     const backend = await api.backends.backendFor("completion");
     const result = await backend.complete({ prefix: "const x = ", suffix: "", maxTokens: 4 });
@@ -82,7 +82,7 @@ describe("Inference engine from the extension host", function () {
     const pid = api.backends.childPid;
     assert.ok(pid);
     process.kill(pid, "SIGKILL");
-    await waitFor("the crash to be reported", () => api.engineState.state.kind === "crashed" || api.backends.childPid !== pid, 30_000);
+    await waitFor("the crash to be reported", () => api.modelStatus.state.kind === "crashed" || api.backends.childPid !== pid, 30_000);
     const again = await api.backends.backendFor("completion");
     const result = await again.complete({ prefix: "let y = ", suffix: "", maxTokens: 4 });
     assert.ok(result.metrics.promptTokens > 0);

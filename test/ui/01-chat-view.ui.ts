@@ -8,7 +8,7 @@ export async function run({ page, screenshot }: UiSession): Promise<void> {
   await openPrivateCoderView(page);
   const webview = chatWebview(page);
   // The state panel is rendered by our webview script after the ready handshake with the host.
-  await webview.locator('.engine-state[data-state="noModel"]').waitFor({ timeout: 60_000 });
+  await webview.locator('.model-state[data-state="noModel"]').waitFor({ timeout: 60_000 });
   await webview.locator("vscode-button", { hasText: "Select Model" }).waitFor({ timeout: 10_000 });
   await screenshot("chat-view-no-model");
 }

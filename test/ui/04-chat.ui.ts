@@ -8,7 +8,7 @@ export const title = "chat: Stop, a streamed answer renders, New Chat, Copy / In
 
 async function ensureModel(page: Page, webview: FrameLocator, modelPath: string): Promise<void> {
   await webview.locator(".toolbar").waitFor({ timeout: 60_000 });
-  if ((await webview.locator('.engine-state[data-state="noModel"]').count()) === 0) return;
+  if ((await webview.locator('.model-state[data-state="noModel"]').count()) === 0) return;
   await selectModelInPicker(page, modelPath);
 }
 

@@ -58,11 +58,11 @@ test("hostile objects (throwing getters, proxies) are dropped, not thrown", () =
 });
 
 test("host messages are validated by the webview", () => {
-  assert.deepEqual(parseHostToWebview({ type: "engineState", state: { kind: "noModel" } }), { type: "engineState", state: { kind: "noModel" } });
-  assert.ok(parseHostToWebview({ type: "engineState", state: { kind: "loading", modelName: "m.gguf", progress: 0.5 } }));
-  assert.equal(parseHostToWebview({ type: "engineState", state: { kind: "loading", modelName: "m.gguf", progress: 7 } }), undefined);
-  assert.equal(parseHostToWebview({ type: "engineState", state: { kind: "crashed" } }), undefined);
-  assert.equal(parseHostToWebview({ type: "engineState", state: { kind: "bogus" } }), undefined);
+  assert.deepEqual(parseHostToWebview({ type: "modelState", state: { kind: "noModel" } }), { type: "modelState", state: { kind: "noModel" } });
+  assert.ok(parseHostToWebview({ type: "modelState", state: { kind: "loading", modelName: "m.gguf", progress: 0.5 } }));
+  assert.equal(parseHostToWebview({ type: "modelState", state: { kind: "loading", modelName: "m.gguf", progress: 7 } }), undefined);
+  assert.equal(parseHostToWebview({ type: "modelState", state: { kind: "crashed" } }), undefined);
+  assert.equal(parseHostToWebview({ type: "modelState", state: { kind: "bogus" } }), undefined);
   assert.equal(parseHostToWebview({ type: "other" }), undefined);
   const turn = { id: "t1", role: "assistant", text: "hi", attachments: [{ kind: "explain", label: "a.ts:1", redactions: 2 }], streaming: false, dropped: false, stopReason: "abort" };
   assert.ok(parseHostToWebview({ type: "conversation", conversation: { id: "c1", title: "T", turns: [turn] }, generating: false }));

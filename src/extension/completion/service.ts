@@ -9,7 +9,7 @@ import { COMMANDS } from "../../core/commandIds";
 import type { SettingKey } from "../../core/settings";
 import type { Ctx } from "../ctx";
 import type { BackendRegistry } from "../backendRegistry";
-import type { EngineStateModel } from "../engineState";
+import type { ModelStatus } from "../modelStatus";
 import type { SafetyService } from "../safety";
 import { CompletionOutcomeCounter, CompletionPipeline, CompletionSafetyGate, GROW_AFTER_IDLE_MS, type PipelineDocument, type PipelineResult } from "../../core/completion/index.ts";
 import { HostCompletionSafetyPolicy } from "./hostSafety";
@@ -40,7 +40,7 @@ export class CompletionService implements vscode.Disposable {
   constructor(
     private readonly ctx: Ctx,
     engine: BackendRegistry,
-    engineState: EngineStateModel,
+    modelStatus: ModelStatus,
     safetyService: SafetyService,
   ) {
     const config = ctx.config;
@@ -111,7 +111,7 @@ export class CompletionService implements vscode.Disposable {
         if (keys.has("completion.modelPath") || keys.has("chat.modelPath")) this.loader.reset();
         this.renderStatus();
       }),
-      engineState.onDidChange((state) => {
+      modelStatus.onDidChange((state) => {
         // After a restart, an unload or a crash the model reloads on the next keystroke.
         if (state.kind === "idle" || state.kind === "noModel" || state.kind === "crashed") this.loader.reset();
         this.renderStatus();

@@ -11,7 +11,7 @@ import {
   type BudgetView,
   type ChipView,
   type ConversationView,
-  type EngineViewState,
+  type ModelViewState,
   type HostToWebview,
   type TurnView,
   type WebviewToHost,
@@ -32,7 +32,7 @@ interface Notice {
 }
 
 interface ViewState {
-  lastEngineState?: EngineViewState;
+  lastEngineState?: ModelViewState;
   conversation?: ConversationView;
   generating: boolean;
   chips: readonly ChipView[];
@@ -184,7 +184,7 @@ function onCodeAction(action: "copy" | "insert" | "apply", code: string, languag
   navigator.clipboard.writeText(code).catch(() => post({ type: "codeAction", action, code, language }));
 }
 
-function renderEngine(engine: EngineViewState | undefined): void {
+function renderEngine(engine: ModelViewState | undefined): void {
   engineBox.replaceChildren();
   modelLabel.textContent = "";
   modelLabel.title = "";
@@ -194,7 +194,7 @@ function renderEngine(engine: EngineViewState | undefined): void {
     modelLabel.title = engine.kind === "ready" ? (engine.details ?? t("modelLoaded")) : t("modelLoadsOnFirstUse");
     return;
   }
-  const panel = el("section", `engine-state engine-state--${engine.kind}`);
+  const panel = el("section", `model-state model-state--${engine.kind}`);
   panel.dataset.state = engine.kind;
   switch (engine.kind) {
     case "noModel":
@@ -415,7 +415,7 @@ function renderAll(): void {
 
 function onMessage(message: HostToWebview): void {
   switch (message.type) {
-    case "engineState":
+    case "modelState":
       state.lastEngineState = message.state;
       renderEngine(message.state);
       break;

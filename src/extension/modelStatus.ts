@@ -1,16 +1,17 @@
 import * as vscode from "vscode";
 import { modelRefFromSetting } from "../core/backend";
-import type { EngineViewState } from "../core/chatProtocol";
+import type { ModelViewState } from "../core/chatProtocol";
 import type { Ctx } from "./ctx";
 
 /**
- * The engine's state as the UI shows it (status bar, chat view). The engine client feeds it; until a model path is
- * configured it says "no model", so every surface can offer Select Model instead of failing later.
+ * The chat model's state as every view shows it (status bar, chat view): no model, loading, ready, failed, crashed.
+ * The backend registry feeds it; until a model is configured it says "no model", so every surface can offer Select
+ * Model instead of failing later.
  */
-export class EngineStateModel implements vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<EngineViewState>();
+export class ModelStatus implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ModelViewState>();
   readonly onDidChange = this.emitter.event;
-  private current: EngineViewState;
+  private current: ModelViewState;
   private readonly configSubscription: vscode.Disposable;
 
   constructor(private readonly ctx: Ctx) {
@@ -20,7 +21,7 @@ export class EngineStateModel implements vscode.Disposable {
     });
   }
 
-  get state(): EngineViewState {
+  get state(): ModelViewState {
     return this.current;
   }
 
@@ -29,12 +30,12 @@ export class EngineStateModel implements vscode.Disposable {
     this.set(this.fromConfig());
   }
 
-  set(state: EngineViewState): void {
+  set(state: ModelViewState): void {
     this.current = state;
     this.emitter.fire(state);
   }
 
-  private fromConfig(): EngineViewState {
+  private fromConfig(): ModelViewState {
     const model = modelRefFromSetting(this.ctx.config.chatModelPath);
     return model ? { kind: "idle", modelName: model.label } : { kind: "noModel" };
   }
