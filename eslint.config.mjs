@@ -2,6 +2,16 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** One import-specifier style: a relative import names its file, extension included (`./pipeline.ts`, `./index.ts`). */
+const RELATIVE_WITHOUT_EXTENSION = "/^[.][.]?[/](?!.*[.](ts|mjs|cjs|js|json|css)$)/";
+const importStyle = [
+  "error",
+  ...["ImportDeclaration", "ExportNamedDeclaration", "ExportAllDeclaration", "ImportExpression"].map((node) => ({
+    selector: `${node}[source.value=${RELATIVE_WITHOUT_EXTENSION}]`,
+    message: "Name the file of a relative import, extension included (e.g. `./config.ts`, `./chat/index.ts`).",
+  })),
+];
+
 /** Imports that would break a room's runtime: the webview runs in a browser, the inference child in plain Node. */
 const vscodeImport = { name: "vscode", message: "Only src/extension may import vscode." };
 const extensionImport = { group: ["**/extension", "**/extension/**", "*/extension/*"], message: "src/extension is the host; other rooms must not import it." };
@@ -31,6 +41,9 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       eqeqeq: ["error", "always", { null: "ignore" }],
+      "no-restricted-syntax": importStyle,
+      // Type-only imports are `import type { A }`; a mixed import marks its types inline (`import { a, type B }`).
+      "@typescript-eslint/no-import-type-side-effects": "error",
     },
   },
   {

@@ -12,13 +12,13 @@ import {
   type LogEvent,
   type ModelRef,
   type ModelRole,
-} from "../core/backend";
-import { LocalBackend } from "../inference/localBackend";
-import type { GpuSetting } from "../inference/protocol";
-import { COMMANDS } from "../core/commandIds";
-import type { GpuDeviceSetting, SettingKey } from "../core/settings";
-import type { Ctx } from "./ctx";
-import type { ModelStatus } from "./modelStatus";
+} from "../core/backend/index.ts";
+import { LocalBackend } from "../inference/localBackend.ts";
+import type { GpuSetting } from "../inference/protocol.ts";
+import { COMMANDS } from "../core/commandIds.ts";
+import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
+import type { Ctx } from "./ctx.ts";
+import type { ModelStatus } from "./modelStatus.ts";
 
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {

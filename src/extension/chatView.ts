@@ -1,11 +1,11 @@
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
-import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from "../core/chatProtocol";
-import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds";
-import type { ChatController } from "./chat/chatController";
-import type { Ctx } from "./ctx";
-import type { ModelStatus } from "./modelStatus";
-import { chatStringsElement } from "./webviewStrings";
+import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from "../core/chatProtocol.ts";
+import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds.ts";
+import type { ChatController } from "./chat/chatController.ts";
+import type { Ctx } from "./ctx.ts";
+import type { ModelStatus } from "./modelStatus.ts";
+import { chatStringsElement } from "./webviewStrings.ts";
 
 /**
  * The chat sidebar. The view is rebuilt from scratch whenever VS Code recreates it (no

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
-import { COMMANDS } from "../core/commandIds";
-import type { Ctx } from "./ctx";
-import { selectModel } from "./selectModel";
+import { COMMANDS } from "../core/commandIds.ts";
+import type { Ctx } from "./ctx.ts";
+import { selectModel } from "./selectModel.ts";
 
 /** Hooks the commands call into features that live elsewhere (the engine, the chat view). */
 export interface CommandHandlers {

@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { SETTINGS_SECTION, coerceSetting, settingId, type SettingKey, type SettingValue } from "../core/settings";
+import { SETTINGS_SECTION, coerceSetting, settingId, type SettingKey, type SettingValue } from "../core/settings.ts";
 
 /**
  * Typed, validated view of the `privateCoder.*` settings. Reads are live (no caching), so a getter always returns

@@ -1,5 +1,5 @@
 import type * as vscode from "vscode";
-import type { Config } from "./config";
+import type { Config } from "./config.ts";
 
 /**
  * The host's services, created once in `activate` and passed explicitly to every feature (no globals), so a test

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
-import { COMMANDS } from "../core/commandIds";
-import type { Ctx } from "./ctx";
-import type { BackendRegistry } from "./backendRegistry";
+import { COMMANDS } from "../core/commandIds.ts";
+import type { Ctx } from "./ctx.ts";
+import type { BackendRegistry } from "./backendRegistry.ts";
 
 /**
  * "Show Engine Status": loads the configured model(s) if needed and reports what each backend says of itself

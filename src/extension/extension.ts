@@ -1,18 +1,18 @@
 import * as vscode from "vscode";
-import { COMMANDS } from "../core/commandIds";
-import { SETTINGS, type SettingKey } from "../core/settings";
-import { ChatController } from "./chat/chatController";
-import { explainSelection } from "./chat/explain";
-import { CompletionService } from "./completion/service";
-import { ChatViewProvider } from "./chatView";
-import { registerCommands } from "./commands";
-import { Config } from "./config";
-import { Ctx } from "./ctx";
-import { BackendRegistry } from "./backendRegistry";
-import { ModelStatus } from "./modelStatus";
-import { showEngineStatus } from "./engineStatus";
-import { SafetyService, registerModelSeesView } from "./safety";
-import { StatusBar } from "./statusBar";
+import { COMMANDS } from "../core/commandIds.ts";
+import { SETTINGS, type SettingKey } from "../core/settings.ts";
+import { ChatController } from "./chat/chatController.ts";
+import { explainSelection } from "./chat/explain.ts";
+import { CompletionService } from "./completion/service.ts";
+import { ChatViewProvider } from "./chatView.ts";
+import { registerCommands } from "./commands.ts";
+import { Config } from "./config.ts";
+import { Ctx } from "./ctx.ts";
+import { BackendRegistry } from "./backendRegistry.ts";
+import { ModelStatus } from "./modelStatus.ts";
+import { showEngineStatus } from "./engineStatus.ts";
+import { SafetyService, registerModelSeesView } from "./safety.ts";
+import { StatusBar } from "./statusBar.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
-import { modelRefFromSetting } from "../core/backend";
-import type { ModelViewState } from "../core/chatProtocol";
-import type { Ctx } from "./ctx";
+import { modelRefFromSetting } from "../core/backend/index.ts";
+import type { ModelViewState } from "../core/chatProtocol.ts";
+import type { Ctx } from "./ctx.ts";
 
 /**
  * The chat model's state as every view shows it (status bar, chat view): no model, loading, ready, failed, crashed.

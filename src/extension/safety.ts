@@ -12,8 +12,8 @@ import {
   type PathDecision,
   type SafetyFileSystem,
   type SafetyPolicy,
-} from "../core/safety/index";
-import type { Ctx } from "./ctx";
+} from "../core/safety/index.ts";
+import type { Ctx } from "./ctx.ts";
 
 const nodeFileSystem: SafetyFileSystem = {
   realpath: (p) => realpath(p),

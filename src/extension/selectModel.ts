@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import path from "node:path";
-import type { Ctx } from "./ctx";
-import { checkGgufHeader } from "./models/ggufHeader";
+import type { Ctx } from "./ctx.ts";
+import { checkGgufHeader } from "./models/ggufHeader.ts";
 
 type Role = "both" | "completion" | "chat";
 

@@ -1,8 +1,8 @@
 import * as vscode from "vscode";
-import type { ModelViewState } from "../core/chatProtocol";
-import { COMMANDS } from "../core/commandIds";
-import type { Ctx } from "./ctx";
-import type { ModelStatus } from "./modelStatus";
+import type { ModelViewState } from "../core/chatProtocol.ts";
+import { COMMANDS } from "../core/commandIds.ts";
+import type { Ctx } from "./ctx.ts";
+import type { ModelStatus } from "./modelStatus.ts";
 
 /** One status-bar item: what the engine is doing, and a click that leads to the next useful action. */
 export class StatusBar implements vscode.Disposable {

@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { CHAT_STRINGS_ELEMENT_ID, serializeChatStrings, type ChatStrings } from "../core/webviewStrings";
+import { CHAT_STRINGS_ELEMENT_ID, serializeChatStrings, type ChatStrings } from "../core/webviewStrings.ts";
 
 /**
  * The chat webview's strings (keys and English texts from `CHAT_STRINGS` in src/core/webviewStrings.ts) in the

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { COMMANDS, CHAT_VIEW_ID } from "../../src/core/commandIds";
-import { SETTINGS, settingId, type SettingKey } from "../../src/core/settings";
-import { activateExtension, EXTENSION_ID, testModel, waitFor } from "./helpers";
+import { COMMANDS, CHAT_VIEW_ID } from "../../src/core/commandIds.ts";
+import { SETTINGS, settingId, type SettingKey } from "../../src/core/settings.ts";
+import { activateExtension, EXTENSION_ID, testModel, waitFor } from "./helpers.ts";
 
 describe("Private Coder in the VS Code extension host", () => {
   it("activates and exposes its context", async () => {

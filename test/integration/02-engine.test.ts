@@ -2,9 +2,9 @@
 // (Node in code-server, Electron-as-node on the desktop) and runs real node-llama-cpp on a synthetic model.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { COMMANDS } from "../../src/core/commandIds";
-import { activateExtension, testModel, waitFor } from "./helpers";
-import type { PrivateCoderApi } from "../../src/extension/extension";
+import { COMMANDS } from "../../src/core/commandIds.ts";
+import { activateExtension, testModel, waitFor } from "./helpers.ts";
+import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 function isAlive(pid: number): boolean {
   try {

@@ -4,10 +4,10 @@ import * as assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds";
-import { ConversationStore } from "../../src/extension/chat/conversationStore";
-import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers";
-import type { PrivateCoderApi } from "../../src/extension/extension";
+import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds.ts";
+import { ConversationStore } from "../../src/extension/chat/conversationStore.ts";
+import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers.ts";
+import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
 

@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { COMMANDS } from "../../src/core/commandIds";
-import { activateExtension, useCompletionModel, userRequests, waitFor } from "./helpers";
-import type { PrivateCoderApi } from "../../src/extension/extension";
+import { COMMANDS } from "../../src/core/commandIds.ts";
+import { activateExtension, useCompletionModel, userRequests, waitFor } from "./helpers.ts";
+import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 const SOURCE = [
   "export interface Item {",

@@ -6,9 +6,9 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { COMMANDS } from "../../src/core/commandIds";
-import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers";
-import type { PrivateCoderApi } from "../../src/extension/extension";
+import { COMMANDS } from "../../src/core/commandIds.ts";
+import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers.ts";
+import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 function fakeGithubToken(): string {

@@ -7,8 +7,8 @@ import * as assert from "node:assert/strict";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { activateExtension, useCompletionModel, userRequests, waitFor } from "./helpers";
-import type { PrivateCoderApi } from "../../src/extension/extension";
+import { activateExtension, useCompletionModel, userRequests, waitFor } from "./helpers.ts";
+import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 const CHECKOUT = [
   'import type { MoneyAmount } from "../../lib/src/money";',

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import path from "node:path";
 import * as vscode from "vscode";
-import { COMMANDS } from "../../src/core/commandIds";
-import { activateExtension, EXTENSION_ID, testModel } from "./helpers";
+import { COMMANDS } from "../../src/core/commandIds.ts";
+import { activateExtension, EXTENSION_ID, testModel } from "./helpers.ts";
 
 // Runs last: it tears the extension down inside this extension host.
 describe("Deactivation", () => {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { CHAT_VIEW_ID } from "../../src/core/commandIds";
-import type { PrivateCoderApi } from "../../src/extension/extension";
+import { CHAT_VIEW_ID } from "../../src/core/commandIds.ts";
+import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 export const EXTENSION_ID = "private-coder.private-coder";
 

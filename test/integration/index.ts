@@ -4,7 +4,7 @@ import Mocha from "mocha";
 import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
-import { RESULTS_ENV, type SuiteResults } from "../runner/results";
+import { RESULTS_ENV, type SuiteResults } from "../runner/results.ts";
 
 type TestResult = SuiteResults["tests"][number];
 

@@ -7,21 +7,21 @@
 import type * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol";
-import { ContextMeter } from "../../core/chat/contextMeter";
-import { newConversation, newTurnId, type ChatQuestion, type StoredConversation, type StoredTurn } from "../../core/chat/conversation";
-import { CHAT_SYSTEM_PROMPT, titleFrom } from "../../core/chat/prompt";
-import type { ContextUsage } from "../../core/chat/request";
-import { conversationView, turnView } from "../../core/chat/view";
-import type { Ctx } from "../ctx";
-import type { BackendRegistry } from "../backendRegistry";
-import { ChatGeneration, chatModelLoader, type AnswerResult } from "./chatGeneration";
-import { runCodeAction } from "./codeActions";
-import { ConversationPicker } from "./conversationPicker";
-import { ConversationStore } from "./conversationStore";
-import { EditorContext, VirtualDocuments } from "./editorContext";
-import { ModelInput } from "./modelInput";
-import type { SafetyService } from "../safety";
+import type { ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol.ts";
+import { ContextMeter } from "../../core/chat/contextMeter.ts";
+import { newConversation, newTurnId, type ChatQuestion, type StoredConversation, type StoredTurn } from "../../core/chat/conversation.ts";
+import { CHAT_SYSTEM_PROMPT, titleFrom } from "../../core/chat/prompt.ts";
+import type { ContextUsage } from "../../core/chat/request.ts";
+import { conversationView, turnView } from "../../core/chat/view.ts";
+import type { Ctx } from "../ctx.ts";
+import type { BackendRegistry } from "../backendRegistry.ts";
+import { ChatGeneration, chatModelLoader, type AnswerResult } from "./chatGeneration.ts";
+import { runCodeAction } from "./codeActions.ts";
+import { ConversationPicker } from "./conversationPicker.ts";
+import { ConversationStore } from "./conversationStore.ts";
+import { EditorContext, VirtualDocuments } from "./editorContext.ts";
+import { ModelInput } from "./modelInput.ts";
+import type { SafetyService } from "../safety.ts";
 
 /** Where the controller's messages go: the chat view when it is open. */
 export interface ChatSink {

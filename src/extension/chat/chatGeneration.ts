@@ -4,13 +4,13 @@
  * (counts and times, never text). The conversation, the view and the budget meter stay with `ChatController`,
  * which hears about the answer through an `AnswerListener` and its `AnswerResult`.
  */
-import type { ChatFeature, StoredTurn } from "../../core/chat/conversation";
-import { estimateTokens } from "../../core/chat/history";
-import { CHAT_SYSTEM_PROMPT } from "../../core/chat/prompt";
-import { earlyStopReason, modelText, planChatRequest, requestTranscript, type ContextUsage } from "../../core/chat/request";
-import type { InferenceBackend } from "../../core/backend";
-import type { BackendRegistry } from "../backendRegistry";
-import type { ModelInput } from "./modelInput";
+import type { ChatFeature, StoredTurn } from "../../core/chat/conversation.ts";
+import { estimateTokens } from "../../core/chat/history.ts";
+import { CHAT_SYSTEM_PROMPT } from "../../core/chat/prompt.ts";
+import { earlyStopReason, modelText, planChatRequest, requestTranscript, type ContextUsage } from "../../core/chat/request.ts";
+import type { InferenceBackend } from "../../core/backend/index.ts";
+import type { BackendRegistry } from "../backendRegistry.ts";
+import type { ModelInput } from "./modelInput.ts";
 
 /** What an answer needs of the backend. */
 export type ChatBackend = Pick<InferenceBackend, "chat" | "countTokens">;

@@ -4,9 +4,9 @@
  */
 import * as vscode from "vscode";
 import path from "node:path";
-import type { CodeAction } from "../../core/chatProtocol";
-import { proposeEdit } from "../../core/chat/applyEdit";
-import type { VirtualDocuments } from "./editorContext";
+import type { CodeAction } from "../../core/chatProtocol.ts";
+import { proposeEdit } from "../../core/chat/applyEdit.ts";
+import type { VirtualDocuments } from "./editorContext.ts";
 
 export async function runCodeAction(action: CodeAction, code: string, editor: vscode.TextEditor | undefined, documents: VirtualDocuments): Promise<boolean> {
   switch (action) {

@@ -4,8 +4,8 @@
  * controller's: renaming or deleting the conversation on screen also updates the view.
  */
 import * as vscode from "vscode";
-import type { StoredConversation } from "../../core/chat/conversation";
-import type { ConversationStore } from "./conversationStore";
+import type { StoredConversation } from "../../core/chat/conversation.ts";
+import type { ConversationStore } from "./conversationStore.ts";
 
 /** What the picker acts on. */
 export interface ConversationActions {

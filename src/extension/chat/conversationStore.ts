@@ -11,7 +11,7 @@ import {
   parseStoredConversation,
   type ConversationSummary,
   type StoredConversation,
-} from "../../core/chat/conversation";
+} from "../../core/chat/conversation.ts";
 
 export class ConversationStore {
   /** Serialises writes per conversation so two saves never race on the rename. */

@@ -5,10 +5,10 @@
  */
 import * as vscode from "vscode";
 import path from "node:path";
-import { describeFilteredText } from "../../core/safety";
-import type { ChipKind, ChipView } from "../../core/chatProtocol";
-import type { StoredAttachment } from "../../core/chat/conversation";
-import type { FilteredPiece, ModelInput } from "./modelInput";
+import { describeFilteredText } from "../../core/safety/index.ts";
+import type { ChipKind, ChipView } from "../../core/chatProtocol.ts";
+import type { StoredAttachment } from "../../core/chat/conversation.ts";
+import type { FilteredPiece, ModelInput } from "./modelInput.ts";
 
 export const FILTERED_SCHEME = "private-coder-filtered";
 

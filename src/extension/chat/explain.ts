@@ -4,11 +4,11 @@
  * the explanation streams into a new turn of the current conversation.
  */
 import * as vscode from "vscode";
-import { enclosingBlock } from "../../core/chat/enclosingBlock";
-import { explainRequestText } from "../../core/chat/prompt";
-import { CHAT_VIEW_ID } from "../../core/commandIds";
-import type { ChatController } from "./chatController";
-import { isTextSource } from "./editorContext";
+import { enclosingBlock } from "../../core/chat/enclosingBlock.ts";
+import { explainRequestText } from "../../core/chat/prompt.ts";
+import { CHAT_VIEW_ID } from "../../core/commandIds.ts";
+import type { ChatController } from "./chatController.ts";
+import { isTextSource } from "./editorContext.ts";
 
 /** Lines of context shown around the code to explain. */
 const CONTEXT_LINES = 5;

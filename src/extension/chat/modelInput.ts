@@ -5,9 +5,9 @@
  * Audit this file to know what the chat model can see.
  */
 import type * as vscode from "vscode";
-import type { ChatFeature } from "../../core/chat/conversation";
-import type { FilteredContext, OutputSanitizer } from "../../core/safety";
-import type { SafetyService } from "../safety";
+import type { ChatFeature } from "../../core/chat/conversation.ts";
+import type { FilteredContext, OutputSanitizer } from "../../core/safety/index.ts";
+import type { SafetyService } from "../safety.ts";
 
 /** Largest attachment (characters after filtering); the history budget trims further by tokens. */
 const MAX_ATTACHMENT_CHARS = 48_000;

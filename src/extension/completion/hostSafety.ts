@@ -5,8 +5,8 @@
  */
 import * as vscode from "vscode";
 import type { CompletionSafetyPolicy, DocumentLocation, SentCompletionPrompt } from "../../core/completion/index.ts";
-import type { FilteredContext, SafetyPolicy } from "../../core/safety/index";
-import type { SafetyService } from "../safety";
+import type { FilteredContext, SafetyPolicy } from "../../core/safety/index.ts";
+import type { SafetyService } from "../safety.ts";
 
 function uriOf(location: DocumentLocation): vscode.Uri | undefined {
   if (location.path === undefined) return undefined;

@@ -6,8 +6,8 @@
  */
 import { errorCode, type ModelRef } from "../../core/backend/index.ts";
 import { calibrateCharsPerToken, type SpeedSample } from "../../core/completion/index.ts";
-import type { Ctx } from "../ctx";
-import type { BackendRegistry } from "../backendRegistry";
+import type { Ctx } from "../ctx.ts";
+import type { BackendRegistry } from "../backendRegistry.ts";
 
 /** Calibration text: ordinary code, so the ratio is the one of what is completed. */
 const SAMPLE = `export function parseConfig(text: string): Record<string, string> {

@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { CompletionPipeline, PipelineResult } from "../../core/completion/index.ts";
-import { pipelineDocument } from "./documents";
+import { pipelineDocument } from "./documents.ts";
 
 export const ACCEPTED_COMMAND = "privateCoder.inlineCompletionAccepted";
 

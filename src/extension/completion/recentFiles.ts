@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import { indexSnippets, type CompletionSafetyGate, type DocumentLocation, type Snippet } from "../../core/completion/index.ts";
-import { documentLocation, relativePath } from "./documents";
+import { documentLocation, relativePath } from "./documents.ts";
 
 const MAX_SOURCES = 8;
 /** Documents larger than this are indexed around the last known position only (indexSnippets' window). */

@@ -5,20 +5,20 @@
  * after a pause the full prompt window is evaluated in the background (slow CPUs start with a small one).
  */
 import * as vscode from "vscode";
-import { COMMANDS } from "../../core/commandIds";
-import type { SettingKey } from "../../core/settings";
-import type { Ctx } from "../ctx";
-import type { BackendRegistry } from "../backendRegistry";
-import type { ModelStatus } from "../modelStatus";
-import type { SafetyService } from "../safety";
+import { COMMANDS } from "../../core/commandIds.ts";
+import type { SettingKey } from "../../core/settings.ts";
+import type { Ctx } from "../ctx.ts";
+import type { BackendRegistry } from "../backendRegistry.ts";
+import type { ModelStatus } from "../modelStatus.ts";
+import type { SafetyService } from "../safety.ts";
 import { CompletionOutcomeCounter, CompletionPipeline, CompletionSafetyGate, GROW_AFTER_IDLE_MS, type PipelineDocument, type PipelineResult } from "../../core/completion/index.ts";
-import { HostCompletionSafetyPolicy } from "./hostSafety";
-import { pipelineDocument } from "./documents";
-import { withInsertion } from "./insertedDocument";
-import { CompletionModelLoader } from "./modelLoader";
-import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider";
-import { RecentFiles } from "./recentFiles";
-import { CompletionStatusItem } from "./statusItem";
+import { HostCompletionSafetyPolicy } from "./hostSafety.ts";
+import { pipelineDocument } from "./documents.ts";
+import { withInsertion } from "./insertedDocument.ts";
+import { CompletionModelLoader } from "./modelLoader.ts";
+import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider.ts";
+import { RecentFiles } from "./recentFiles.ts";
+import { CompletionStatusItem } from "./statusItem.ts";
 
 const BUDGET_KEYS: readonly SettingKey[] = ["completion.maxPromptTokens", "completion.maxTokens", "completion.debounceMs", "engine.contextSize"];
 

@@ -1,6 +1,6 @@
 /** A second status-bar item for inline completion: idle / thinking / disabled / no model, and the last latency. */
 import * as vscode from "vscode";
-import { COMMANDS } from "../../core/commandIds";
+import { COMMANDS } from "../../core/commandIds.ts";
 
 export type CompletionStatusKind = "noModel" | "loading" | "idle" | "thinking" | "disabled" | "error";
 

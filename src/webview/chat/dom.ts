@@ -1,7 +1,7 @@
 // DOM helpers of the chat view: sanitized Markdown insertion, code-block buttons, small element builders.
 import DOMPurify from "dompurify";
-import { renderMarkdown } from "./markdown";
-import { t } from "./strings";
+import { renderMarkdown } from "./markdown.ts";
+import { t } from "./strings.ts";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);

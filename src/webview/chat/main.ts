@@ -15,9 +15,9 @@ import {
   type HostToWebview,
   type TurnView,
   type WebviewToHost,
-} from "../../core/chatProtocol";
-import { button, el, setMarkdown, toolbarButton } from "./dom";
-import { t } from "./strings";
+} from "../../core/chatProtocol.ts";
+import { button, el, setMarkdown, toolbarButton } from "./dom.ts";
+import { t } from "./strings.ts";
 
 interface VsCodeApi<State> {
   postMessage(message: WebviewToHost): void;

@@ -1,6 +1,6 @@
 // The chat view's strings in the display language: the host writes them as JSON into the page (see
 // src/core/webviewStrings.ts); anything missing or malformed falls back to English.
-import { CHAT_STRINGS_ELEMENT_ID, formatString, parseChatStrings, type ChatStringKey } from "../../core/webviewStrings";
+import { CHAT_STRINGS_ELEMENT_ID, formatString, parseChatStrings, type ChatStringKey } from "../../core/webviewStrings.ts";
 
 function readStrings(): unknown {
   const text = document.getElementById(CHAT_STRINGS_ELEMENT_ID)?.textContent;
