@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { detectIndentUnit, indentWidth, leadingWhitespace } from "../../src/core/completion/indent.ts";
 import { closersFor, scan } from "../../src/core/completion/brackets.ts";
-import { commentLine, usesIndentBlocks } from "../../src/core/completion/languages.ts";
+import { commentLine, opensBlock, usesIndentBlocks } from "../../src/core/completion/languages.ts";
 
 test("indent width counts tabs to the next stop; leading whitespace", () => {
   assert.equal(indentWidth("    x"), 4);
@@ -47,4 +47,18 @@ test("comment syntax per language", () => {
   assert.equal(commentLine("plaintext", "x"), undefined);
   assert.equal(usesIndentBlocks("python"), true);
   assert.equal(usesIndentBlocks("typescript"), false);
+});
+
+test("block openers per language: brackets everywhere, a trailing colon only where it opens a block", () => {
+  assert.equal(opensBlock("  if (x) {", "typescript"), true);
+  assert.equal(opensBlock("  items.map((x) =>", "markdown"), true);
+  assert.equal(opensBlock("def f(x):", "python"), true);
+  assert.equal(opensBlock("  services:", "yaml"), true);
+  assert.equal(opensBlock("class Point:", "nim"), true);
+  assert.equal(opensBlock("    default:", "java"), true);
+  assert.equal(opensBlock("    case Color.Red:", "csharp"), true);
+  assert.equal(opensBlock("Steps:", "markdown"), false);
+  assert.equal(opensBlock("Dear team:", "plaintext"), false);
+  assert.equal(opensBlock("  key:", "typescript"), false);
+  assert.equal(opensBlock("in this case:", "markdown"), false);
 });

@@ -1,5 +1,6 @@
 // Trigger decisions: no request mid-word with a long right-hand side, in excluded files, while the model is not
-// ready, after a closed statement; explicit requests skip the typing heuristics; single- vs multi-line mode.
+// ready, after a closed statement; explicit requests skip the typing heuristics; single- vs multi-line mode (which
+// depends on the language where a trailing colon is concerned).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { completionMode, shouldRequest, type TriggerInput } from "../../src/core/completion/trigger.ts";
@@ -47,15 +48,26 @@ test("minified lines: no automatic request", () => {
 });
 
 test("mode: multi-line on blank lines and after block openers, single-line elsewhere", () => {
-  assert.equal(completionMode("", ""), "multiLine");
-  assert.equal(completionMode("    ", ""), "multiLine");
-  assert.equal(completionMode("function f() {", ""), "multiLine");
-  assert.equal(completionMode("def f(x):", ""), "multiLine");
-  assert.equal(completionMode("const f = () =>", ""), "multiLine");
-  assert.equal(completionMode("const server = createServer({", "})"), "multiLine");
-  assert.equal(completionMode("const xs = [", "];"), "multiLine");
-  assert.equal(completionMode("  const x = ", ""), "singleLine");
-  assert.equal(completionMode("  foo(", ")"), "singleLine");
-  assert.equal(completionMode("  const x = ", " + 1;"), "singleLine");
-  assert.equal(completionMode("  ", "return x;"), "singleLine");
+  assert.equal(completionMode("", "", "typescript"), "multiLine");
+  assert.equal(completionMode("    ", "", "typescript"), "multiLine");
+  assert.equal(completionMode("function f() {", "", "typescript"), "multiLine");
+  assert.equal(completionMode("def f(x):", "", "python"), "multiLine");
+  assert.equal(completionMode("const f = () =>", "", "typescript"), "multiLine");
+  assert.equal(completionMode("const server = createServer({", "})", "typescript"), "multiLine");
+  assert.equal(completionMode("const xs = [", "];", "typescript"), "multiLine");
+  assert.equal(completionMode("  const x = ", "", "typescript"), "singleLine");
+  assert.equal(completionMode("  foo(", ")", "typescript"), "singleLine");
+  assert.equal(completionMode("  const x = ", " + 1;", "typescript"), "singleLine");
+  assert.equal(completionMode("  ", "return x;", "typescript"), "singleLine");
+});
+
+test("mode: a trailing colon opens a block in Python, YAML and at a switch label, not in prose", () => {
+  const cases: [string, string, string][] = [
+    ["steps:", "yaml", "multiLine"],
+    ["    case 1:", "typescript", "multiLine"],
+    ["Install the tools:", "markdown", "singleLine"],
+    ["Shopping list:", "plaintext", "singleLine"],
+    ["  const x = ok ? a :", "typescript", "singleLine"],
+  ];
+  for (const [line, language, mode] of cases) assert.equal(completionMode(line, "", language), mode, `${language}: ${line}`);
 });

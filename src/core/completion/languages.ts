@@ -1,7 +1,8 @@
 /**
  * Per-language facts the completion core needs: how to write a one-line comment (for the file header and the
- * headers of extra context chunks) and whether blocks are delimited by indentation (Python, YAML) rather than
- * brackets. Keyed by VS Code language id; unknown languages get no comment header rather than a wrong one.
+ * headers of extra context chunks), whether blocks are delimited by indentation (Python, YAML) rather than
+ * brackets, and which line endings open a block. Keyed by VS Code language id; unknown languages get no comment
+ * header rather than a wrong one.
  */
 
 /** How a one-line comment is written: `open` before the text, `close` after it (block-comment-only languages). */
@@ -52,4 +53,29 @@ const INDENT_BLOCK_LANGUAGES = new Set(["python", "yaml", "coffeescript", "nim",
 /** Whether blocks in `languageId` are delimited by indentation alone. */
 export function usesIndentBlocks(languageId: string): boolean {
   return INDENT_BLOCK_LANGUAGES.has(languageId);
+}
+
+/** Brackets, arrows and block keywords open a block whatever the language. */
+const OPENER_END = /(?:[{([]|=>|\bthen|\bdo|\bbegin)\s*$/;
+/**
+ * Languages where a line ending in `:` opens an indented block (`def f():`, `key:`). Elsewhere a trailing colon is
+ * punctuation (a Markdown or plain-text sentence before a list, a ternary, an object key), and treating it as an
+ * opener would push the next line one level deeper.
+ */
+const COLON_BLOCK_LANGUAGES = new Set([
+  "python", "cython", "mojo", "starlark", "gdscript", "yaml", "dockercompose", "github-actions-workflow", "ansible",
+  "coffeescript", "nim",
+]);
+/** Languages with a C-style `switch`: there a `case …:` or `default:` label opens the statements under it. */
+const SWITCH_LABEL_LANGUAGES = new Set([
+  "c", "cpp", "objective-c", "objective-cpp", "cuda", "cuda-cpp", "csharp", "java", "groovy", "go", "swift", "dart",
+  "javascript", "javascriptreact", "typescript", "typescriptreact", "php", "hlsl", "glsl", "wgsl",
+]);
+const SWITCH_LABEL = /^\s*(?:case\b.*|default\s*):\s*$/;
+
+/** Whether `line` (the text up to where the next line starts) opens a block whose body follows, in `languageId`. */
+export function opensBlock(line: string, languageId: string): boolean {
+  if (OPENER_END.test(line)) return true;
+  if (!/:\s*$/.test(line)) return false;
+  return COLON_BLOCK_LANGUAGES.has(languageId) || (SWITCH_LABEL_LANGUAGES.has(languageId) && SWITCH_LABEL.test(line));
 }

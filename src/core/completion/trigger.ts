@@ -3,6 +3,7 @@
  * knows (cursor line text, what was just typed, exclusion and model state) and logs the reason when it declines.
  * Declining costs nothing, while a needless request occupies the only completion sequence of a 2-core CPU.
  */
+import { opensBlock } from "./languages.ts";
 
 export type CompletionMode = "singleLine" | "multiLine";
 
@@ -50,19 +51,18 @@ export type TriggerDecision = { readonly request: true; readonly mode: Completio
 const WORD_CHAR = /[\p{L}\p{N}_$]/u;
 /** Only closing brackets, quotes and statement punctuation: what auto-closing leaves right of the cursor. */
 const CLOSERS_ONLY = /^[\s)\]}>"'`;,]*$/;
-/** The line ends with something that opens a block or an argument list: more lines usually follow. */
-const BLOCK_OPENER = /(?:[{([:]|=>|\bthen|\bdo|\bbegin)\s*$/;
 
 /**
  * Single- or multi-line: several lines only where the rest of the line is empty (or only auto-closed brackets)
- * and the line is blank or opens a block. Anywhere else a second line would overwrite intent the user has not
- * typed yet, and each extra token costs ~35 ms on a 2-core CPU.
+ * and the line is blank or opens a block in its language (a trailing `:` does in Python, not in Markdown). Anywhere
+ * else a second line would overwrite intent the user has not typed yet, and each extra token costs ~35 ms on a
+ * 2-core CPU.
  */
-export function completionMode(linePrefix: string, lineSuffix: string): CompletionMode {
+export function completionMode(linePrefix: string, lineSuffix: string, languageId: string): CompletionMode {
   if (!CLOSERS_ONLY.test(lineSuffix)) return "singleLine";
   // Between auto-closed braces (`({█})`, `[█]`) a body of several lines is common; inside `(█)` it is not.
   if (lineSuffix.trim().length > 0 && !/[{[]\s*$/.test(linePrefix)) return "singleLine";
-  if (linePrefix.trim().length === 0 || BLOCK_OPENER.test(linePrefix)) return "multiLine";
+  if (linePrefix.trim().length === 0 || opensBlock(linePrefix, languageId)) return "multiLine";
   return "singleLine";
 }
 
@@ -71,7 +71,7 @@ export function shouldRequest(input: TriggerInput, options: TriggerOptions = {})
   // Safety and state first: these hold for explicit requests too.
   if (input.excluded) return { request: false, reason: "excluded" };
   if (!input.modelReady) return { request: false, reason: "modelNotReady" };
-  const mode = completionMode(input.linePrefix, input.lineSuffix);
+  const mode = completionMode(input.linePrefix, input.lineSuffix, input.languageId);
   if (input.explicit) return { request: true, mode };
 
   if (input.enabled === false) return { request: false, reason: "disabled" };

@@ -44,7 +44,7 @@ export interface FilterContext extends PostprocessContext {
 export type PostprocessFilter = (text: string, ctx: FilterContext) => string | undefined;
 
 export function resolveFilterContext(ctx: PostprocessContext): FilterContext {
-  return { ...ctx, tabSize: ctx.tabSize ?? DEFAULT_TAB_SIZE, mode: ctx.mode ?? completionMode(ctx.linePrefix, ctx.lineSuffix) };
+  return { ...ctx, tabSize: ctx.tabSize ?? DEFAULT_TAB_SIZE, mode: ctx.mode ?? completionMode(ctx.linePrefix, ctx.lineSuffix, ctx.languageId) };
 }
 
 /** Most filters reason about lines; this keeps the split and the join out of each of them. */
@@ -54,12 +54,11 @@ export function byLines(filter: (lines: string[], ctx: FilterContext) => string[
 
 /** A line that only closes something (`}`, `});`, `end`): legitimately repeated and legitimately at the block's width. */
 export const CLOSER_LINE = /^\s*(?:[)\]}][)\]};,]*|end\b|fi\b|done\b|esac\b)/;
-/** The line opens a block or bracket: what follows belongs to it. */
-export const OPENS_BLOCK = /(?:[{([:]|=>|\bthen|\bdo|\bbegin)\s*$/;
 
 /**
  * Width of the line the suggestion starts on. On a blank cursor line the suggestion's own leading whitespace is part
- * of that line's indentation, since the model often writes the indentation the cursor has not reached yet.
+ * of that line's indentation: the model may write indentation the cursor has not reached yet. (What it repeats of
+ * the indentation the cursor already has is gone by then: `reindent` runs first.)
  */
 export function startLineWidth(firstSuggestionLine: string, ctx: FilterContext): number {
   const line = isBlank(ctx.linePrefix) ? ctx.linePrefix + leadingWhitespace(firstSuggestionLine) : ctx.linePrefix;
