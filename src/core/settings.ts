@@ -211,31 +211,51 @@ export function settingId(key: SettingKey): string {
   return `${SETTINGS_SECTION}.${key}`;
 }
 
+/** Why a value from the user's settings was not used (the default was). */
+export type SettingProblem =
+  | { readonly kind: "wrongType"; readonly expected: "boolean" | "integer" | "string" | "string array" }
+  | { readonly kind: "outOfRange"; readonly minimum?: number; readonly maximum?: number }
+  | { readonly kind: "notAllowed"; readonly allowed: readonly string[] };
+
+export interface CheckedSetting<K extends SettingKey> {
+  readonly value: SettingValue<K>;
+  /** Set when the user's value was ignored; `value` is then the default. */
+  readonly problem?: SettingProblem;
+}
+
 /**
- * Checks a value read from the user's settings against its definition and returns the default when it does not
- * fit (wrong type, out of range, not in the enum), so a typo in settings.json degrades to the default instead of
- * reaching the engine.
+ * Checks a value read from the user's settings against its definition. One that does not fit (wrong type, out of
+ * range, not in the enum) degrades to the default instead of reaching the engine, and says why, so the host can
+ * tell the user which setting was ignored. An unset value (`undefined`) is the default, not a problem.
  */
-export function coerceSetting<K extends SettingKey>(key: K, raw: unknown): SettingValue<K> {
+export function checkSetting<K extends SettingKey>(key: K, raw: unknown): CheckedSetting<K> {
   const def = SETTINGS[key] as SettingDefinition;
   const fallback = def.default as SettingValue<K>;
+  if (raw === undefined) return { value: fallback };
+  const ignored = (problem: SettingProblem): CheckedSetting<K> => ({ value: fallback, problem });
   switch (def.type) {
     case "boolean":
-      return (typeof raw === "boolean" ? raw : fallback) as SettingValue<K>;
+      return typeof raw === "boolean" ? { value: raw as SettingValue<K> } : ignored({ kind: "wrongType", expected: "boolean" });
     case "integer": {
-      if (typeof raw !== "number" || !Number.isInteger(raw)) return fallback;
-      if (def.minimum !== undefined && raw < def.minimum) return fallback;
-      if (def.maximum !== undefined && raw > def.maximum) return fallback;
-      return raw as SettingValue<K>;
+      if (typeof raw !== "number" || !Number.isInteger(raw)) return ignored({ kind: "wrongType", expected: "integer" });
+      const outside = (def.minimum !== undefined && raw < def.minimum) || (def.maximum !== undefined && raw > def.maximum);
+      return outside ? ignored({ kind: "outOfRange", minimum: def.minimum, maximum: def.maximum }) : { value: raw as SettingValue<K> };
     }
     case "string": {
-      if (typeof raw !== "string") return fallback;
-      if (def.enum && !def.enum.includes(raw)) return fallback;
-      return raw as SettingValue<K>;
+      if (typeof raw !== "string") return ignored({ kind: "wrongType", expected: "string" });
+      if (def.enum && !def.enum.includes(raw)) return ignored({ kind: "notAllowed", allowed: def.enum });
+      return { value: raw as SettingValue<K> };
     }
     case "array":
-      return (Array.isArray(raw) && raw.every((v) => typeof v === "string") ? raw : fallback) as SettingValue<K>;
+      return Array.isArray(raw) && raw.every((v) => typeof v === "string")
+        ? { value: raw as SettingValue<K> }
+        : ignored({ kind: "wrongType", expected: "string array" });
   }
+}
+
+/** The value to use for a setting (the default where the user's value does not fit); see `checkSetting`. */
+export function coerceSetting<K extends SettingKey>(key: K, raw: unknown): SettingValue<K> {
+  return checkSetting(key, raw).value;
 }
 
 /**

@@ -7,6 +7,7 @@ import { CompletionService } from "./completion/service.ts";
 import { ChatViewProvider } from "./chatView.ts";
 import { registerCommands } from "./commands.ts";
 import { Config } from "./config.ts";
+import { reportIgnoredSettings } from "./settingsWarnings.ts";
 import { Ctx } from "./ctx.ts";
 import { BackendRegistry } from "./backendRegistry.ts";
 import { ModelStatus } from "./modelStatus.ts";
@@ -33,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const config = new Config(Object.keys(SETTINGS) as SettingKey[]);
     const ctx = new Ctx(context, config, log);
     activeCtx = ctx;
+    ctx.track(reportIgnoredSettings(ctx));
+    config.validateAll();
     const modelStatus = ctx.track(new ModelStatus(ctx));
     ctx.track(new StatusBar(ctx, modelStatus));
     const safety = ctx.track(new SafetyService(ctx));

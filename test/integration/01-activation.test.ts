@@ -46,6 +46,29 @@ describe("Private Coder in the VS Code extension host", () => {
     }
   });
 
+  it("says once which setting value was ignored and why, and uses the default", async () => {
+    const api = await activateExtension();
+    const ignored: { key: string; kind: string }[] = [];
+    const subscription = api.ctx.config.onDidIgnoreValue((event) => ignored.push({ key: event.key, kind: event.problem.kind }));
+    const configuration = () => vscode.workspace.getConfiguration("privateCoder");
+    try {
+      await configuration().update("engine.threads", -5, vscode.ConfigurationTarget.Global);
+      await configuration().update("engine.gpuLayers", "lots", vscode.ConfigurationTarget.Global);
+      await waitFor("the settings to apply", () => configuration().get("engine.threads") === -5 && configuration().get("engine.gpuLayers") === "lots");
+      assert.equal(api.ctx.config.get("engine.threads"), 0, "the default is used");
+      assert.equal(api.ctx.config.get("engine.gpuLayers"), -1, "the default is used");
+      api.ctx.config.get("engine.threads");
+      assert.deepEqual(ignored, [
+        { key: "engine.threads", kind: "outOfRange" },
+        { key: "engine.gpuLayers", kind: "wrongType" },
+      ], "each ignored value is reported once");
+    } finally {
+      subscription.dispose();
+      await configuration().update("engine.threads", undefined, vscode.ConfigurationTarget.Global);
+      await configuration().update("engine.gpuLayers", undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it("opens the chat view, whose webview completes the ready handshake", async () => {
     const api = await activateExtension();
     await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);

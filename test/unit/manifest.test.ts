@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { SETTINGS, SETTINGS_NLS_PREFIX, coerceSetting, manifestNls, manifestProperties, settingId, type SettingDefinition, type SettingKey } from "../../src/core/settings.ts";
+import { SETTINGS, SETTINGS_NLS_PREFIX, checkSetting, coerceSetting, manifestNls, manifestProperties, settingId, type SettingDefinition, type SettingKey } from "../../src/core/settings.ts";
 import { CHAT_VIEW_ID, COMMANDS, VIEW_CONTAINER_ID } from "../../src/core/commandIds.ts";
 
 interface Manifest {
@@ -65,6 +65,17 @@ test("invalid setting values fall back to the default", () => {
   assert.equal(coerceSetting("completion.enabled", "yes"), true);
   assert.equal(coerceSetting("completion.enabled", false), false);
   assert.equal(coerceSetting("chat.modelPath", 42), "");
+});
+
+test("an ignored setting value says why; an unset one is no problem", () => {
+  assert.deepEqual(checkSetting("engine.threads", -5), { value: 0, problem: { kind: "outOfRange", minimum: 0, maximum: 256 } });
+  assert.deepEqual(checkSetting("engine.contextSize", 999_999_999).problem, { kind: "outOfRange", minimum: 0, maximum: 1_048_576 });
+  assert.deepEqual(checkSetting("engine.gpuLayers", "lots"), { value: -1, problem: { kind: "wrongType", expected: "integer" } });
+  assert.deepEqual(checkSetting("engine.gpu", "opencl").problem, { kind: "notAllowed", allowed: ["auto", "cpu", "cuda", "vulkan", "metal"] });
+  assert.deepEqual(checkSetting("completion.disabledLanguages", "markdown").problem, { kind: "wrongType", expected: "string array" });
+  assert.deepEqual(checkSetting("completion.enabled", "yes").problem, { kind: "wrongType", expected: "boolean" });
+  assert.deepEqual(checkSetting("engine.threads", undefined), { value: 0 });
+  assert.deepEqual(checkSetting("engine.threads", 4), { value: 4 });
 });
 
 test("commands in package.json equal the command ids in code, each with a localized title and category", () => {
