@@ -138,7 +138,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       `device ${status.device ?? "not started"}${info?.gpuFallbackReason ? ` (GPU unavailable: ${info.gpuFallbackReason})` : ""}`,
       ...status.models.map((m) => `${m.name} (${m.roles.join(" + ")}): ${m.threads} threads (${m.threadsSource}), context ${m.contextSize}, ${m.state}`),
       `memory ${mib(status.memory.rss)} (process)`,
-      info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${info.versions.llamaCpp}` : "",
+      info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${info.versions.llamaCppCommit ? `commit ${info.versions.llamaCppCommit}` : `binaries ${info.versions.llamaCpp}`}` : "",
     ].filter((line) => line !== "");
     return {
       running: status.running,

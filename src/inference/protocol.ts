@@ -143,8 +143,11 @@ export interface InitializeParams {
 
 export interface InitializeResult {
   protocolVersion: number;
-  /** Versions: node-llama-cpp, the llama.cpp release it wraps, Node. */
-  versions: { nodeLlamaCpp: string; llamaCpp: string; node: string };
+  /**
+   * Versions: node-llama-cpp; the release tag of its llama.cpp binaries (node-llama-cpp's own tag, not a llama.cpp
+   * build number); the llama.cpp commit it was built from (null when its source bundle is not installed); Node.
+   */
+  versions: { nodeLlamaCpp: string; llamaCpp: string; llamaCppCommit: string | null; node: string };
   /** The device actually in use. */
   device: Device;
   /** Set when `gpu` asked for a GPU but CPU was used instead, with the reason. */

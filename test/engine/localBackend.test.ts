@@ -62,6 +62,8 @@ describe("engine: LocalBackend behind InferenceBackend", () => {
     assert.equal(status.running, true);
     assert.equal(status.models[0]?.ref.source, "catalog");
     assert.ok(status.details.some((line) => line.startsWith("device ")), status.details.join(" | "));
+    // The llama.cpp commit from node-llama-cpp's source bundle, not its binaries' release tag.
+    assert.ok(status.details.some((line) => /^node-llama-cpp \d+\.\d+\.\d+, llama\.cpp commit [0-9a-f]{12}$/.test(line)), status.details.join(" | "));
     assert.ok(local.pid !== undefined && processExists(local.pid));
     assert.ok((await local.residentBytes()) > 0);
   });

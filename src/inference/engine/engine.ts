@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { getLlama, getModuleVersion, LlamaLogLevel, type Llama, type Token } from "node-llama-cpp";
 import { EngineError } from "../errors.ts";
+import { llamaCppCommit } from "./versions.ts";
 import {
   EngineErrorCode,
   PROTOCOL_VERSION,
@@ -99,7 +100,7 @@ export class Engine {
     this.device = this.llama.gpu === false ? "cpu" : this.llama.gpu;
     const result: InitializeResult = {
       protocolVersion: PROTOCOL_VERSION,
-      versions: { nodeLlamaCpp: await getModuleVersion(), llamaCpp: this.llama.llamaCppRelease.release, node: process.version },
+      versions: { nodeLlamaCpp: await getModuleVersion(), llamaCpp: this.llama.llamaCppRelease.release, llamaCppCommit: await llamaCppCommit(), node: process.version },
       device: this.device,
       gpuFallbackReason,
       gpuDevices: this.device === "cpu" ? [] : await this.llama.getGpuDeviceNames().catch(() => []),
@@ -111,7 +112,7 @@ export class Engine {
     };
     this.log.info(
       `initialized: device ${result.device}${gpuFallbackReason ? ` (GPU fallback: ${gpuFallbackReason})` : ""}, ` +
-        `${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCpp}`,
+        `${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCppCommit ?? result.versions.llamaCpp}`,
     );
     return result;
   }
