@@ -15,7 +15,8 @@ interface Manifest {
   contributes: {
     commands: { command: string; title: string; category?: string }[];
     configuration: { properties: Record<string, unknown> };
-    menus: Record<string, { command: string }[]>;
+    menus: Record<string, { command?: string; submenu?: string; when?: string }[]>;
+    submenus?: { id: string; label: string }[];
     viewsContainers: { activitybar: { id: string }[] };
     views: Record<string, { id: string; type?: string }[]>;
   };
@@ -89,12 +90,18 @@ test("commands in package.json equal the command ids in code, each with a locali
   }
 });
 
-test("the manifest contributes the activity-bar container, the chat webview view and the editor context menu", () => {
+test("the manifest contributes the activity-bar container, the chat webview view and a Private Coder editor context menu", () => {
   assert.equal(manifest.name, "private-coder");
   assert.equal(manifest.displayName, "Private Coder");
   assert.ok(manifest.contributes.viewsContainers.activitybar.some((c) => c.id === VIEW_CONTAINER_ID));
   assert.deepEqual(manifest.contributes.views[VIEW_CONTAINER_ID]?.map((v) => [v.id, v.type]), [[CHAT_VIEW_ID, "webview"]]);
-  assert.ok(manifest.contributes.menus["editor/context"]?.some((m) => m.command === COMMANDS.explainSelection));
+  // The context menu names the product: a "Private Coder" submenu holds Explain Selection.
+  const submenu = manifest.contributes.submenus?.find((s) => s.id === "privateCoder.editorContext");
+  assert.equal(submenu && resolved(submenu.label), "Private Coder");
+  assert.ok(manifest.contributes.menus["editor/context"]?.some((m) => m.submenu === submenu?.id));
+  assert.ok(manifest.contributes.menus["privateCoder.editorContext"]?.some((m) => m.command === COMMANDS.explainSelection));
+  // Statistics are not built yet: the command stays out of the command palette.
+  assert.ok(manifest.contributes.menus.commandPalette?.some((m) => m.command === COMMANDS.showStatistics && m.when === "false"));
   assert.equal(manifest.main, "./dist/extension.cjs");
 });
 
