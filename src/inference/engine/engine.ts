@@ -100,7 +100,7 @@ export class Engine {
     this.device = this.llama.gpu === false ? "cpu" : this.llama.gpu;
     const result: InitializeResult = {
       protocolVersion: PROTOCOL_VERSION,
-      versions: { nodeLlamaCpp: await getModuleVersion(), llamaCpp: this.llama.llamaCppRelease.release, llamaCppCommit: await llamaCppCommit(), node: process.version },
+      versions: { nodeLlamaCpp: await getModuleVersion(), llamaCpp: this.llama.llamaCppRelease.release, llamaCppCommit: llamaCppCommit(), node: process.version },
       device: this.device,
       gpuFallbackReason,
       gpuDevices: this.device === "cpu" ? [] : await this.llama.getGpuDeviceNames().catch(() => []),
