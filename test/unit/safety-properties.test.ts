@@ -7,7 +7,10 @@ import { filterText } from "../../src/core/safety/index.ts";
 import { isPlaceholderValue } from "../../src/core/safety/allowlist.ts";
 import { generateSecret } from "../fixtures/safety/secretValues.ts";
 
-const GENERATORS = ["aws-access-key-id", "github-ghp", "github-pat", "gitlab-token", "slack-token", "stripe-key", "google-api-key", "openai-api-key", "anthropic-api-key", "jwt", "npm-token", "private-key-rsa", "private-key-head", "private-key-tail"];
+const GENERATORS = ["aws-access-key-id", "github-ghp", "github-pat", "gitlab-token", "slack-token", "stripe-key", "google-api-key", "openai-api-key", "anthropic-api-key", "jwt", "npm-token", "private-key-rsa", "private-key-head", "private-key-tail",
+  // Provider tokens with a prefix, and those whose anchor is inside or at the end of the token.
+  "sendgrid", "shopify", "digitalocean-token", "twilio-sk", "square", "pypi", "age-secret-key", "grafana-token", "sourcegraph", "openrouter",
+  "azure-ad-client-secret", "mailchimp", "maxmind", "fcm", "terraform-cloud-token", "new-relic-license", "discord-webhook", "jwt-base64"];
 
 /** Code-like fragments, secret-shaped values in the contexts rules look for, and hidden characters. */
 const fragment = fc.oneof(

@@ -60,6 +60,11 @@ export function isHexDigest(value: string): boolean {
   return /^[0-9a-f]{40}$|^[0-9a-f]{64}$|^[0-9a-f]{32}$/i.test(value);
 }
 
+/** Public keys that are written under `key` names: age recipients (`age1…`, bech32). */
+export function isPublicKey(value: string): boolean {
+  return /^age1[02-9ac-hj-np-z]{58}$/.test(value);
+}
+
 /** `data:` URIs (inline images, fonts): long and high-entropy, never credentials. */
 export function isDataUri(value: string): boolean {
   return /^data:[a-z]{1,20}\/[a-z0-9.+-]{1,60}[;,]/i.test(value);

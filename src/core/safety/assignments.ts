@@ -13,8 +13,11 @@ import {
   isIntegrityHash,
   isPathOrUrl,
   isPlaceholderValue,
+  isPublicKey,
 } from "./allowlist.ts";
 import { shannonEntropy } from "./text.ts";
+import type { Span } from "./types.ts";
+import { isExpressionLike, isVersion, isWordLike, looksLikeName, words } from "./valueShapes.ts";
 
 export interface AssignmentFinding {
   readonly ruleId: "password" | "generic-secret" | "aws-secret-access-key";
@@ -27,33 +30,6 @@ const VALUE_MAX = 256;
 
 function isIdentChar(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
-}
-
-/** Splits `DB_PASSWORD`, `apiKey`, `client-secret` into lower-case words. */
-function words(identifier: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  for (let i = 0; i < identifier.length; i++) {
-    const c = identifier.charCodeAt(i);
-    const upper = c >= 65 && c <= 90;
-    const lowerOrDigit = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-    if (!upper && !lowerOrDigit) {
-      if (cur) out.push(cur);
-      cur = "";
-      continue;
-    }
-    // camelCase boundary: an upper-case letter after a lower-case letter or digit.
-    if (upper && cur && i > 0) {
-      const p = identifier.charCodeAt(i - 1);
-      if ((p >= 97 && p <= 122) || (p >= 48 && p <= 57)) {
-        out.push(cur);
-        cur = "";
-      }
-    }
-    cur += upper ? String.fromCharCode(c + 32) : identifier[i];
-  }
-  if (cur) out.push(cur);
-  return out;
 }
 
 type Tier = "password" | "secret" | "key";
@@ -115,70 +91,6 @@ function readQuoted(text: string, pos: number): { start: number; end: number } |
   return undefined;
 }
 
-function isExpressionLike(value: string): boolean {
-  // Identifiers and member chains (`process.env.TOKEN`, `self.password`), calls, indexing, literals of other types.
-  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/.test(value) && !/\d/.test(value)) return true;
-  // A negated identifier or member chain (`!isCompleteFix`, `!a.b2`).
-  if (/^!{1,2}[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/.test(value)) return true;
-  if (/[([{]/.test(value)) return true;
-  // Operators of an expression (`a && a.token`, `e.key ? e.key : null`, `x || y`).
-  if (/&&|\|\||=>|[=!]=|\?[^?]*:/.test(value)) return true;
-  if (/^(?:true|false|null|none|nil|undefined|yes|no|on|off)$/i.test(value)) return true;
-  if (/^-?\d+(?:\.\d+)?$/.test(value)) return true;
-  return false;
-}
-
-/** No digits, only letters and separators: a name, a label, an event id or a sentence (gitleaks' `^[a-zA-Z_.-]+$`). */
-function isWordLike(value: string): boolean {
-  return /^[A-Za-z_.:/@# -]+$/.test(value);
-}
-
-/** `^10.2.2`, `~1.0`, `>=3.9.1-beta.2`: a version range in a manifest, not a password. */
-function isVersion(value: string): boolean {
-  return /^(?:[~^]|[<>]=?|=)?v?\d{1,6}(?:\.\d{1,6}){1,3}(?:[-+][\w.]{1,40})?$/.test(value);
-}
-
-/**
- * Identifiers made of words (`OAuth2TokenCredential`, `token_sha256_to_refresh`, `FlowPasswordRequiredResultV2`),
- * as opposed to generated keys: words have many vowels, few digits, and letters in runs of one case (`assword`,
- * `TOKEN`). Random base62 has a vowel share of about 0.19, a digit share of 0.16 and changes case every other
- * letter; all of these must say "name".
- */
-export function looksLikeName(value: string): boolean {
-  let letters = 0;
-  let vowels = 0;
-  let digits = 0;
-  let inRuns = 0;
-  let runLength = 0;
-  let runUpper = false;
-  let longest = 0;
-  const closeRun = (): void => {
-    if (runLength >= 3) inRuns += runLength;
-    longest = Math.max(longest, runLength);
-    runLength = 0;
-  };
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    const upper = c >= 65 && c <= 90;
-    const lower = c >= 97 && c <= 122;
-    if (c >= 48 && c <= 57) digits++;
-    if (!upper && !lower) {
-      closeRun();
-      continue;
-    }
-    letters++;
-    if ("aeiouAEIOU".includes(value[i])) vowels++;
-    if (runLength > 0 && upper !== runUpper) closeRun();
-    runUpper = upper;
-    runLength++;
-  }
-  closeRun();
-  // Thresholds measured on 100 000 random base62 strings: 0.25 % of 12-character, 0.15 % of 20-character and
-  // 0.008 % of 40-character values pass as names (a false negative of the generic rule only; prefixed tokens have
-  // their own rules), while 10 of 14 real constant names from popular packages do.
-  return letters >= 6 && vowels / letters >= 0.3 && digits / value.length <= 0.2 && inRuns / value.length >= 0.7 && longest >= 6;
-}
-
 /** Names under which even a UUID is a credential (`client_secret`, `DB_PASSWORD`, `_authToken` of npm, `apiKey`). */
 const STRONG_NAME_RE = /secret|passw(?:or)?d|passphrase|apikey|authtoken|accesstoken|accesskey|privatekey/;
 
@@ -202,6 +114,9 @@ function judge(value: string, tier: Tier, ws: readonly string[]): boolean {
   // UUIDs are ids (request ids, CSRF and idempotency tokens), except under a name that says secret or password.
   if (UUID_RE.test(value) && (/(?:id|uuid|guid|ref|name)$/.test(last) || !STRONG_NAME_RE.test(ws.join("")))) return false;
   if (isHexDigest(value) && ws.some((w) => /sha|hash|commit|digest|checksum|rev|etag|fingerprint|integrity/.test(w))) return false;
+  // A hex digest under an id name (`private_key_id` of a GCP service account) is the key's id, not the key.
+  if (isHexDigest(value) && /^(?:id|ids|uuid|guid|ref)$/.test(last)) return false;
+  if (isPublicKey(value)) return false;
   return true;
 }
 
@@ -214,37 +129,50 @@ export interface ValueRun {
 /** Longer "identifiers" are blobs (minified code, base64), not names. */
 const IDENT_LIMIT = 128;
 
+/** An assignment read at a keyword hit: where the identifier ends, and when an operator and a literal follow, their spans. */
+export interface ReadAssignment {
+  /** Where the identifier around the hit starts and ends (before trimming `--`, `.`). */
+  readonly identStart: number;
+  readonly identEnd: number;
+  /** The name the operator applies to. */
+  readonly name?: Span;
+  /** The value (inside quotes, after a `Bearer`/`Basic` scheme). Unquoted, it may be an expression (`a == b`). */
+  readonly value?: Span;
+  readonly quoted?: boolean;
+}
+
 /**
- * Judges the assignment whose keyword hit is at `hit`. Returns where the identifier around the hit ends, so the
- * caller can skip further keyword hits inside the same name (`secretToken`, or a `keykeykey…` flood) and every
- * character is looked at a bounded number of times.
+ * Reads the assignment whose name holds the keyword hit at `hit`: the identifier around it, an operator, and a
+ * quoted or unquoted literal. Every step is bounded, so the cost per hit is constant.
  */
-export function judgeAssignment(text: string, hit: number, run?: ValueRun, quotedOnly = false): { finding?: AssignmentFinding; identEnd: number } {
+export function readAssignment(text: string, hit: number, run?: ValueRun, quotedOnly = false): ReadAssignment {
   let s = hit;
   const minS = Math.max(0, hit - IDENT_MAX);
   while (s > minS && isIdentChar(text.charCodeAt(s - 1))) s--;
+  const identStart = s;
   let e = hit;
   const maxE = Math.min(text.length, hit + IDENT_LIMIT);
   while (e < maxE && isIdentChar(text.charCodeAt(e))) e++;
   if (e - s >= IDENT_LIMIT || (e === maxE && e < text.length && isIdentChar(text.charCodeAt(e)))) {
     // Skip the whole run (linear: each character of it is visited once more at most).
     while (e < text.length && isIdentChar(text.charCodeAt(e))) e++;
-    return { identEnd: e };
+    return { identStart, identEnd: e };
   }
   const identEnd = e;
   // `--password=x`, `.password = x`: the operator side starts after leading dashes and dots.
   while (s < hit && (text.charCodeAt(s) === 45 || text.charCodeAt(s) === 46)) s++;
   // `DB.password`: a trailing dot is punctuation, not part of the name.
   while (e > s && text.charCodeAt(e - 1) === 46) e--;
+  const none = { identStart, identEnd };
 
   // Cheapest test first: most keyword hits in code (`e.key||`, `this.token)`) are not followed by an operator.
   OPERATOR_RE.lastIndex = e;
   const op = OPERATOR_RE.exec(text);
-  if (!op) return { identEnd };
+  if (!op) return none;
   // Our own placeholder (`<secret:github-token#1>`) reads like `secret: …`; filtering must be idempotent.
   if (s > 0 && text.charCodeAt(s - 1) === 60) {
     PLACEHOLDER_AT.lastIndex = s - 1;
-    if (PLACEHOLDER_AT.test(text)) return { identEnd };
+    if (PLACEHOLDER_AT.test(text)) return none;
   }
 
   let v = e + op[0].length;
@@ -254,14 +182,14 @@ export function judgeAssignment(text: string, hit: number, run?: ValueRun, quote
   let end: number;
   if (quote === 34 || quote === 39 || quote === 96) {
     const q = readQuoted(text, v);
-    if (!q) return { identEnd };
+    if (!q) return none;
     start = q.start;
     end = q.end;
     const scheme = /^(?:Bearer|Basic|Token|Bot)\s+/i.exec(text.slice(start, Math.min(end, start + 8)));
     if (scheme) start += scheme[0].length;
   } else {
     // In source code an unquoted value is an expression (`token = previousToken2`), never a literal.
-    if (quotedOnly) return { identEnd };
+    if (quotedOnly) return none;
     SCHEME_RE.lastIndex = v;
     const sm = SCHEME_RE.exec(text);
     if (sm) v += sm[0].length;
@@ -269,7 +197,7 @@ export function judgeAssignment(text: string, hit: number, run?: ValueRun, quote
     // characters (`password=password=…`) does not rescan the same 256 characters each time.
     let runEnd: number;
     if (run && v >= run.start && v <= run.end) {
-      if (run.end - v >= VALUE_MAX) return { identEnd };
+      if (run.end - v >= VALUE_MAX) return none;
       UNQUOTED_RE.lastIndex = run.end;
       const more = UNQUOTED_RE.exec(text);
       runEnd = run.end + (more ? more[0].length : 0);
@@ -283,14 +211,27 @@ export function judgeAssignment(text: string, hit: number, run?: ValueRun, quote
       run.end = runEnd;
     }
     // A value longer than the bound is a blob (base64 image, minified code), not a credential.
-    if (runEnd === v || runEnd - v >= VALUE_MAX) return { identEnd };
+    if (runEnd === v || runEnd - v >= VALUE_MAX) return none;
     start = v;
     end = runEnd;
-    if (isExpressionLike(text.slice(start, end))) return { identEnd };
   }
+  return { identStart, identEnd, name: { start: s, end: e }, value: { start, end }, quoted: quote === 34 || quote === 39 || quote === 96 };
+}
+
+/**
+ * Judges the assignment whose keyword hit is at `hit`. Returns where the identifier around the hit ends, so the
+ * caller can skip further keyword hits inside the same name (`secretToken`, or a `keykeykey…` flood) and every
+ * character is looked at a bounded number of times.
+ */
+export function judgeAssignment(text: string, hit: number, run?: ValueRun, quotedOnly = false): { finding?: AssignmentFinding; identEnd: number } {
+  const read = readAssignment(text, hit, run, quotedOnly);
+  const { identEnd } = read;
+  if (!read.name || !read.value) return { identEnd };
+  const { start, end } = read.value;
   const value = text.slice(start, end);
+  if (!read.quoted && isExpressionLike(value)) return { identEnd };
   if (value.length < MIN_LENGTH.password || value.length > VALUE_MAX) return { identEnd };
-  const ws = words(text.slice(s, e));
+  const ws = words(text.slice(read.name.start, read.name.end));
   const tier = tierOf(ws);
   if (!tier) return { identEnd };
 
@@ -299,6 +240,13 @@ export function judgeAssignment(text: string, hit: number, run?: ValueRun, quote
     if (!isPlaceholderValue(value) && shannonEntropy(value) >= 3.5) return { finding: { ruleId: "aws-secret-access-key", start, end }, identEnd };
     return { identEnd };
   }
-  if (!judge(value, tier, ws)) return { identEnd };
-  return { finding: { ruleId: tier === "password" ? "password" : "generic-secret", start, end }, identEnd };
+  const ruleId = judgeNamedValue(value, ws);
+  return ruleId ? { finding: { ruleId, start, end }, identEnd } : { identEnd };
+}
+
+/** The generic verdict on `value` assigned to a name made of `ws`: `password`, `generic-secret`, or undefined. */
+export function judgeNamedValue(value: string, ws: readonly string[]): "password" | "generic-secret" | undefined {
+  const tier = tierOf(ws);
+  if (!tier || value.length < MIN_LENGTH.password || !judge(value, tier, ws)) return undefined;
+  return tier === "password" ? "password" : "generic-secret";
 }

@@ -1,7 +1,8 @@
 /**
  * Passwords in URLs and connection strings: `postgres://app:<password>@db:5432/app`, `redis://:<password>@cache`,
  * `https://user:<password>@git.example.org/repo.git`. Only the password is redacted, so the model still sees the
- * scheme, user and host (useful context, not secret). ADO.NET-style `Password=...;` strings are handled by the
+ * scheme, user and host (useful context, not secret), except with GitHub's `x-oauth-basic`, where the user part is
+ * the token. ADO.NET-style `Password=...;` strings are handled by the
  * generic assignment rule.
  */
 import { isPlaceholderValue } from "./allowlist.ts";
@@ -23,6 +24,12 @@ export function judgeUrlCredentials(text: string, hit: number): Span | undefined
   const m = USERINFO_RE.exec(text);
   if (!m) return undefined;
   const password = m[2];
+  // `https://<token>:x-oauth-basic@github.com/…`: the token is in the user part (secretlint's basic-auth rule).
+  if (password === "x-oauth-basic") {
+    const user = m[1];
+    if (user.length < 8 || isPlaceholderValue(user)) return undefined;
+    return { start: hit + 3, end: hit + 3 + user.length };
+  }
   if (STOPWORDS.has(password.toLowerCase()) || isPlaceholderValue(password)) return undefined;
   // `host:8080@` is a port, not a password.
   if (/^\d{1,5}$/.test(password)) return undefined;

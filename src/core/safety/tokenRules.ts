@@ -4,31 +4,15 @@
  * sticky, bounded regex at that exact position, so the cost per hit is constant and a 10 MB line stays linear.
  */
 
-export interface TokenRule {
-  readonly id: string;
-  /** Lower-case literals where a token of this rule starts. */
-  readonly anchors: readonly string[];
-  /** Sticky (`y`) regex matched at the anchor; the whole match is the secret. Every quantifier is bounded. */
-  readonly pattern: RegExp;
-  /** Characters a token is made of: an anchor right after one of them is in the middle of a longer word. */
-  readonly wordChar: RegExp;
-  /** Minimum Shannon entropy (bits/char) of the match; below it the match is a made-up or repeated value. */
-  readonly minEntropy: number;
-  /** Extra check on the match, e.g. the mix of character classes a generated key always has. */
-  readonly validate?: (value: string) => boolean;
-}
+import { CLOUD_TOKEN_RULES } from "./providerTokens/cloud.ts";
+import { COMMERCE_TOKEN_RULES } from "./providerTokens/commerce.ts";
+import { DEVTOOLS_TOKEN_RULES } from "./providerTokens/devtools.ts";
+import { ALNUM, ALNUM_DASH_UNDERSCORE, ALNUM_UNDERSCORE, mixedCase, type TokenRule } from "./providerTokens/rule.ts";
 
-const ALNUM = /[A-Za-z0-9]/;
-const ALNUM_UNDERSCORE = /[A-Za-z0-9_]/;
-const ALNUM_DASH_UNDERSCORE = /[A-Za-z0-9_-]/;
+export type { TokenRule } from "./providerTokens/rule.ts";
 
-/** A generated key of 20+ characters has upper case, lower case and digits; prose and CSS class names do not. */
-function mixedCase(value: string): boolean {
-  return /[a-z]/.test(value) && /[A-Z]/.test(value) && /[0-9]/.test(value);
-}
-
-/** Ordered by priority: when two rules match the same text, the earlier (more specific) one names it. */
-export const TOKEN_RULES: readonly TokenRule[] = [
+/** The first families the filter knew, most specific first; the broad `sk-`, `hf_`, `npm_` and JWT shapes come last. */
+const CORE_PREFIXED: readonly TokenRule[] = [
   {
     id: "aws-access-key-id",
     anchors: ["akia", "asia", "abia", "acca", "a3t"],
@@ -45,15 +29,16 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   },
   {
     id: "gitlab-token",
-    anchors: ["glpat-", "gldt-", "glptt-", "glrt-", "gloas-", "glcbt-", "glft-", "glsoat-", "glimt-", "glagent-"],
-    pattern: /gl(?:pat|dt|ptt|rt|oas|cbt|ft|soat|imt|agent)-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/y,
+    anchors: ["glpat-", "gldt-", "glptt-", "glrt-", "gloas-", "glcbt-", "glft-", "glsoat-", "glimt-", "glagent-", "glffct-"],
+    // Routable tokens (GitLab 17+) end in `.` and a 9-character suffix.
+    pattern: /gl(?:pat|dt|ptt|rt|oas|cbt|ft|soat|imt|agent|ffct)-[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{9})?(?![A-Za-z0-9_-])/y,
     wordChar: ALNUM_DASH_UNDERSCORE,
     minEntropy: 3.0,
   },
   {
     id: "slack-token",
-    anchors: ["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-", "xoxe."],
-    pattern: /xox(?:[abposr]|e(?:\.xox[bp])?)-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/y,
+    anchors: ["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-", "xoxe.", "xapp-"],
+    pattern: /(?:xox(?:[abposr]|e(?:\.xox[bp])?)|xapp)-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/y,
     wordChar: ALNUM_DASH_UNDERSCORE,
     minEntropy: 3.0,
   },
@@ -85,6 +70,9 @@ export const TOKEN_RULES: readonly TokenRule[] = [
     wordChar: ALNUM_DASH_UNDERSCORE,
     minEntropy: 3.0,
   },
+];
+
+const CORE_BROAD: readonly TokenRule[] = [
   {
     id: "openai-api-key",
     anchors: ["sk-"],
@@ -117,3 +105,9 @@ export const TOKEN_RULES: readonly TokenRule[] = [
     minEntropy: 3.0,
   },
 ];
+
+/**
+ * Ordered by priority: when two rules match the same text, the earlier (more specific) one names it, and at an
+ * anchor that starts with another rule's anchor (`sk-or-v1-` and `sk-`) the earlier rule is tried first.
+ */
+export const TOKEN_RULES: readonly TokenRule[] = [...CORE_PREFIXED, ...CLOUD_TOKEN_RULES, ...DEVTOOLS_TOKEN_RULES, ...COMMERCE_TOKEN_RULES, ...CORE_BROAD];
