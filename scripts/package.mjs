@@ -47,7 +47,7 @@ writeFileSync(ignoreFile, `${readFileSync(path.join(root, ".vscodeignore"), "utf
 try {
   execFileSync(
     process.execPath,
-    [path.join(root, "node_modules/@vscode/vsce/vsce"), "package", "--target", target, "--ignoreFile", ignoreFile, "--out", out, "--skip-license"],
+    [path.join(root, "node_modules/@vscode/vsce/vsce"), "package", "--target", target, "--ignoreFile", ignoreFile, "--readme-path", "README.user.md", "--out", out, "--skip-license"],
     { cwd: root, stdio: "inherit" },
   );
 } finally {

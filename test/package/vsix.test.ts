@@ -42,6 +42,13 @@ test("contains the manifest, the three bundles and the webview assets", () => {
   }
 });
 
+test("ships the user README (install, models, privacy, settings, keys), not the developers' one", () => {
+  const readme = readFileSync(path.join(unpacked, "extension", "readme.md"), "utf8");
+  for (const heading of ["## Install", "## Choose a model", "## Privacy", "## Settings", "### Keys"]) assert.ok(readme.includes(heading), `missing ${heading}`);
+  assert.ok(readme.includes("--install-extension") && readme.includes("Install from VSIX"));
+  assert.ok(!readme.includes("npm test") && !readme.includes("## Development"), "the developers' README stays in the repository");
+});
+
 test("contains the English texts and the Simplified Chinese translation of the manifest and the runtime strings", () => {
   for (const required of ["package.nls.json", "package.nls.zh-cn.json", "l10n/bundle.l10n.json", "l10n/bundle.l10n.zh-cn.json"]) {
     assert.ok(files.includes(required), `missing ${required}`);
