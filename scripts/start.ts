@@ -47,7 +47,9 @@ function profileSettings(overrides: Record<string, string>): ProfileSettings {
     const full = path.join(profileDir, "user-data", file);
     return existsSync(full) ? (JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>) : {};
   };
-  return placeSettings({ user: read("User/settings.json"), machine: read("Machine/settings.json") }, overrides);
+  // Edits in the demo workspace are saved when the user saves them, as in a desktop VS Code (a choice of theirs wins).
+  const user = { "files.autoSave": "off", ...read("User/settings.json") };
+  return placeSettings({ user, machine: read("Machine/settings.json") }, overrides);
 }
 
 async function main(): Promise<void> {
