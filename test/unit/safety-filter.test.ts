@@ -106,3 +106,26 @@ test("in source files only quoted values are judged; config files keep unquoted 
   const untitledPython = filterText({ text: `token = ${value}\n`, feature: "chat", languageId: "python" });
   assert.equal(untitledPython.text, `token = ${value}\n`, "an unquoted name in Python is a variable");
 });
+
+test("a literal assigned to a password name is a secret whatever its characters; placeholders, types and attribute values are not", () => {
+  const secret = [
+    'const password = "hunter2hunter2";\n',
+    "DB_PASSWORD=correcthorse\n",
+    'spring.datasource.password: "Tr0ub4dor"\n',
+    '{ "adminPassword": "letmeinplease" }\n',
+  ];
+  for (const text of secret) {
+    const r = filterText({ text, feature: "chat" });
+    assert.ok(r.text.includes("<secret:password#1>"), `${JSON.stringify(text)} -> ${JSON.stringify(r.text)}`);
+  }
+  const benign = [
+    "password: string;\n",
+    'const input = { type: "password", autocomplete: "new-password" };\n',
+    'if (password === "x-oauth-basic") return;\n',
+    'const FLOW_PASSWORD_REQUIRED = "FlowPasswordRequiredResultV2";\n',
+    'passwordLabel = "auth.password.label"\n',
+    'password = "<your-password>"\n',
+    "PASSWORD_POLICY=STRONG_ONLY\n",
+  ];
+  for (const text of benign) assert.equal(filterText({ text, feature: "chat" }).text, text, JSON.stringify(text));
+});

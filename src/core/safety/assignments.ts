@@ -95,17 +95,28 @@ function readQuoted(text: string, pos: number): { start: number; end: number } |
 const STRONG_NAME_RE = /secret|passw(?:or)?d|passphrase|apikey|authtoken|accesstoken|accesskey|privatekey/;
 
 const MIN_LENGTH: Record<Tier, number> = { password: 6, secret: 12, key: 20 };
-const MIN_ENTROPY: Record<Tier, number> = { password: 2.0, secret: 3.0, key: 3.5 };
+const MIN_ENTROPY: Record<Exclude<Tier, "password">, number> = { secret: 3.0, key: 3.5 };
+/** Type names and literals that follow a password name in declarations and schemas, not passwords. */
+const NOT_A_PASSWORD_RE = /^(?:string|String|str|bytes|number|boolean|object|unknown|any|null|undefined|None|nil|true|false|required|optional|hidden|password|text|secret)$/i;
+const CREDENTIAL_WORD_RE = /passw|secret|token|credential|auth|key/i;
 
 /** Cheap checks first (length, shape, entropy); the allowlists only run on values that already look random. */
 function judge(value: string, tier: Tier, ws: readonly string[]): boolean {
   if (value.length < MIN_LENGTH[tier]) return false;
-  if (/\s/.test(value) || isWordLike(value) || isVersion(value)) return false;
-  // A password can be made of words, so for that tier only longer values are dismissed as names
-  // (`FLOW_PASSWORD_REQUIRED = "FlowPasswordRequiredResultV2"`).
-  if ((tier !== "password" || value.length >= 12) && looksLikeName(value)) return false;
-  if (tier === "key" && (!/\d/.test(value) || !/[A-Za-z]/.test(value) || /[.:/]/.test(value))) return false;
-  if (shannonEntropy(value) < MIN_ENTROPY[tier]) return false;
+  if (/\s/.test(value) || isVersion(value)) return false;
+  if (tier === "password") {
+    // A password is whatever its owner typed (`hunter2hunter2`, `correcthorse`): no shape or entropy test, only what
+    // is plainly not a password: a type name, a dotted message key or path, a constant, or a name that itself speaks
+    // of the credential (`FLOW_PASSWORD_REQUIRED = "FlowPasswordRequiredResultV2"`).
+    if (NOT_A_PASSWORD_RE.test(value) || /[.:/@#]/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false;
+    // kebab-case words are attribute values and protocol constants (`autocomplete="new-password"`, `x-oauth-basic`).
+    if (/^[a-z]+(?:-[a-z]+)+$/.test(value)) return false;
+    if (looksLikeName(value) && CREDENTIAL_WORD_RE.test(value)) return false;
+  } else {
+    if (isWordLike(value) || looksLikeName(value)) return false;
+    if (tier === "key" && (!/\d/.test(value) || !/[A-Za-z]/.test(value) || /[.:/]/.test(value))) return false;
+    if (shannonEntropy(value) < MIN_ENTROPY[tier]) return false;
+  }
   if (isPlaceholderValue(value) || isIntegrityHash(value) || isDataUri(value) || isPathOrUrl(value)) return false;
   // The key's own name as its value (`SHA256_TOKEN_TO_REFRESH: "token_sha256_to_refresh"`): a constant.
   const vws = words(value);
@@ -229,11 +240,14 @@ export function judgeAssignment(text: string, hit: number, run?: ValueRun, quote
   if (!read.name || !read.value) return { identEnd };
   const { start, end } = read.value;
   const value = text.slice(start, end);
-  if (!read.quoted && isExpressionLike(value)) return { identEnd };
   if (value.length < MIN_LENGTH.password || value.length > VALUE_MAX) return { identEnd };
   const ws = words(text.slice(read.name.start, read.name.end));
   const tier = tierOf(ws);
   if (!tier) return { identEnd };
+  // Unquoted values only reach here outside source code (.env, YAML, properties, prose). There a lowercase word
+  // under a password name is the password (`DB_PASSWORD=correcthorse`); an identifier with capitals, underscores or
+  // a member chain is still read as a reference to one (`password: userInput`, `pass = cfg.db_pass`).
+  if (!read.quoted && isExpressionLike(value) && !(tier === "password" && /^[a-z][a-z0-9]*$/.test(value))) return { identEnd };
 
   const joined = ws.join("");
   if ((joined.includes("secretaccesskey") || (joined.includes("aws") && joined.includes("secret"))) && /^[A-Za-z0-9/+]{40}$/.test(value)) {
