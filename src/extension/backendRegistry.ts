@@ -19,6 +19,7 @@ import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
+import { describeCrash, describeError } from "./userMessages.ts";
 
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {
@@ -56,6 +57,8 @@ export class BackendRegistry {
   private readonly loads = new Map<ModelRole, { model: ModelRef; promise: Promise<LoadedModel> }>();
   private readonly configSubscription: vscode.Disposable;
   private disposed = false;
+  /** The last crash, in the user's words (the crash breaker's message repeats it). */
+  private lastCrash: string | undefined;
 
   constructor(
     private readonly ctx: Ctx,
@@ -128,7 +131,7 @@ export class BackendRegistry {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.log.error(`Loading ${modelName} for ${role} failed (${errorCode(error)}): ${message}`);
-      this.modelStatus.set({ kind: "error", message: `${modelName}: ${message}` });
+      this.modelStatus.set({ kind: "error", message: describeError(error, vscode.l10n) });
       throw error;
     }
   }
@@ -240,7 +243,8 @@ export class BackendRegistry {
     this.loads.clear();
     const restart = event.restartInMs === null ? "not restarting" : `restarting in ${event.restartInMs} ms`;
     this.ctx.log.error(`The engine crashed (exit ${String(event.exitCode)}, signal ${String(event.signal)}; ${event.crashesInWindow} recent crash(es); ${restart}): ${event.message}`);
-    this.modelStatus.set({ kind: "crashed", message: vscode.l10n.t("The engine stopped unexpectedly: {0}", firstLine(event.message)) });
+    this.lastCrash = describeCrash(event.exitCode, event.signal, vscode.l10n);
+    this.modelStatus.set({ kind: "crashed", message: this.lastCrash });
   }
 
   private onBreakerTripped(event: BreakerTrippedEvent): void {
@@ -248,7 +252,7 @@ export class BackendRegistry {
       "The Private Coder engine crashed {0} times in {1} minutes and was stopped. Last error: {2}",
       event.crashes,
       Math.round(event.windowMs / 60_000),
-      firstLine(event.lastMessage),
+      this.lastCrash ?? firstLine(event.lastMessage),
     );
     this.modelStatus.set({ kind: "crashed", message });
     const openLogs = vscode.l10n.t("Open Logs");

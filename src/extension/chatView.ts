@@ -133,7 +133,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${bundledStyle.toString()}" nonce="${nonce}">
   <link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-  <title>Private Coder Chat</title>
+  <title>${escapeHtml(vscode.l10n.t("Private Coder Chat"))}</title>
 </head>
 <body>
   <main id="app"></main>
@@ -178,4 +178,9 @@ function describeShape(value: unknown): string {
     return "unreadable object";
   }
   return `type=${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : typeof type}, keys=${keys}`;
+}
+
+/** Text for an HTML element's content: a translation must not be able to open a tag. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

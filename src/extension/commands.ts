@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { Ctx } from "./ctx.ts";
 import { selectModel } from "./selectModel.ts";
+import { describeError } from "./userMessages.ts";
 
 /** Hooks the commands call into features that live elsewhere (the engine, the chat view). */
 export interface CommandHandlers {
@@ -21,7 +22,7 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           ctx.log.error(`Command ${id} failed: ${message}`);
-          void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: {0}", message));
+          void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: {0}", describeError(error, vscode.l10n)));
         }
       }),
     );

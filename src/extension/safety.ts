@@ -5,8 +5,8 @@ import {
   IGNORE_FILE_NAME,
   filterContext,
   describeFilteredText,
-  BODY_SEPARATOR,
   OutputSanitizer,
+  type DescribeTexts,
   type Feature,
   type FilteredContext,
   type PathDecision,
@@ -152,25 +152,28 @@ export class SafetyService implements vscode.Disposable {
 
   /** The text of "Show What the Model Sees": the last filtered prompt of each feature, redactions marked. */
   describeLastPrompts(): string {
+    const texts = localizedDescribeTexts();
     const sections: string[] = [
-      "# What the model sees: the exact text of the last request of each feature, after the safety filter.",
-      "# Redacted secrets appear as <secret:rule#n>; nothing below left this machine.",
+      `# ${vscode.l10n.t("What the model sees: the exact text of the last request of each feature, after the safety filter.")}`,
+      `# ${vscode.l10n.t("Redacted secrets appear as <secret:rule#n>; nothing below left this machine.")}`,
       "",
     ];
     for (const feature of ["completion", "chat", "explain"] as const) {
       const sent = this.lastByFeature.get(feature);
-      sections.push(`# ===== ${feature} =====`);
+      // The section markers keep the feature's id (tests and users search for them); the name follows.
+      const name = featureName(feature);
+      sections.push(`# ===== ${feature} =====${name === feature ? "" : ` ${name}`}`);
       if (!sent) {
-        sections.push("# (no request yet)", "");
+        sections.push(`# ${vscode.l10n.t("(no request yet)")}`, "");
         continue;
       }
-      sections.push(`# ${sent.title} · sent at ${sent.at.toLocaleTimeString()}`);
+      sections.push(`# ${vscode.l10n.t("{0} · sent at {1}", sent.title, sent.at.toLocaleTimeString(vscode.env.language))}`);
       for (const piece of sent.pieces) {
         // The header of each filtered piece (redactions with rule and position, hidden characters, truncation).
-        const header = describeFilteredText(piece, { commentPrefix: "#   " }).split(BODY_SEPARATOR)[0].trimEnd();
+        const header = describeFilteredText(piece, { commentPrefix: "#   ", texts }).split(texts.separator)[0].trimEnd();
         if (piece.redactions.length > 0 || piece.hiddenCharacters.length > 0 || piece.truncated) sections.push(header);
       }
-      sections.push(BODY_SEPARATOR, sent.text, "");
+      sections.push(texts.separator, sent.text, "");
     }
     return sections.join("\n");
   }
@@ -183,11 +186,47 @@ export class SafetyService implements vscode.Disposable {
   }
 }
 
+/** A feature's name as the user knows it. */
+function featureName(feature: Feature): string {
+  switch (feature) {
+    case "completion":
+      return vscode.l10n.t("inline completion");
+    case "chat":
+      return vscode.l10n.t("chat");
+    case "explain":
+      return vscode.l10n.t("Explain Selection");
+  }
+}
+
+/** The header of a filtered text ("what the model sees") in the UI language. */
+export function localizedDescribeTexts(): DescribeTexts {
+  const hiddenKind = { "bidi-control": vscode.l10n.t("bidirectional control"), "zero-width": vscode.l10n.t("zero-width"), tag: vscode.l10n.t("tag character") };
+  const hiddenAction = { removed: vscode.l10n.t("removed"), escaped: vscode.l10n.t("escaped") };
+  return {
+    feature: (feature, source) =>
+      source
+        ? vscode.l10n.t("feature: {0} · source: {1}", featureName(feature as Feature), source)
+        : vscode.l10n.t("feature: {0}", featureName(feature as Feature)),
+    excluded: (reason) =>
+      reason ? vscode.l10n.t("EXCLUDED: {0}. Nothing from this file is sent.", reason) : vscode.l10n.t("EXCLUDED by path. Nothing from this file is sent."),
+    blocked: () => vscode.l10n.t("BLOCKED: the text contains a word from `privateCoder.safety.sensitiveWords`. Nothing is sent."),
+    noRedactions: vscode.l10n.t("redactions: none"),
+    redactions: (count) => vscode.l10n.t("redactions: {0}", count),
+    redaction: (placeholder, ruleId, line, column) => vscode.l10n.t("{0}  {1} at line {2}, column {3}", placeholder, ruleId, line, column),
+    hiddenCharacters: (runs) => vscode.l10n.t("hidden characters: {0} run(s)", runs),
+    hiddenCharacterRun: (h) =>
+      vscode.l10n.t("{0} {1} {2} at line {3}, column {4}", hiddenKind[h.kind], h.count > 1 ? `${h.codePoint} ×${h.count}` : h.codePoint, hiddenAction[h.action], h.line, h.column),
+    moreHiddenCharacterRuns: (runs) => vscode.l10n.t("… and {0} more run(s), also handled", runs),
+    truncated: (kept, original) => vscode.l10n.t("truncated: kept {0} of {1} characters", kept, original),
+    separator: vscode.l10n.t("──────── exact text sent to the model below this line ────────"),
+  };
+}
+
 const MODEL_SEES_SCHEME = "private-coder-model-sees";
 
 /** A read-only document ("Show What the Model Sees") that refreshes when a feature sends a new prompt. */
 export function registerModelSeesView(ctx: Ctx, safety: SafetyService): () => Promise<void> {
-  const uri = vscode.Uri.from({ scheme: MODEL_SEES_SCHEME, path: "/What the Model Sees.txt" });
+  const uri = vscode.Uri.from({ scheme: MODEL_SEES_SCHEME, path: `/${vscode.l10n.t("What the Model Sees")}.txt` });
   const changed = new vscode.EventEmitter<vscode.Uri>();
   ctx.track(changed);
   ctx.track(

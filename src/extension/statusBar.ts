@@ -51,7 +51,7 @@ export class StatusBar implements vscode.Disposable {
       case "crashed":
       case "error":
         this.item.text = "$(error) Private Coder";
-        this.item.tooltip = vscode.l10n.t("Private Coder: {0}. Click to restart the engine.", state.message);
+        this.item.tooltip = vscode.l10n.t("Private Coder: {0}\nClick to restart the engine.", state.message);
         this.item.command = COMMANDS.restartEngine;
         this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
         break;

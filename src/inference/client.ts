@@ -290,6 +290,7 @@ export class LocalEngineClient {
       throw new EngineError(
         EngineErrorCode.BreakerOpen,
         `The inference engine crashed ${this.options.crashBreaker.maxCrashes} times and was stopped. Last error: ${this.lastCrashMessage}`,
+        { crashes: this.options.crashBreaker.maxCrashes },
       );
     }
     if (this.child && this.child.exit == null && this.currentState === "ready") return this.child;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ChatFeature, StoredTurn } from "../../src/core/chat/conversation.ts";
 import { CHAT_SYSTEM_PROMPT } from "../../src/core/chat/prompt.ts";
 import { OutputSanitizer, type FilteredContext } from "../../src/core/safety/index.ts";
-import { ChatGeneration, type AnswerSafety, type ChatBackend, type AnswerListener } from "../../src/extension/chat/chatGeneration.ts";
+import { ChatGeneration, MessageTooLongError, type AnswerSafety, type ChatBackend, type AnswerListener } from "../../src/extension/chat/chatGeneration.ts";
 import type { ChatRequest as ChatRequestParams, StopReason } from "../../src/core/backend/index.ts";
 
 const question: StoredTurn = { id: "t1", role: "user", text: "What is 1 + 1?", attachments: [], createdAt: 1 };
@@ -67,7 +67,9 @@ test("a Stop during the model load ends the answer at once", async () => {
 test("a failure is a result, not a rejection; a question too long for the window is not sent", async () => {
   const failing = new ChatGeneration(() => Promise.resolve({ backend: fakeBackend([], { failure: new Error("engine gone") }), contextTokens: 2048 }), recordingSafety(), silentLog);
   const failed = await failing.answer({ feature: "chat", title: "t", history: [question], answerTurnId: "t2", signal: new AbortController().signal }, listener());
-  assert.deepEqual(failed, { outcome: "failed", text: "", error: "engine gone" });
+  assert.equal(failed.outcome, "failed");
+  assert.equal(failed.text, "");
+  assert.equal(failed.outcome === "failed" && (failed.error as Error).message, "engine gone");
   const backend = fakeBackend(["never"]);
   const long: StoredTurn = { ...question, text: "x".repeat(20_000) };
   const tooLong = await new ChatGeneration(() => Promise.resolve({ backend, contextTokens: 1024 }), recordingSafety(), silentLog).answer(
@@ -75,6 +77,8 @@ test("a failure is a result, not a rejection; a question too long for the window
     listener(),
   );
   assert.equal(tooLong.outcome, "failed");
+  assert.ok(tooLong.outcome === "failed" && tooLong.error instanceof MessageTooLongError);
+  assert.deepEqual(tooLong.error.details, { contextTokens: 1024 });
   assert.equal(backend.requests.length, 0);
 });
 

@@ -11,7 +11,7 @@ export {
   type SourceLocation,
 } from "./pathExclusion.ts";
 export { sanitizeModelOutput, OutputSanitizer, type SanitizeOutputOptions } from "./sanitizeOutput.ts";
-export { describeFilteredText, BODY_SEPARATOR, type DescribeOptions } from "./describe.ts";
+export { describeFilteredText, BODY_SEPARATOR, ENGLISH_DESCRIBE_TEXTS, type DescribeOptions, type DescribeTexts } from "./describe.ts";
 export { findSecrets, SECRET_RULE_IDS, type SecretFinding } from "./findSecrets.ts";
 export type { Budget, TruncationReport } from "./truncate.ts";
 export type { SensitiveWordAction } from "./sensitiveWords.ts";

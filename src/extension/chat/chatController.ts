@@ -4,7 +4,7 @@
  * down and rebuilt at any time (`resync`). Generating an answer is `ChatGeneration`'s job, the list of saved
  * conversations `ConversationPicker`'s.
  */
-import type * as vscode from "vscode";
+import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol.ts";
@@ -22,6 +22,7 @@ import { ConversationStore } from "./conversationStore.ts";
 import { EditorContext, VirtualDocuments } from "./editorContext.ts";
 import { ModelInput } from "./modelInput.ts";
 import type { SafetyService } from "../safety.ts";
+import { describeError } from "../userMessages.ts";
 
 /** Where the controller's messages go: the chat view when it is open. */
 export interface ChatSink {
@@ -128,12 +129,19 @@ export class ChatController implements vscode.Disposable {
   /** A message typed into the chat view (plus attached editor context). Resolves when the answer has finished. */
   async send(text: string): Promise<void> {
     if (text.trim() === "") return;
-    if (this.isGenerating) return this.notice("info", "Wait for the answer to finish, or press Stop.");
+    if (this.isGenerating) return this.notice("info", vscode.l10n.t("Wait for the answer to finish, or press Stop."));
     const filtered = await this.input.userMessage(text, "chat");
-    if (filtered.refused) return this.notice("error", `Not sent: the message ${filtered.refused}.`);
+    if (filtered.refused) return this.notice("error", vscode.l10n.t("The message was not sent: {0}.", filtered.refused));
     const attachments = await this.editorContext.takeAttachments();
     const redactions = filtered.result.redactions.length;
-    if (redactions > 0) this.notice("warning", `${redactions} secret${redactions === 1 ? " was" : "s were"} redacted from your message before it reached the model.`);
+    if (redactions > 0) {
+      this.notice(
+        "warning",
+        redactions === 1
+          ? vscode.l10n.t("1 secret was redacted from your message before it reached the model.")
+          : vscode.l10n.t("{0} secrets were redacted from your message before it reached the model.", redactions),
+      );
+    }
     await this.ask({ feature: "chat", text: filtered.result.text, attachments });
   }
 
@@ -145,7 +153,7 @@ export class ChatController implements vscode.Disposable {
     }
     const { feature, text, attachments } = question;
     const turn: StoredTurn = { id: newTurnId(Date.now(), randomBytes(4).toString("hex")), role: "user", text, attachments: [...attachments], feature, createdAt: Date.now() };
-    if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text || attachments[0]?.label || "New chat");
+    if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text || attachments[0]?.label || vscode.l10n.t("New chat"));
     this.conversation.turns.push(turn);
     await this.generate();
   }
@@ -203,7 +211,7 @@ export class ChatController implements vscode.Disposable {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.log.error(`Chat: saving the conversation failed: ${message}`);
-      this.notice("error", `The conversation could not be saved: ${message}`);
+      this.notice("error", vscode.l10n.t("The conversation could not be saved: {0}", message));
     }
   }
 
@@ -256,17 +264,23 @@ export class ChatController implements vscode.Disposable {
     const newlyDropped = this.meter.planned(usage);
     this.post({ type: "budget", budget: this.meter.budget });
     if (newlyDropped.length > 0) {
-      this.notice("warning", `The conversation is longer than the model's context window: the ${usage.dropped.length} oldest message(s) are no longer sent to the model. Start a new chat to begin fresh.`);
+      this.notice(
+        "warning",
+        vscode.l10n.t(
+          "The conversation is longer than the model's context window: the {0} oldest message(s) are no longer sent to the model. Start a new chat to begin fresh.",
+          usage.dropped.length,
+        ),
+      );
       this.post({ type: "conversation", conversation: this.view(), generating: true });
     }
   }
 
   private finishAnswer(assistant: StoredTurn, result: AnswerResult): void {
     if (result.outcome === "stopped") assistant.stopReason = "abort";
-    else if (result.outcome === "failed") assistant.error = result.error;
+    else if (result.outcome === "failed") assistant.error = describeError(result.error, vscode.l10n);
     else {
       if (result.stopReason) assistant.stopReason = result.stopReason;
-      if (result.contextShifted) this.notice("warning", "The conversation did not fit the context window; the model dropped its oldest part for this answer.");
+      if (result.contextShifted) this.notice("warning", vscode.l10n.t("The conversation did not fit the context window; the model dropped its oldest part for this answer."));
       this.meter.answered(result.answerTokens);
       this.post({ type: "budget", budget: this.meter.budget });
     }

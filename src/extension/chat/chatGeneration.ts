@@ -8,8 +8,9 @@ import type { ChatFeature, StoredTurn } from "../../core/chat/conversation.ts";
 import { estimateTokens } from "../../core/chat/history.ts";
 import { CHAT_SYSTEM_PROMPT } from "../../core/chat/prompt.ts";
 import { earlyStopReason, modelText, planChatRequest, requestTranscript, type ContextUsage } from "../../core/chat/request.ts";
-import type { InferenceBackend } from "../../core/backend/index.ts";
+import { errorCode, type InferenceBackend } from "../../core/backend/index.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
+import { HostErrorCode } from "../userMessages.ts";
 import type { ModelInput } from "./modelInput.ts";
 
 /** What an answer needs of the backend. */
@@ -71,7 +72,19 @@ export type AnswerResult =
       readonly answerTokens: number;
     }
   | { readonly outcome: "stopped"; readonly text: string }
-  | { readonly outcome: "failed"; readonly text: string; readonly error: string };
+  /** `error` is what was thrown (a backend error with its `code`, or `MessageTooLongError`): the caller words it for the user. */
+  | { readonly outcome: "failed"; readonly text: string; readonly error: unknown };
+
+/** The question and its attachments do not fit the model's context window even without older turns: nothing is sent. */
+export class MessageTooLongError extends Error {
+  override readonly name = "MessageTooLongError";
+  readonly code = HostErrorCode.MessageTooLong;
+  readonly details: { readonly contextTokens: number };
+  constructor(contextTokens: number) {
+    super(`The message and its attachments are too long for the model's context window (${contextTokens} tokens).`);
+    this.details = { contextTokens };
+  }
+}
 
 /** Token counts are cached at most this many at a time (a long session would otherwise grow without end). */
 const TOKEN_CACHE_LIMIT = 2000;
@@ -104,7 +117,7 @@ export class ChatGeneration {
       const systemTokens = await this.countText(backend, "system", CHAT_SYSTEM_PROMPT);
       const plan = planChatRequest(history, turnTokens, { contextTokens, systemTokens });
       if (!plan.history.fits) {
-        throw new Error(`The message and its attachments are too long for the model's context window (${plan.contextTokens} tokens). Attach less, or select a smaller part.`);
+        throw new MessageTooLongError(plan.contextTokens);
       }
       listener.planned({ usedTokens: plan.history.usedTokens, contextTokens: plan.contextTokens, dropped: plan.history.dropped });
       const sanitizer = this.safety.outputSanitizer(feature);
@@ -123,8 +136,8 @@ export class ChatGeneration {
     } catch (error) {
       if (signal.aborted) return { outcome: "stopped", text };
       const message = error instanceof Error ? error.message : String(error);
-      this.log.warn(`Chat: generation failed: ${message}`);
-      return { outcome: "failed", text, error: message };
+      this.log.warn(`Chat: generation failed (${errorCode(error)}): ${message}`);
+      return { outcome: "failed", text, error };
     }
   }
 

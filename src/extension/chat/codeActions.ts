@@ -12,11 +12,11 @@ export async function runCodeAction(action: CodeAction, code: string, editor: vs
   switch (action) {
     case "copy":
       await vscode.env.clipboard.writeText(code);
-      vscode.window.setStatusBarMessage("Private Coder: code copied", 2000);
+      vscode.window.setStatusBarMessage(vscode.l10n.t("Private Coder: code copied"), 2000);
       return true;
     case "insert": {
       if (!editor) {
-        void vscode.window.showInformationMessage("Private Coder: open an editor to insert the code into.");
+        void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: open an editor to insert the code into."));
         return false;
       }
       const ok = await editor.edit((edit) => {
@@ -32,7 +32,7 @@ export async function runCodeAction(action: CodeAction, code: string, editor: vs
 
 async function apply(code: string, editor: vscode.TextEditor | undefined, documents: VirtualDocuments): Promise<boolean> {
   if (!editor) {
-    void vscode.window.showInformationMessage("Private Coder: open the file to apply the code to.");
+    void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: open the file to apply the code to."));
     return false;
   }
   const document = editor.document;
@@ -42,13 +42,19 @@ async function apply(code: string, editor: vscode.TextEditor | undefined, docume
   const proposal = proposeEdit(original, { start: document.offsetAt(sel.start), end: document.offsetAt(sel.end) }, code);
   const name = path.basename(document.uri.path);
   const proposed = documents.put(name, proposal.text);
-  const what = proposal.replaced === "selection" ? "replaces the selection" : proposal.replaced === "file" ? "replaces the file" : "inserts at the cursor";
-  await vscode.commands.executeCommand("vscode.diff", document.uri, proposed, `${name} ↔ Private Coder suggestion (${what})`, { preview: true });
-  const choice = await vscode.window.showInformationMessage(`Apply the suggested change to ${name}? It ${what}.`, "Accept", "Reject");
+  const [diffTitle, question] =
+    proposal.replaced === "selection"
+      ? [vscode.l10n.t("{0} ↔ Private Coder suggestion (replaces the selection)", name), vscode.l10n.t("Apply the suggested change to {0}? It replaces the selection.", name)]
+      : proposal.replaced === "file"
+        ? [vscode.l10n.t("{0} ↔ Private Coder suggestion (replaces the file)", name), vscode.l10n.t("Apply the suggested change to {0}? It replaces the file.", name)]
+        : [vscode.l10n.t("{0} ↔ Private Coder suggestion (inserts at the cursor)", name), vscode.l10n.t("Apply the suggested change to {0}? It inserts at the cursor.", name)];
+  await vscode.commands.executeCommand("vscode.diff", document.uri, proposed, diffTitle, { preview: true });
+  const accept = vscode.l10n.t("Accept");
+  const choice = await vscode.window.showInformationMessage(question, accept, vscode.l10n.t("Reject"));
   let applied = false;
-  if (choice === "Accept") {
+  if (choice === accept) {
     if (document.version !== version) {
-      void vscode.window.showWarningMessage(`Private Coder: ${name} changed while the diff was open; nothing was applied.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t("Private Coder: {0} changed while the diff was open; nothing was applied.", name));
     } else {
       const edit = new vscode.WorkspaceEdit();
       edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(original.length)), proposal.text);

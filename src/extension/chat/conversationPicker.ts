@@ -28,22 +28,22 @@ export class ConversationPicker implements vscode.Disposable {
 
   /** Shows the saved conversations; resolves when the pick closes. */
   async show(): Promise<void> {
-    const renameButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("edit"), tooltip: "Rename" };
-    const deleteButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("trash"), tooltip: "Delete" };
+    const renameButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("edit"), tooltip: vscode.l10n.t("Rename") };
+    const deleteButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("trash"), tooltip: vscode.l10n.t("Delete") };
     const pick = vscode.window.createQuickPick<ConversationItem>();
     this.pick = pick;
-    pick.title = "Private Coder: Conversations";
-    pick.placeholder = "Open a saved conversation";
+    pick.title = vscode.l10n.t("Private Coder: Conversations");
+    pick.placeholder = vscode.l10n.t("Open a saved conversation");
     const load = async (): Promise<void> => {
       const list = await this.store.list();
       pick.items = list.map((c) => ({
         id: c.id,
         label: c.title,
-        description: `${c.turnCount} message${c.turnCount === 1 ? "" : "s"}`,
-        detail: new Date(c.updatedAt).toLocaleString(),
+        description: c.turnCount === 1 ? vscode.l10n.t("1 message") : vscode.l10n.t("{0} messages", c.turnCount),
+        detail: new Date(c.updatedAt).toLocaleString(vscode.env.language),
         buttons: [renameButton, deleteButton],
       }));
-      if (list.length === 0) pick.placeholder = "No saved conversations yet";
+      if (list.length === 0) pick.placeholder = vscode.l10n.t("No saved conversations yet");
     };
     await load();
     await new Promise<void>((resolve) => {
@@ -70,9 +70,9 @@ export class ConversationPicker implements vscode.Disposable {
   /** Asks for a new name for conversation `id`. */
   async rename(id: string): Promise<void> {
     const title = await vscode.window.showInputBox({
-      title: "Rename conversation",
+      title: vscode.l10n.t("Rename Conversation"),
       value: (await this.titleOf(id)) ?? "",
-      validateInput: (v) => (v.trim() === "" ? "Enter a name" : undefined),
+      validateInput: (v) => (v.trim() === "" ? vscode.l10n.t("Enter a name") : undefined),
     });
     if (title !== undefined) await this.actions.rename(id, title);
   }
@@ -80,8 +80,9 @@ export class ConversationPicker implements vscode.Disposable {
   /** Deletes conversation `id` once the user confirms. */
   async delete(id: string): Promise<void> {
     const title = await this.titleOf(id);
-    const choice = await vscode.window.showWarningMessage(`Delete the conversation "${title ?? id}"?`, { modal: true }, "Delete");
-    if (choice === "Delete") await this.actions.delete(id);
+    const deleteAction = vscode.l10n.t("Delete");
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t("Delete the conversation \"{0}\"?", title ?? id), { modal: true }, deleteAction);
+    if (choice === deleteAction) await this.actions.delete(id);
   }
 
   private async titleOf(id: string): Promise<string | undefined> {

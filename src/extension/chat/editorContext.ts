@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import path from "node:path";
 import { describeFilteredText } from "../../core/safety/index.ts";
+import { localizedDescribeTexts } from "../safety.ts";
 import type { ChipKind, ChipView } from "../../core/chatProtocol.ts";
 import type { StoredAttachment } from "../../core/chat/conversation.ts";
 import type { FilteredPiece, ModelInput } from "./modelInput.ts";
@@ -34,7 +35,7 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? "(no longer available)";
+    return this.contents.get(uri.toString()) ?? vscode.l10n.t("(no longer available)");
   }
 
   async show(name: string, text: string): Promise<void> {
@@ -44,7 +45,7 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
 
   /** Exactly what the chat model received for an attachment of a sent message. */
   async showAttachment(attachment: StoredAttachment): Promise<void> {
-    const header = `# Private Coder: exactly what the chat model received for ${attachment.label} (${attachment.redactions} redaction(s))\n`;
+    const header = `# ${vscode.l10n.t("Private Coder: exactly what the chat model received for {0} ({1} redaction(s))", attachment.label, attachment.redactions)}\n`;
     await this.show(`${attachment.kind}-${attachment.label.replace(/[^\w.-]+/g, "_")}.txt`, header + attachment.text);
   }
 
@@ -144,7 +145,11 @@ export class EditorContext implements vscode.Disposable {
   async show(kind: ChipKind): Promise<void> {
     const state = this.current[kind];
     if (!state) return;
-    const text = describeFilteredText(state.piece.result, { title: `Private Coder: what the chat model sees for ${state.label}`, source: state.label });
+    const text = describeFilteredText(state.piece.result, {
+      title: vscode.l10n.t("Private Coder: what the chat model sees for {0}", state.label),
+      source: state.label,
+      texts: localizedDescribeTexts(),
+    });
     await this.documents.show(`${kind}-${path.basename(state.label.split(":")[0])}.txt`, text);
   }
 

@@ -16,7 +16,7 @@ const CONTEXT_LINES = 5;
 export async function explainSelection(chat: ChatController): Promise<void> {
   const editor = vscode.window.activeTextEditor ?? chat.editorContext.lastEditor;
   if (!editor || !isTextSource(editor.document)) {
-    void vscode.window.showInformationMessage("Private Coder: open a file and select the code to explain.");
+    void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: open a file and select the code to explain."));
     return;
   }
   const doc = editor.document;
@@ -25,7 +25,7 @@ export async function explainSelection(chat: ChatController): Promise<void> {
     const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
     const block = enclosingBlock(lines, editor.selection.active.line);
     if (!block) {
-      void vscode.window.showInformationMessage("Private Coder: select the code to explain (the cursor is on an empty line).");
+      void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: select the code to explain (the cursor is on an empty line)."));
       return;
     }
     range = new vscode.Range(block.start, 0, block.end, doc.lineAt(block.end).text.length);
@@ -46,7 +46,7 @@ export async function explainSelection(chat: ChatController): Promise<void> {
   });
   const filtered = await chat.input.documentText(doc, text, "explain");
   if (filtered.refused) {
-    void vscode.window.showWarningMessage(`Private Coder: nothing was sent: ${name} is ${filtered.refused}.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t("Private Coder: nothing was sent from {0}: {1}.", name, filtered.refused));
     return;
   }
   const lines = startLine === endLine ? `${startLine + 1}` : `${startLine + 1}-${endLine + 1}`;
@@ -56,7 +56,7 @@ export async function explainSelection(chat: ChatController): Promise<void> {
   const redactions = filtered.result.redactions.length;
   await chat.ask({
     feature: "explain",
-    text: `Explain ${label}`,
+    text: vscode.l10n.t("Explain {0}", label),
     attachments: [{ kind: "explain", label, language: doc.languageId, text: filtered.result.text, redactions }],
   });
 }

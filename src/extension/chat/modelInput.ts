@@ -4,7 +4,7 @@
  * of them goes through the safety filter first (the host's one door, `SafetyService`). Model output comes back through `outputSanitizer`.
  * Audit this file to know what the chat model can see.
  */
-import type * as vscode from "vscode";
+import * as vscode from "vscode";
 import type { ChatFeature } from "../../core/chat/conversation.ts";
 import type { FilteredContext, OutputSanitizer } from "../../core/safety/index.ts";
 import type { SafetyService } from "../safety.ts";
@@ -14,7 +14,10 @@ const MAX_ATTACHMENT_CHARS = 48_000;
 
 export interface FilteredPiece {
   readonly result: FilteredContext;
-  /** Human-readable reason when nothing may be sent (excluded path, blocked by a sensitive word). */
+  /**
+   * Why nothing may be sent (excluded path, blocked by a sensitive word), localized; a phrase that reads after
+   * "Cannot be attached:" or "Not sent:".
+   */
   readonly refused?: string;
 }
 
@@ -42,8 +45,15 @@ export class ModelInput implements vscode.Disposable {
   }
 
   private piece(result: FilteredContext): FilteredPiece {
-    if (result.excluded) return { result, refused: `excluded from the model by the safety settings (${result.reason ?? "path excluded"})` };
-    if (result.blocked) return { result, refused: "it contains a word from privateCoder.safety.sensitiveWords (action: block)" };
+    if (result.excluded) {
+      return {
+        result,
+        refused: result.reason
+          ? vscode.l10n.t("excluded from the model by the safety settings ({0})", result.reason)
+          : vscode.l10n.t("excluded from the model by the safety settings"),
+      };
+    }
+    if (result.blocked) return { result, refused: vscode.l10n.t("it contains a word from `privateCoder.safety.sensitiveWords` (action: block)") };
     return { result };
   }
 

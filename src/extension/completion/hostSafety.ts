@@ -35,7 +35,7 @@ export class HostCompletionSafetyPolicy implements CompletionSafetyPolicy {
 
   recordSent(prompt: SentCompletionPrompt): void {
     const uri = uriOf(prompt.location);
-    const title = `Inline completion in ${uri ? vscode.workspace.asRelativePath(uri) : "an untitled file"}`;
+    const title = uri ? vscode.l10n.t("Inline completion in {0}", vscode.workspace.asRelativePath(uri)) : vscode.l10n.t("Inline completion in an untitled file");
     this.safety.recordSent("completion", title, prompt.text, prompt.pieces);
   }
 }

@@ -37,6 +37,8 @@ export class CompletionModelLoader {
   private readyId: string | undefined;
   private failedId: string | undefined;
   private info: ModelReadyInfo | undefined;
+  /** Why the configured model failed to load (a backend error with its `code`), while `failed`. */
+  private failureValue: unknown;
 
   constructor(
     private readonly ctx: Ctx,
@@ -63,6 +65,11 @@ export class CompletionModelLoader {
 
   get failed(): boolean {
     return this.isConfigured(this.failedId);
+  }
+
+  /** What the failed load threw, for the status item; undefined unless `failed`. */
+  get failure(): unknown {
+    return this.failed ? this.failureValue : undefined;
   }
 
   get model(): ModelReadyInfo | undefined {
@@ -118,6 +125,7 @@ export class CompletionModelLoader {
       this.onReady(this.info);
     } catch (error) {
       this.failedId = model.id;
+      this.failureValue = error;
       this.ctx.log.warn(`completion: the completion model could not be loaded (${errorCode(error)}); completion stays off until the model setting changes or the engine restarts`);
     }
   }

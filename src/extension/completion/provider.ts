@@ -47,7 +47,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const result = await this.complete(document, position, explicit, token, context.selectedCompletionInfo !== undefined);
     if (token.isCancellationRequested || result.items.length === 0) return undefined;
     const range = new vscode.Range(position, position);
-    return result.items.map((text) => new vscode.InlineCompletionItem(text, range, { title: "Accepted", command: ACCEPTED_COMMAND, arguments: [document.uri.toString()] }));
+    return result.items.map((text) => new vscode.InlineCompletionItem(text, range, { title: vscode.l10n.t("Accepted"), command: ACCEPTED_COMMAND, arguments: [document.uri.toString()] }));
   }
 
   /** The pipeline call behind `provideInlineCompletionItems` (tests call it directly for determinism). */

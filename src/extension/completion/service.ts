@@ -19,6 +19,7 @@ import { CompletionModelLoader } from "./modelLoader.ts";
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider.ts";
 import { RecentFiles } from "./recentFiles.ts";
 import { CompletionStatusItem } from "./statusItem.ts";
+import { describeError } from "../userMessages.ts";
 
 const BUDGET_KEYS: readonly SettingKey[] = ["completion.maxPromptTokens", "completion.maxTokens", "completion.debounceMs", "engine.contextSize"];
 
@@ -128,10 +129,10 @@ export class CompletionService implements vscode.Disposable {
 
   private renderStatus(thinking = false): void {
     const language = vscode.window.activeTextEditor?.document.languageId;
-    if (!this.ctx.config.completionEnabled) this.status.set("disabled", "turned off");
-    else if (language !== undefined && !this.enabledFor(language)) this.status.set("disabled", `off for ${language}`);
+    if (!this.ctx.config.completionEnabled) this.status.set("disabled", vscode.l10n.t("turned off"));
+    else if (language !== undefined && !this.enabledFor(language)) this.status.set("disabled", vscode.l10n.t("off for {0}", language));
     else if (!this.loader.configuredModel) this.status.set("noModel");
-    else if (this.loader.failed) this.status.set("error");
+    else if (this.loader.failed) this.status.set("error", this.loader.failure === undefined ? "" : describeError(this.loader.failure, vscode.l10n));
     else if (this.loader.loading) this.status.set("loading");
     else if (thinking) this.status.set("thinking");
     else this.status.set("idle");

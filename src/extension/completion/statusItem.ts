@@ -67,7 +67,7 @@ export class CompletionStatusItem implements vscode.Disposable {
       case "error":
         this.item.text = "$(code) $(warning)";
         this.item.tooltip = this.detail
-          ? vscode.l10n.t("Private Coder completions: {0}. See Private Coder: Show Logs.", this.detail)
+          ? vscode.l10n.t("Private Coder completions: the completion model could not be loaded. {0}\nSee Private Coder: Show Logs.", this.detail)
           : vscode.l10n.t("Private Coder completions: the completion model could not be loaded. See Private Coder: Show Logs.");
         break;
     }

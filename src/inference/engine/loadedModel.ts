@@ -347,5 +347,6 @@ export function mapLoadError(error: unknown, modelPath: string): unknown {
   }
   return new EngineError(EngineErrorCode.ModelLoadFailed, `Failed to load ${path.basename(modelPath)}: ${message}`, {
     path: modelPath,
+    reason: message,
   });
 }

@@ -1,0 +1,140 @@
+/**
+ * Backend and engine errors in the user's language. The engine writes its error messages in English for the log;
+ * what the user reads is made here from the error's machine-readable `code` (see `EngineErrorCode`) and its
+ * `details` (file name, sizes, architecture...). An error without a known code (a message written for the user
+ * already, such as "No chat model is selected") is shown as it is.
+ *
+ * Only a type comes from `vscode`: callers pass `vscode.l10n`, the unit tests a stand-in, so the mapping runs
+ * without an editor. (The type import also lets `npm run l10n:export` find the `l10n.t("…")` calls below.)
+ */
+import type * as vscode from "vscode";
+import path from "node:path";
+import { EngineErrorCode } from "../inference/protocol.ts";
+
+/** What the messages need of `vscode.l10n`. */
+export type L10n = Pick<typeof vscode.l10n, "t">;
+
+/** Host-side codes of errors that reach the user (beside the engine's `EngineErrorCode`). */
+export const HostErrorCode = {
+  /** The chat message and its attachments do not fit the model's context window (`details.contextTokens`). */
+  MessageTooLong: "messageTooLong",
+} as const;
+
+type Details = Readonly<Record<string, unknown>>;
+
+/** A sentence (or two) for the user saying what went wrong, in the UI language. */
+export function describeError(error: unknown, l10n: L10n): string {
+  const raw = rawMessage(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return raw;
+  const details: Details = detailsOf(error);
+  const name = typeof details.path === "string" && details.path !== "" ? path.basename(details.path) : undefined;
+  switch (code) {
+    case EngineErrorCode.ModelMissing:
+      return name ? l10n.t("The model file {0} was not found, or it is not a file.", name) : raw;
+    case EngineErrorCode.ModelEmpty:
+      return name ? l10n.t("The model file {0} is empty.", name) : raw;
+    case EngineErrorCode.ModelTruncated: {
+      if (!name) return raw;
+      const { fileSize, expectedSize } = details;
+      if (typeof fileSize === "number" && typeof expectedSize === "number") {
+        return l10n.t(
+          "The model file {0} is incomplete: it has {1}, its header needs at least {2}. Was the download interrupted? Download it again.",
+          name,
+          formatBytes(fileSize, l10n),
+          formatBytes(expectedSize, l10n),
+        );
+      }
+      return l10n.t("The model file {0} is truncated or damaged. Download it again.", name);
+    }
+    case EngineErrorCode.ModelBadMagic:
+      return name ? l10n.t("{0} is not a GGUF model file.", name) : raw;
+    case EngineErrorCode.ModelUnsupportedVersion:
+      if (!name) return raw;
+      return typeof details.version === "number"
+        ? l10n.t("{0} is a GGUF version {1} file; Private Coder reads GGUF versions 2 and 3.", name, details.version)
+        : l10n.t("{0} uses a GGUF version Private Coder cannot read.", name);
+    case EngineErrorCode.ModelUnsupportedArchitecture:
+      if (!name) return raw;
+      return typeof details.architecture === "string" && details.architecture !== ""
+        ? l10n.t("{0} uses the model architecture \"{1}\", which the bundled llama.cpp does not support.", name, details.architecture)
+        : l10n.t("{0} uses a model architecture the bundled llama.cpp does not support.", name);
+    case EngineErrorCode.ModelLoadFailed:
+      if (!name) return raw;
+      return typeof details.reason === "string" && details.reason !== ""
+        ? l10n.t("{0} could not be loaded (llama.cpp: {1}).", name, details.reason)
+        : l10n.t("{0} could not be loaded. The log has the details (Private Coder: Show Logs).", name);
+    case EngineErrorCode.InsufficientMemory: {
+      const { neededRam, freeRam, contextSize } = details;
+      if (name && typeof neededRam === "number" && typeof freeRam === "number" && typeof contextSize === "number") {
+        return l10n.t(
+          "Not enough memory for {0} with a {1}-token context: it needs about {2} of RAM, {3} is free. Choose a smaller model, or a smaller context size (`privateCoder.engine.contextSize`).",
+          name,
+          contextSize,
+          formatBytes(neededRam, l10n),
+          formatBytes(freeRam, l10n),
+        );
+      }
+      return name
+        ? l10n.t("Not enough memory to load {0}. Choose a smaller model, or a smaller context size (`privateCoder.engine.contextSize`).", name)
+        : l10n.t("Not enough memory to load the model. Choose a smaller model, or a smaller context size (`privateCoder.engine.contextSize`).");
+    }
+    case EngineErrorCode.NotLoaded:
+      return l10n.t("The model is not loaded (it was unloaded or replaced). Try again.");
+    case EngineErrorCode.NotInitialized:
+      return l10n.t("The engine is not ready yet. Try again.");
+    case EngineErrorCode.Cancelled:
+      return l10n.t("The request was cancelled.");
+    case EngineErrorCode.Superseded:
+      return l10n.t("The request was replaced by a newer one.");
+    case EngineErrorCode.Crashed:
+      return describeCrash(numberOrNull(details.exitCode), stringOrNull(details.signal), l10n);
+    case EngineErrorCode.StartFailed:
+      return l10n.t("The Private Coder engine could not start. The log has the details (Private Coder: Show Logs).");
+    case EngineErrorCode.BreakerOpen: {
+      const { crashes } = details;
+      if (typeof crashes !== "number") return l10n.t("The Private Coder engine crashed repeatedly and was stopped. Run Private Coder: Restart Engine to start it again.");
+      return l10n.t("The Private Coder engine crashed {0} times and was stopped. Run Private Coder: Restart Engine to start it again.", crashes);
+    }
+    case EngineErrorCode.Disposed:
+      return l10n.t("The Private Coder engine was shut down.");
+    case HostErrorCode.MessageTooLong:
+      return typeof details.contextTokens === "number"
+        ? l10n.t("The message and its attachments are too long for the model's context window ({0} tokens). Attach less, or select a smaller part.", details.contextTokens)
+        : l10n.t("The message and its attachments are too long for the model's context window. Attach less, or select a smaller part.");
+    default:
+      // `invalidParams`, `internal` and codes this version does not know: the message is all there is.
+      return raw;
+  }
+}
+
+/** The engine process ended unexpectedly: by a signal, with an exit code, or neither known. */
+export function describeCrash(exitCode: number | null, signal: string | null, l10n: L10n): string {
+  if (signal) return l10n.t("The engine stopped unexpectedly (signal {0}).", signal);
+  if (exitCode !== null) return l10n.t("The engine stopped unexpectedly (exit code {0}).", exitCode);
+  return l10n.t("The engine stopped unexpectedly.");
+}
+
+/** A byte count for people: bytes, MiB or GiB. */
+export function formatBytes(bytes: number, l10n: L10n): string {
+  if (bytes < 2 ** 20) return l10n.t("{0} bytes", Math.round(bytes));
+  if (bytes < 2 ** 30) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
+function rawMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function detailsOf(error: unknown): Details {
+  const details = (error as { details?: unknown }).details;
+  return details !== null && typeof details === "object" ? (details as Details) : {};
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === "number" ? value : null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
