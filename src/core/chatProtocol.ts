@@ -79,7 +79,9 @@ export type HostToWebview =
   | { readonly type: "chips"; readonly chips: readonly ChipView[] }
   | { readonly type: "budget"; readonly budget: BudgetView }
   | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }
-  | { readonly type: "codeActionDone"; readonly action: CodeAction; readonly ok: boolean };
+  | { readonly type: "codeActionDone"; readonly action: CodeAction; readonly ok: boolean }
+  /** The message was sent, as the model saw it (secrets redacted): what the input history may keep. */
+  | { readonly type: "inputAccepted"; readonly text: string };
 
 /** webview → host */
 export type WebviewToHost =
@@ -277,6 +279,8 @@ function parseHostToWebviewUnsafe(value: unknown): HostToWebview | undefined {
       return (v.level === "info" || v.level === "warning" || v.level === "error") && isStr(v.text, 4000) ? { type: "notice", level: v.level, text: v.text } : undefined;
     case "codeActionDone":
       return CODE_ACTIONS.includes(v.action as string) && typeof v.ok === "boolean" ? { type: "codeActionDone", action: v.action as CodeAction, ok: v.ok } : undefined;
+    case "inputAccepted":
+      return isStr(v.text, MAX_TURN_CHARS) ? { type: "inputAccepted", text: v.text } : undefined;
     default:
       return undefined;
   }

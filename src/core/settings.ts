@@ -102,6 +102,12 @@ export const SETTINGS = {
     description:
       "Suggestions generated when you ask for one (`Alt+\\`, or `Alt+]` / `Alt+[` to cycle through them): the first is the model's most likely text, the others are sampled. `0` asks for a second one where the model answers in under a second, and on a slower machine when you press `Alt+]` on a suggestion (the first is then already there, so only the alternative takes time). Suggestions that appear while typing are always single.",
   },
+  "chat.explainInCurrentConversation": {
+    type: "boolean",
+    default: false,
+    order: 16,
+    description: "Add each **Explain Selection** to the conversation that is open, instead of starting a new conversation for it (which keeps each explanation within the model's context window).",
+  },
   "engine.gpu": {
     type: "string",
     default: "auto",

@@ -5,6 +5,7 @@ import {
   MODEL_ROLES,
   modelRefFromSetting,
   sameModel,
+  type BackendStatus,
   type BreakerTrippedEvent,
   type CrashEvent,
   type InferenceBackend,
@@ -19,7 +20,7 @@ import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
-import { describeCrash, describeError } from "./userMessages.ts";
+import { describeCrash, describeError, describeModelFacts } from "./userMessages.ts";
 
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {
@@ -108,15 +109,15 @@ export class BackendRegistry {
   }
 
   /** Status of every backend that serves a role (for "Show Engine Status"), loading the configured models first. */
-  async loadedStatus(signal?: AbortSignal): Promise<{ details: readonly string[] }> {
+  async loadedStatus(signal?: AbortSignal): Promise<readonly BackendStatus[]> {
     const backends = new Set<InferenceBackend>();
     for (const role of MODEL_ROLES) {
       if (this.modelFor(role)) backends.add(await this.backendFor(role, signal));
     }
     if (backends.size === 0) backends.add(this.localBackend());
-    const details: string[] = [];
-    for (const backend of backends) details.push(...(await backend.status({ signal })).details);
-    return { details };
+    const statuses: BackendStatus[] = [];
+    for (const backend of backends) statuses.push(await backend.status({ signal }));
+    return statuses;
   }
 
   private async load(role: ModelRole, entry: RoleEntry, signal?: AbortSignal): Promise<LoadedModel> {
@@ -126,7 +127,7 @@ export class BackendRegistry {
     try {
       const info = await entry.backend.loadModel(role, entry.model, { signal });
       this.ctx.log.info(`Loaded ${info.name} for ${role} in ${Date.now() - started} ms: ${info.details.join("; ")}, chat format ${info.chatFormat}`);
-      this.modelStatus.set({ kind: "ready", modelName: info.name, details: info.details.join("\n") });
+      this.modelStatus.set({ kind: "ready", modelName: info.name, details: describeModelFacts(info, vscode.l10n).join("\n") });
       return info;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

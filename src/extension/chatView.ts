@@ -65,6 +65,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       // Never echo the payload: it may contain user text.
       this.droppedMessages++;
       this.ctx.log.warn(`Chat view: dropped a malformed message (${describeShape(raw)})`);
+      // A message the view meant to send never silently vanishes (e.g. one over the size limit sent around the UI).
+      if (messageType(raw) === "send") {
+        this.post({ type: "notice", level: "error", text: vscode.l10n.t("The message was not sent: it is too long or malformed.") });
+      }
       return;
     }
     this.handle(message).catch((error: unknown) => {
@@ -167,6 +171,15 @@ export async function openLink(href: string, ctx: Ctx): Promise<boolean> {
 }
 
 /** A log-safe description of an unexpected message: its shape, never its content. */
+/** The `type` of a message that failed validation, if it can be read without throwing. */
+function messageType(value: unknown): unknown {
+  try {
+    return typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeShape(value: unknown): string {
   if (value === null || typeof value !== "object") return typeof value;
   let type: unknown;

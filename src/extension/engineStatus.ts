@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { Ctx } from "./ctx.ts";
 import type { BackendRegistry } from "./backendRegistry.ts";
+import { describeBackendStatus } from "./userMessages.ts";
 
 /**
  * "Show Engine Status": loads the configured model(s) if needed and reports what each backend says of itself
@@ -21,7 +22,8 @@ export async function showEngineStatus(ctx: Ctx, backends: BackendRegistry): Pro
       }
     },
   );
-  ctx.log.info(`Engine status: ${status.details.join("; ")}`);
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Private Coder engine: {0}", status.details.join(" · ")), vscode.l10n.t("Open Logs"));
+  ctx.log.info(`Engine status: ${status.flatMap((s) => s.details).join("; ")}`);
+  const summary = status.flatMap((s) => describeBackendStatus(s, vscode.l10n)).join(" · ");
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Private Coder engine: {0}", summary), vscode.l10n.t("Open Logs"));
   if (choice) await vscode.commands.executeCommand(COMMANDS.showLogs);
 }

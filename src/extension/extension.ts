@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       restartEngine: () => backends.restart(),
       showEngineStatus: () => showEngineStatus(ctx, backends),
       showWhatTheModelSees,
-      explainSelection: () => explainSelection(chat),
+      explainSelection: () => explainSelection(chat, ctx.config),
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);

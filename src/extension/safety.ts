@@ -14,6 +14,7 @@ import {
   type SafetyPolicy,
 } from "../core/safety/index.ts";
 import type { Ctx } from "./ctx.ts";
+import { describeExclusion } from "./userMessages.ts";
 
 const nodeFileSystem: SafetyFileSystem = {
   realpath: (p) => realpath(p),
@@ -207,8 +208,10 @@ export function localizedDescribeTexts(): DescribeTexts {
       source
         ? vscode.l10n.t("feature: {0} · source: {1}", featureName(feature as Feature), source)
         : vscode.l10n.t("feature: {0}", featureName(feature as Feature)),
-    excluded: (reason) =>
-      reason ? vscode.l10n.t("EXCLUDED: {0}. Nothing from this file is sent.", reason) : vscode.l10n.t("EXCLUDED by path. Nothing from this file is sent."),
+    excluded: (_reason, result) => {
+      const why = describeExclusion(result, vscode.l10n);
+      return why ? vscode.l10n.t("EXCLUDED: {0}. Nothing from this file is sent.", why) : vscode.l10n.t("EXCLUDED by path. Nothing from this file is sent.");
+    },
     blocked: () => vscode.l10n.t("BLOCKED: the text contains a word from `privateCoder.safety.sensitiveWords`. Nothing is sent."),
     noRedactions: vscode.l10n.t("redactions: none"),
     redactions: (count) => vscode.l10n.t("redactions: {0}", count),

@@ -9,6 +9,7 @@
  */
 import type * as vscode from "vscode";
 import path from "node:path";
+import type { BackendStatus, ModelFacts } from "../core/backend/index.ts";
 import { EngineErrorCode } from "../inference/protocol.ts";
 
 /** What the messages need of `vscode.l10n`. */
@@ -137,4 +138,56 @@ function numberOrNull(value: unknown): number | null {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
+}
+
+/** Why a file may not reach the model, in the user's language (the safety filter's English reason otherwise). */
+export function describeExclusion(result: { readonly reason?: string; readonly exclusion?: { readonly pattern?: string; readonly source?: string; readonly ignoreFile?: string } }, l10n: L10n): string | undefined {
+  const { pattern, source, ignoreFile } = result.exclusion ?? {};
+  if (pattern === undefined) return result.reason;
+  switch (source) {
+    case "default":
+      return l10n.t('excluded by the built-in pattern "{0}"', pattern);
+    case "setting":
+      return l10n.t('excluded by the privateCoder.safety.excludedPaths pattern "{0}"', pattern);
+    case "ignore-file":
+      return l10n.t('excluded by the pattern "{0}" of {1}', pattern, ignoreFile ?? ".privatecoderignore");
+    default:
+      return result.reason;
+  }
+}
+
+/** How a model runs, in the user's language: one line per fact group (the model status tooltip). */
+export function describeModelFacts(model: { readonly contextSize: number; readonly fimSupported: boolean; readonly facts: ModelFacts }, l10n: L10n): string[] {
+  const f = model.facts;
+  const lines: string[] = [];
+  lines.push(f.architecture ? l10n.t("{0}, context {1} tokens", f.architecture, model.contextSize) : l10n.t("context {0} tokens", model.contextSize));
+  if (f.threads !== undefined) {
+    const source = f.threadsSource === "measured" ? l10n.t("measured") : f.threadsSource === "cached" ? l10n.t("remembered") : l10n.t("set in the settings");
+    const gpu = f.gpuLayers !== undefined && f.gpuLayers > 0 ? l10n.t(", {0} layers on the GPU", f.gpuLayers) : "";
+    lines.push(l10n.t("{0}, {1} threads ({2}){3}", f.device ?? "cpu", f.threads, source, gpu));
+  }
+  const fim = model.fimSupported ? l10n.t("fill-in-the-middle supported") : l10n.t("no fill-in-the-middle (completion sees only the code before the cursor)");
+  lines.push(f.fileBytes !== undefined ? l10n.t("file {0}, {1}", formatBytes(f.fileBytes, l10n), fim) : fim);
+  if (f.state === "idleUnloaded") lines.push(l10n.t("unloaded after inactivity; it reloads on next use"));
+  return lines;
+}
+
+/** What "Show Engine Status" says of a backend, in the user's language. */
+export function describeBackendStatus(status: BackendStatus, l10n: L10n): string[] {
+  const f = status.facts;
+  const lines: string[] = [];
+  lines.push(
+    f.device
+      ? f.gpuFallbackReason
+        ? l10n.t("device {0} (GPU unavailable: {1})", f.device, f.gpuFallbackReason)
+        : l10n.t("device {0}", f.device)
+      : l10n.t("engine not started"),
+  );
+  for (const model of status.models) {
+    lines.push(l10n.t("{0} for {1}: {2}", model.name, model.roles.join(" + "), describeModelFacts(model, l10n).join(", ")));
+  }
+  if (status.models.length === 0) lines.push(l10n.t("no model loaded"));
+  if (f.residentBytes !== undefined && f.residentBytes > 0) lines.push(l10n.t("memory {0} (process)", formatBytes(f.residentBytes, l10n)));
+  if (f.versions) lines.push(Object.entries(f.versions).map(([name, version]) => `${name} ${version}`).join(", "));
+  return lines;
 }

@@ -61,6 +61,7 @@ export function localizedChatStrings(): ChatStrings {
     codeApplyTitle: vscode.l10n.t("Show a diff against the active editor, then accept or reject"),
     notApplied: vscode.l10n.t("The change was not applied."),
     notInserted: vscode.l10n.t("Nothing was inserted: open an editor first."),
+    messageTooLong: vscode.l10n.t("The message is too long to send ({0} characters; at most {1}). Shorten it, or attach the file or selection instead."),
   };
 }
 

@@ -138,7 +138,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       `device ${status.device ?? "not started"}${info?.gpuFallbackReason ? ` (GPU unavailable: ${info.gpuFallbackReason})` : ""}`,
       ...status.models.map((m) => `${m.name} (${m.roles.join(" + ")}): ${m.threads} threads (${m.threadsSource}), context ${m.contextSize}, ${m.state}`),
       `memory ${mib(status.memory.rss)} (process)`,
-      info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${info.versions.llamaCppCommit ? `commit ${info.versions.llamaCppCommit}` : `binaries ${info.versions.llamaCpp}`}` : "",
+      info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${llamaCppVersion(info)}` : "",
     ].filter((line) => line !== "");
     return {
       running: status.running,
@@ -146,6 +146,12 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       busy: status.busy,
       activeRequests: status.activeRequests,
       details,
+      facts: {
+        ...(status.device ? { device: status.device } : {}),
+        ...(info?.gpuFallbackReason ? { gpuFallbackReason: info.gpuFallbackReason } : {}),
+        residentBytes: status.memory.rss,
+        ...(info ? { versions: { "node-llama-cpp": info.versions.nodeLlamaCpp, "llama.cpp": llamaCppVersion(info) } } : {}),
+      },
     };
   }
 
@@ -179,8 +185,21 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       fimSupported: info.fimSupported,
       chatFormat: info.chatWrapper,
       details: describeModel(info, this.client.engineInfo?.device),
+      facts: {
+        architecture: info.architecture,
+        device: this.client.engineInfo?.device ?? "cpu",
+        threads: info.threads,
+        threadsSource: info.threadsSource,
+        gpuLayers: info.gpuLayers,
+        fileBytes: info.fileSize,
+        state: info.state,
+      },
     };
   }
+}
+
+function llamaCppVersion(info: InitializeResult): string {
+  return info.versions.llamaCppCommit ? `commit ${info.versions.llamaCppCommit}` : `binaries ${info.versions.llamaCpp}`;
 }
 
 function describeModel(info: LoadedModelInfo, device: Device | null | undefined): string[] {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { CHAT_VIEW_ID } from "../../src/core/commandIds.ts";
+import type { CompletionOutcome } from "../../src/core/completion/index.ts";
 import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 export const EXTENSION_ID = "private-coder.private-coder";
@@ -33,6 +34,18 @@ export async function useCompletionModel(api: PrivateCoderApi, name = "tiny"): P
   await api.ctx.config.update("completion.modelPath", testModel(name));
   await api.ctx.config.update("completion.enabled", true);
   await waitFor("the model setting to apply", () => api.ctx.config.completionModelPath === testModel(name));
+}
+
+/**
+ * Records the completion outcomes of user requests (the pipeline's own event, which statistics subscribe to): what
+ * VS Code's calls to the provider came to. Dispose it when done.
+ */
+export function recordUserOutcomes(api: PrivateCoderApi): { readonly outcomes: CompletionOutcome[]; dispose(): void } {
+  const outcomes: CompletionOutcome[] = [];
+  const subscription = api.completion.pipeline.onOutcome((outcome) => {
+    if (!outcome.prefetch && outcome.kind !== "accepted") outcomes.push(outcome);
+  });
+  return { outcomes, dispose: () => subscription.dispose() };
 }
 
 /** Engine requests made for the user (speculative prefetches excluded). */

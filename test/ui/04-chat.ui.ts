@@ -85,6 +85,17 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   await webview.locator("vscode-button.send").waitFor({ state: "visible", timeout: 120_000 });
   if ((await answer.locator(".markdown").innerText()).trim() === "") throw new Error("the streamed answer is empty");
 
+  // The input history keeps what was sent as the model saw it: a typed password comes back redacted on ↑.
+  await typeInChat(page, webview, ['const password = "hunter2hunter2";']);
+  await webview.locator(".turn--user .markdown", { hasText: "<secret:password#1>" }).waitFor({ timeout: 15_000 });
+  await webview.locator("vscode-button.send").waitFor({ state: "visible", timeout: 120_000 });
+  await webview.locator("#chat-input").click();
+  await page.keyboard.press("ArrowUp");
+  const recalled = await webview.locator("#chat-input").evaluate((element) => (element as unknown as { value: string }).value);
+  if (!recalled.includes("<secret:password#1>") || recalled.includes("hunter2")) throw new Error(`↑ brought back ${JSON.stringify(recalled)}`);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+
   // New chat, then a message with a code block: its Copy and Insert buttons work.
   await webview.locator("#new-chat").click();
   await webview.locator(".chat-empty").waitFor({ timeout: 15_000 });

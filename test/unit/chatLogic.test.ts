@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { enclosingBlock } from "../../src/core/chat/enclosingBlock.ts";
 import { explainRequestText, fenceFor, titleFrom, userTurnText } from "../../src/core/chat/prompt.ts";
-import { proposeEdit } from "../../src/core/chat/applyEdit.ts";
+import { blockInsertion, proposeEdit } from "../../src/core/chat/applyEdit.ts";
 
 const TS = ["import x from 'y';", "", "function add(a, b) {", "  const s = a + b;", "  return s;", "}", "", "const z = 1;"];
 
@@ -32,4 +32,16 @@ test("proposeEdit: replaces the selection, a whole-file block, or inserts at the
   assert.deepEqual(proposeEdit(doc, { start: 2, end: 4 }, "B\n"), { text: "a\nB\nc\nd\ne\n", replaced: "selection" });
   assert.deepEqual(proposeEdit(doc, { start: 0, end: 0 }, "1\n2\n3\n4\n5"), { text: "1\n2\n3\n4\n5\n", replaced: "file" });
   assert.deepEqual(proposeEdit(doc, { start: 4, end: 4 }, "x"), { text: "a\nb\nx\nc\nd\ne\n", replaced: "cursor" });
+});
+
+test("Insert puts a code block on lines of its own, and a single line as it is", () => {
+  const block = "export interface Item {\n  sku: string;\n}\n";
+  // At the end of a line with code: the block starts on the next line (not `const x = 42;export interface …`).
+  assert.equal(blockInsertion("const x = 42;", "", block), "\nexport interface Item {\n  sku: string;\n}");
+  // In the middle of a line: what follows the cursor moves below the block.
+  assert.equal(blockInsertion("foo(", ");", block), "\nexport interface Item {\n  sku: string;\n}\n");
+  // On an empty (or indented) line: the block as it is.
+  assert.equal(blockInsertion("  ", "", block), "export interface Item {\n  sku: string;\n}");
+  // One line of code is an expression: inserted where the cursor is.
+  assert.equal(blockInsertion("const x = ", ";", "compute()"), "compute()");
 });

@@ -132,8 +132,24 @@ export interface LoadedModel {
   readonly fimSupported: boolean;
   /** The chat template in use (e.g. `ChatML`), for logs. */
   readonly chatFormat: string;
-  /** Human-readable facts for the status bar tooltip and logs (architecture, threads, device…). */
+  /** The facts above in English, for logs. */
   readonly details: readonly string[];
+  /** What the backend knows of how it runs the model, for the UI to word in the user's language. */
+  readonly facts: ModelFacts;
+}
+
+/** How a model runs; every field optional: a backend reports what it knows. */
+export interface ModelFacts {
+  readonly architecture?: string;
+  /** The compute device (`cpu`, `cuda`, `vulkan`, `metal`). */
+  readonly device?: string;
+  readonly threads?: number;
+  /** Where the thread count came from. */
+  readonly threadsSource?: "setting" | "measured" | "cached";
+  readonly gpuLayers?: number;
+  readonly fileBytes?: number;
+  /** `idleUnloaded`: freed after inactivity, reloaded on next use. */
+  readonly state?: "loaded" | "idleUnloaded" | "loading";
 }
 
 /** Prompt and generation speed measured on this backend (`measureSpeed`). */
@@ -172,8 +188,20 @@ export interface BackendStatus {
   readonly models: readonly LoadedModel[];
   readonly busy: { readonly completion: boolean; readonly chat: boolean };
   readonly activeRequests: number;
-  /** Human-readable facts (device, versions, memory) for "Show Engine Status". */
+  /** Device, versions and memory in English, for logs. */
   readonly details: readonly string[];
+  /** The same for the UI to word in the user's language. */
+  readonly facts: BackendFacts;
+}
+
+export interface BackendFacts {
+  readonly device?: string;
+  /** Why a GPU that was asked for is not used. */
+  readonly gpuFallbackReason?: string;
+  /** Resident memory of the process running the models, bytes. */
+  readonly residentBytes?: number;
+  /** Software and versions, e.g. `{ "node-llama-cpp": "3.22.1", "llama.cpp": "commit de3ff815ea7d" }`. */
+  readonly versions?: Readonly<Record<string, string>>;
 }
 
 export interface RequestOptions {

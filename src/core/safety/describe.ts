@@ -14,7 +14,7 @@ import type { HiddenCharacterReport } from "./types.ts";
 export interface DescribeTexts {
   /** `feature: chat · source: app.py` */
   feature(feature: string, source: string | undefined): string;
-  excluded(reason: string | undefined): string;
+  excluded(reason: string | undefined, result: FilteredContext): string;
   blocked(reason: string | undefined): string;
   noRedactions: string;
   redactions(count: number): string;
@@ -64,7 +64,7 @@ export function describeFilteredText(result: FilteredContext, options: DescribeO
   if (options.title) lines.push(p + options.title);
   lines.push(p + t.feature(result.feature, options.source));
   if (result.excluded) {
-    lines.push(p + t.excluded(result.reason));
+    lines.push(p + t.excluded(result.reason, result));
   } else if (result.blocked) {
     lines.push(p + t.blocked(result.reason));
   } else {

@@ -61,6 +61,8 @@ export interface FilteredContext {
   readonly excluded: boolean;
   /** Why it was excluded (or why not, for untitled buffers), e.g. `excluded by default pattern ".env"`. */
   readonly reason?: string;
+  /** Which pattern excluded the path, for a message in the user's language. */
+  readonly exclusion?: Pick<PathDecision, "pattern" | "source" | "ignoreFile">;
   /** A sensitive word with action `block` was found: `text` is empty and the request must not be sent. */
   readonly blocked: boolean;
   /** Exactly what the model may receive. */
@@ -276,7 +278,10 @@ export function filterText(input: FilterInput, policy: SafetyPolicy = {}): Filte
 export async function filterContext(input: FilterInput, policy: SafetyPolicy = {}): Promise<FilteredContext> {
   if (input.path !== undefined && policy.exclusion) {
     const decision: PathDecision = await policy.exclusion.check({ path: input.path, scheme: input.scheme });
-    if (decision.excluded) return empty(input.feature, { excluded: true, reason: decision.reason });
+    if (decision.excluded) {
+      const { pattern, source, ignoreFile } = decision;
+      return empty(input.feature, { excluded: true, reason: decision.reason, exclusion: { pattern, source, ignoreFile } });
+    }
     const result = filterText(input, policy);
     return (input.scheme ?? "file") === "untitled" ? { ...result, reason: decision.reason } : result;
   }

@@ -80,6 +80,8 @@ export interface PathDecision {
   readonly reason: string;
   readonly pattern?: string;
   readonly source?: PatternSource;
+  /** The ignore file whose pattern matched (`source` `ignore-file`), relative to its workspace folder. */
+  readonly ignoreFile?: string;
   /** The path that matched (the real path when a symlink led there). */
   readonly matchedPath?: string;
 }
@@ -237,13 +239,13 @@ export class PathExclusion {
     if (nested) {
       if (!nested.ignored) return undefined;
       const reason = `excluded by ${nested.dir}/${IGNORE_FILE_NAME} pattern "${nested.pattern}"`;
-      return { excluded: true, reason, pattern: nested.pattern, source: "ignore-file", matchedPath: p };
+      return { excluded: true, reason, pattern: nested.pattern, source: "ignore-file", ignoreFile: `${nested.dir}/${IGNORE_FILE_NAME}`, matchedPath: p };
     }
     if (!result.ignored) return undefined;
     const source = (result.rule?.mark ?? "default") as PatternSource;
     const pattern = result.rule?.pattern ?? "";
     const where = source === "default" ? "default pattern" : source === "setting" ? "the privateCoder.safety.excludedPaths pattern" : `${IGNORE_FILE_NAME} pattern`;
-    return { excluded: true, reason: `excluded by ${where} "${pattern}"`, pattern, source, matchedPath: p };
+    return { excluded: true, reason: `excluded by ${where} "${pattern}"`, pattern, source, ...(source === "ignore-file" ? { ignoreFile: IGNORE_FILE_NAME } : {}), matchedPath: p };
   }
 
   /** Decides whether the text at `location` may reach the model. Never throws. */

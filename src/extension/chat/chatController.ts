@@ -1,39 +1,39 @@
 /**
- * The chat's host side: the current conversation, its persistence, the budget meter, Stop and Regenerate, and the
- * intents the webview sends. The webview is only a view: everything it shows comes from here, so it can be torn
- * down and rebuilt at any time (`resync`). Generating an answer is `ChatGeneration`'s job, the list of saved
- * conversations `ConversationPicker`'s.
+ * The chat's host side: the current conversation, its persistence, the budget meter, one question at a time, Stop
+ * and Regenerate, and the intents the webview sends (`chatIntents.ts`). The webview is only a view: everything it
+ * shows comes from here, so it can be torn down and rebuilt at any time (`resync`). Streaming an answer is
+ * `AnswerStreams`', generating it `ChatGeneration`'s, the list of saved conversations `ConversationPicker`'s.
  */
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol.ts";
+import type { CodeAction, ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol.ts";
 import { ContextMeter } from "../../core/chat/contextMeter.ts";
 import { newConversation, newTurnId, type ChatQuestion, type StoredConversation, type StoredTurn } from "../../core/chat/conversation.ts";
 import { CHAT_SYSTEM_PROMPT, titleFrom } from "../../core/chat/prompt.ts";
-import type { ContextUsage } from "../../core/chat/request.ts";
-import { conversationView, turnView } from "../../core/chat/view.ts";
+import { conversationView } from "../../core/chat/view.ts";
 import type { Ctx } from "../ctx.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
-import { ChatGeneration, chatModelLoader, type AnswerResult } from "./chatGeneration.ts";
+import { AnswerStreams } from "./answerStreams.ts";
+import { ChatGeneration, chatModelLoader } from "./chatGeneration.ts";
+import { handleChatIntent } from "./chatIntents.ts";
 import { runCodeAction } from "./codeActions.ts";
 import { ConversationPicker } from "./conversationPicker.ts";
 import { ConversationStore } from "./conversationStore.ts";
 import { EditorContext, VirtualDocuments } from "./editorContext.ts";
 import { ModelInput } from "./modelInput.ts";
 import type { SafetyService } from "../safety.ts";
-import { describeError } from "../userMessages.ts";
 
 /** Where the controller's messages go: the chat view when it is open. */
 export interface ChatSink {
   post(message: HostToWebview): void;
 }
 
-/** The answer being generated. */
-interface RunningAnswer {
-  readonly abort: AbortController;
-  readonly turnId: string;
-  readonly done: Promise<void>;
+
+/** How a question is asked. */
+export interface AskOptions {
+  /** Start a new conversation for it (Explain Selection does, unless `chat.explainInCurrentConversation`). */
+  readonly newConversation?: boolean;
 }
 
 export class ChatController implements vscode.Disposable {
@@ -42,15 +42,19 @@ export class ChatController implements vscode.Disposable {
   readonly documents: VirtualDocuments;
   readonly editorContext: EditorContext;
   private conversation: StoredConversation;
-  private running: RunningAnswer | undefined;
   private sink: ChatSink | undefined;
   private readonly meter = new ContextMeter();
-  private readonly generation: ChatGeneration;
   private readonly picker: ConversationPicker;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
-  /** Chunks handed to the view (for tests and diagnostics). */
-  chunksPosted = 0;
+  /**
+   * A question is on its way (being filtered, or waiting for the previous answer to stop): one answer per
+   * conversation at a time, however many `send` messages arrive in one tick.
+   */
+  private asking = false;
+  /** Questions from commands, in order. */
+  private askQueue: Promise<void> = Promise.resolve();
+  private readonly answers: AnswerStreams;
 
   constructor(
     private readonly ctx: Ctx,
@@ -61,7 +65,13 @@ export class ChatController implements vscode.Disposable {
     this.input = new ModelInput(safety);
     this.documents = new VirtualDocuments();
     this.editorContext = new EditorContext(this.input, this.documents);
-    this.generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log);
+    const generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log);
+    this.answers = new AnswerStreams(generation, this.meter, {
+      post: (message) => this.post(message),
+      notice: (level, text) => this.notice(level, text),
+      view: () => this.view(),
+      save: () => this.save(),
+    });
     this.picker = new ConversationPicker(this.store, this);
     this.subscriptions.push(this.picker, this.input, this.documents, this.editorContext, this.editorContext.onDidChange(() => this.post({ type: "chips", chips: this.editorContext.chips() })));
     this.conversation = newConversation(Date.now(), randomBytes(6).toString("hex"));
@@ -74,12 +84,12 @@ export class ChatController implements vscode.Disposable {
   }
 
   get isGenerating(): boolean {
-    return this.running !== undefined;
+    return this.answers.active || this.asking;
   }
 
   /** Resolves when the running generation (if any) has finished and been saved. */
   async idle(): Promise<void> {
-    await this.running?.done;
+    await this.answers.idle();
   }
 
   attach(sink: ChatSink | undefined): void {
@@ -94,85 +104,107 @@ export class ChatController implements vscode.Disposable {
   }
 
   /** An intent from the chat view (the view's own intents, such as opening a link, stay with `ChatViewProvider`). */
-  async handle(message: WebviewToHost): Promise<void> {
-    switch (message.type) {
-      case "send":
-        return this.send(message.text);
-      case "stop":
-        return this.stop();
-      case "regenerate":
-        return this.regenerate();
-      case "newChat":
-        return this.newChat();
-      case "showHistory":
-        return this.picker.show();
-      case "renameConversation":
-        return this.picker.rename(this.conversation.id);
-      case "deleteConversation":
-        return this.picker.delete(this.conversation.id);
-      case "setChip":
-        return this.editorContext.setAttached(message.kind, message.attached);
-      case "showChip":
-        return this.editorContext.show(message.kind);
-      case "showAttachment": {
-        const attachment = this.conversation.turns.find((t) => t.id === message.turnId)?.attachments[message.index];
-        if (attachment) await this.documents.showAttachment(attachment);
-        return;
-      }
-      case "codeAction": {
-        const ok = await runCodeAction(message.action, message.code, this.editorContext.lastEditor, this.documents);
-        return this.post({ type: "codeActionDone", action: message.action, ok });
-      }
-    }
+  handle(message: WebviewToHost): Promise<void> {
+    return handleChatIntent(this, message);
+  }
+
+  showHistory(): Promise<void> {
+    return this.picker.show();
+  }
+  renameCurrent(): Promise<void> {
+    return this.picker.rename(this.conversation.id);
+  }
+  deleteCurrent(): Promise<void> {
+    return this.picker.delete(this.conversation.id);
+  }
+
+  async showAttachment(turnId: string, index: number): Promise<void> {
+    const attachment = this.conversation.turns.find((t) => t.id === turnId)?.attachments[index];
+    if (attachment) await this.documents.showAttachment(attachment);
+  }
+
+  async codeAction(action: CodeAction, code: string): Promise<void> {
+    const ok = await runCodeAction(action, code, this.editorContext.lastEditor, this.documents);
+    this.post({ type: "codeActionDone", action, ok });
   }
 
   /** A message typed into the chat view (plus attached editor context). Resolves when the answer has finished. */
   async send(text: string): Promise<void> {
     if (text.trim() === "") return;
+    // Checked and claimed before the first await: a burst of messages gets one answer and "wait" for the rest.
     if (this.isGenerating) return this.notice("info", vscode.l10n.t("Wait for the answer to finish, or press Stop."));
-    const filtered = await this.input.userMessage(text, "chat");
-    if (filtered.refused) return this.notice("error", vscode.l10n.t("The message was not sent: {0}.", filtered.refused));
-    const attachments = await this.editorContext.takeAttachments();
-    const redactions = filtered.result.redactions.length;
-    if (redactions > 0) {
-      this.notice(
-        "warning",
-        redactions === 1
-          ? vscode.l10n.t("1 secret was redacted from your message before it reached the model.")
-          : vscode.l10n.t("{0} secrets were redacted from your message before it reached the model.", redactions),
-      );
+    this.asking = true;
+    try {
+      const filtered = await this.input.userMessage(text, "chat");
+      if (filtered.refused) return this.notice("error", vscode.l10n.t("The message was not sent: {0}.", filtered.refused));
+      // The input history in the view keeps what was sent, never the raw secrets typed (it is saved to disk).
+      this.post({ type: "inputAccepted", text: filtered.result.text });
+      const attachments = await this.editorContext.takeAttachments();
+      const redactions = filtered.result.redactions.length;
+      if (redactions > 0) {
+        this.notice(
+          "warning",
+          redactions === 1
+            ? vscode.l10n.t("1 secret was redacted from your message before it reached the model.")
+            : vscode.l10n.t("{0} secrets were redacted from your message before it reached the model.", redactions),
+        );
+      }
+      await this.startAnswer({ feature: "chat", text: filtered.result.text, attachments });
+    } finally {
+      this.asking = false;
     }
-    await this.ask({ feature: "chat", text: filtered.result.text, attachments });
+  }
+
+  /**
+   * Asks a question from a command (Explain Selection): an answer still running is stopped first, and the question
+   * waits for it; questions asked meanwhile wait their turn.
+   */
+  async ask(question: ChatQuestion, options: AskOptions = {}): Promise<void> {
+    const turn = this.askQueue.then(async () => {
+      this.asking = true;
+      try {
+        this.stop();
+        await this.idle();
+        if (options.newConversation && this.conversation.turns.length > 0) this.startNewConversation();
+        await this.startAnswer(question);
+      } finally {
+        this.asking = false;
+      }
+    });
+    this.askQueue = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Adds the question as a user turn and streams the answer into a new assistant turn. */
-  async ask(question: ChatQuestion): Promise<void> {
-    if (this.isGenerating) {
-      this.stop();
-      await this.idle();
-    }
+  private async startAnswer(question: ChatQuestion): Promise<void> {
     const { feature, text, attachments } = question;
     const turn: StoredTurn = { id: newTurnId(Date.now(), randomBytes(4).toString("hex")), role: "user", text, attachments: [...attachments], feature, createdAt: Date.now() };
     if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text || attachments[0]?.label || vscode.l10n.t("New chat"));
     this.conversation.turns.push(turn);
-    await this.generate();
+    await this.answers.start(this.conversation);
   }
 
+  /** Stops every answer of this conversation (there is at most one; a stale controller is aborted all the same). */
   stop(): void {
-    this.running?.abort.abort();
+    this.answers.stopAll();
   }
+
 
   async regenerate(): Promise<void> {
     if (this.isGenerating) return;
     const turns = this.conversation.turns;
     while (turns.length > 0 && turns[turns.length - 1].role === "assistant") turns.pop();
     if (turns.length === 0) return;
-    await this.generate();
+    await this.answers.start(this.conversation);
   }
 
   async newChat(): Promise<void> {
     this.stop();
     await this.idle();
+    this.startNewConversation();
+  }
+
+  private startNewConversation(): void {
     this.conversation = newConversation(Date.now(), randomBytes(6).toString("hex"));
     this.meter.reset();
     this.resync();
@@ -230,64 +262,8 @@ export class ChatController implements vscode.Disposable {
     if (id === this.conversation.id) await this.newChat();
   }
 
-  /** Answers the last user turn; the answer streams into a new assistant turn and is saved when it ends. */
-  private generate(): Promise<void> {
-    const abort = new AbortController();
-    const history = [...this.conversation.turns];
-    const assistant: StoredTurn = { id: newTurnId(Date.now(), randomBytes(4).toString("hex")), role: "assistant", text: "", attachments: [], createdAt: Date.now() };
-    this.conversation.turns.push(assistant);
-    // Regenerate answers a question under the feature it was asked with.
-    const feature = history[history.length - 1]?.feature ?? "chat";
-    const request = { feature, title: this.conversation.title, history, answerTurnId: assistant.id, signal: abort.signal };
-    const answered = this.generation.answer(request, {
-      planned: (usage) => this.showContextUsage(usage),
-      chunk: (text) => {
-        assistant.text += text;
-        this.chunksPosted++;
-        this.post({ type: "chunk", turnId: assistant.id, text });
-      },
-    });
-    const done = answered
-      .then((result) => this.finishAnswer(assistant, result))
-      .finally(async () => {
-        this.running = undefined;
-        this.post({ type: "turnEnd", turn: turnView(assistant, { streaming: false, dropped: this.meter.droppedTurns.has(assistant.id) }) });
-        this.post({ type: "generating", generating: false });
-        await this.save();
-      });
-    this.running = { abort, turnId: assistant.id, done };
-    this.post({ type: "conversation", conversation: this.view(), generating: true });
-    return done;
-  }
-
-  private showContextUsage(usage: ContextUsage): void {
-    const newlyDropped = this.meter.planned(usage);
-    this.post({ type: "budget", budget: this.meter.budget });
-    if (newlyDropped.length > 0) {
-      this.notice(
-        "warning",
-        vscode.l10n.t(
-          "The conversation is longer than the model's context window: the {0} oldest message(s) are no longer sent to the model. Start a new chat to begin fresh.",
-          usage.dropped.length,
-        ),
-      );
-      this.post({ type: "conversation", conversation: this.view(), generating: true });
-    }
-  }
-
-  private finishAnswer(assistant: StoredTurn, result: AnswerResult): void {
-    if (result.outcome === "stopped") assistant.stopReason = "abort";
-    else if (result.outcome === "failed") assistant.error = describeError(result.error, vscode.l10n);
-    else {
-      if (result.stopReason) assistant.stopReason = result.stopReason;
-      if (result.contextShifted) this.notice("warning", vscode.l10n.t("The conversation did not fit the context window; the model dropped its oldest part for this answer."));
-      this.meter.answered(result.answerTokens);
-      this.post({ type: "budget", budget: this.meter.budget });
-    }
-  }
-
   private view(): ConversationView {
-    return conversationView(this.conversation, this.running?.turnId, this.meter.droppedTurns);
+    return conversationView(this.conversation, this.answers.runningTurnId, this.meter.droppedTurns);
   }
 
   private notice(level: "info" | "warning" | "error", text: string): void {

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import path from "node:path";
 import type { CodeAction } from "../../core/chatProtocol.ts";
-import { proposeEdit } from "../../core/chat/applyEdit.ts";
+import { blockInsertion, proposeEdit } from "../../core/chat/applyEdit.ts";
 import type { VirtualDocuments } from "./editorContext.ts";
 
 export async function runCodeAction(action: CodeAction, code: string, editor: vscode.TextEditor | undefined, documents: VirtualDocuments): Promise<boolean> {
@@ -19,8 +19,14 @@ export async function runCodeAction(action: CodeAction, code: string, editor: vs
         void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: open an editor to insert the code into."));
         return false;
       }
+      const document = editor.document;
       const ok = await editor.edit((edit) => {
-        for (const selection of editor.selections) edit.replace(selection, code);
+        for (const selection of editor.selections) {
+          // A selection is replaced as it is; at a bare cursor a code block goes on lines of its own.
+          const line = document.lineAt(selection.start.line).text;
+          const text = selection.isEmpty ? blockInsertion(line.slice(0, selection.start.character), line.slice(selection.start.character), code) : code;
+          edit.replace(selection, text);
+        }
       });
       if (ok) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
       return ok;

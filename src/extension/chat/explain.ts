@@ -1,19 +1,20 @@
 /**
  * "Private Coder: Explain Selection": the selection (or, without one, the block around the cursor) with its file
  * name, language and a few lines around it goes through the safety filter (`ModelInput`), the chat view opens, and
- * the explanation streams into a new turn of the current conversation.
+ * the explanation streams into a conversation of its own (or the open one, `chat.explainInCurrentConversation`).
  */
 import * as vscode from "vscode";
 import { enclosingBlock } from "../../core/chat/enclosingBlock.ts";
 import { explainRequestText } from "../../core/chat/prompt.ts";
 import { CHAT_VIEW_ID } from "../../core/commandIds.ts";
 import type { ChatController } from "./chatController.ts";
+import type { Config } from "../config.ts";
 import { isTextSource } from "./editorContext.ts";
 
 /** Lines of context shown around the code to explain. */
 const CONTEXT_LINES = 5;
 
-export async function explainSelection(chat: ChatController): Promise<void> {
+export async function explainSelection(chat: ChatController, config: Config): Promise<void> {
   const editor = vscode.window.activeTextEditor ?? chat.editorContext.lastEditor;
   if (!editor || !isTextSource(editor.document)) {
     void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: open a file and select the code to explain."));
@@ -54,9 +55,12 @@ export async function explainSelection(chat: ChatController): Promise<void> {
   const label = (await chat.input.userMessage(`${name}:${lines}`, "explain")).result.text;
   await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   const redactions = filtered.result.redactions.length;
-  await chat.ask({
-    feature: "explain",
-    text: vscode.l10n.t("Explain {0}", label),
-    attachments: [{ kind: "explain", label, language: doc.languageId, text: filtered.result.text, redactions }],
-  });
+  await chat.ask(
+    {
+      feature: "explain",
+      text: vscode.l10n.t("Explain {0}", label),
+      attachments: [{ kind: "explain", label, language: doc.languageId, text: filtered.result.text, redactions }],
+    },
+    { newConversation: !config.get("chat.explainInCurrentConversation") },
+  );
 }

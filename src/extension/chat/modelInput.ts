@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import type { ChatFeature } from "../../core/chat/conversation.ts";
 import type { FilteredContext, OutputSanitizer } from "../../core/safety/index.ts";
 import type { SafetyService } from "../safety.ts";
+import { describeExclusion } from "../userMessages.ts";
 
 /** Largest attachment (characters after filtering); the history budget trims further by tokens. */
 const MAX_ATTACHMENT_CHARS = 48_000;
@@ -46,11 +47,10 @@ export class ModelInput implements vscode.Disposable {
 
   private piece(result: FilteredContext): FilteredPiece {
     if (result.excluded) {
+      const why = describeExclusion(result, vscode.l10n);
       return {
         result,
-        refused: result.reason
-          ? vscode.l10n.t("excluded from the model by the safety settings ({0})", result.reason)
-          : vscode.l10n.t("excluded from the model by the safety settings"),
+        refused: why ? vscode.l10n.t("excluded from the model by the safety settings ({0})", why) : vscode.l10n.t("excluded from the model by the safety settings"),
       };
     }
     if (result.blocked) return { result, refused: vscode.l10n.t("it contains a word from `privateCoder.safety.sensitiveWords` (action: block)") };

@@ -27,10 +27,6 @@ export interface ProviderHooks {
 }
 
 export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
-  /** Calls from VS Code (tests read these). */
-  invocations = 0;
-  lastResult: PipelineResult | undefined;
-
   constructor(
     private readonly pipeline: CompletionPipeline,
     private readonly hooks: ProviderHooks,
@@ -42,7 +38,6 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    this.invocations++;
     const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     const result = await this.complete(document, position, explicit, token, context.selectedCompletionInfo !== undefined);
     if (token.isCancellationRequested || result.items.length === 0) return undefined;
@@ -77,7 +72,6 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
           return true;
         },
       });
-      this.lastResult = result;
       if (result.reason === "modelNotReady") this.hooks.modelNotReady();
       if (result.source === "error" || result.source === "refused") this.hooks.log(`completion: nothing shown (${result.source}: ${result.reason ?? "?"})`);
       if (result.items.length > 0) this.hooks.shown(result, document, position);

@@ -7,6 +7,7 @@ import "@vscode-elements/elements/dist/vscode-textarea/index.js";
 import "@vscode-elements/elements/dist/vscode-toolbar-button/index.js";
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import {
+  MAX_MESSAGE_CHARS,
   parseHostToWebview,
   type BudgetView,
   type ChipView,
@@ -121,11 +122,22 @@ function setInputValue(value: string): void {
 function send(): void {
   const text = inputValue();
   if (text.trim() === "" || state.generating) return;
+  if (text.length > MAX_MESSAGE_CHARS) {
+    // Refused here, visibly, and the text stays in the input: the host would drop the message as malformed.
+    state.notice = { level: "error", text: t("messageTooLong", text.length.toLocaleString(), MAX_MESSAGE_CHARS.toLocaleString()) };
+    renderNotice();
+    return;
+  }
   post({ type: "send", text });
-  state.inputHistory = [...state.inputHistory.filter((h) => h !== text), text].slice(-50);
   historyIndex = -1;
   setInputValue("");
   state.draft = "";
+  saveState();
+}
+
+/** The input history keeps what was sent as the model saw it (`inputAccepted`), never raw secrets: it is saved. */
+function rememberInput(text: string): void {
+  state.inputHistory = [...state.inputHistory.filter((h) => h !== text), text].slice(-50);
   saveState();
 }
 
@@ -462,6 +474,9 @@ function onMessage(message: HostToWebview): void {
     case "notice":
       state.notice = { level: message.level, text: message.text };
       renderNotice();
+      break;
+    case "inputAccepted":
+      rememberInput(message.text);
       break;
     case "codeActionDone":
       if (!message.ok && message.action !== "copy") {
