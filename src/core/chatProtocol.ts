@@ -38,6 +38,8 @@ export interface TurnView {
   readonly error?: string;
   /** Left out of the model's view of the conversation to fit the context window. */
   readonly dropped: boolean;
+  /** The text is cut for the view; this is the whole text's length (`showTurn` opens it). */
+  readonly truncatedFrom?: number;
 }
 
 export interface ConversationView {
@@ -99,6 +101,10 @@ export type WebviewToHost =
   | { readonly type: "setChip"; readonly kind: ChipKind; readonly attached: boolean }
   | { readonly type: "showChip"; readonly kind: ChipKind }
   | { readonly type: "showAttachment"; readonly turnId: string; readonly index: number }
+  /** Open the whole text of a turn shown cut. */
+  | { readonly type: "showTurn"; readonly turnId: string }
+  /** The view could not show the conversation it was sent: the host goes back to the one shown before. */
+  | { readonly type: "conversationRejected" }
   | { readonly type: "codeAction"; readonly action: CodeAction; readonly code: string; readonly language: string }
   | { readonly type: "openLink"; readonly href: string };
 
@@ -149,6 +155,7 @@ const BARE_TYPES: ReadonlySet<string> = new Set([
   "showHistory",
   "renameConversation",
   "deleteConversation",
+  "conversationRejected",
 ]);
 
 /** Validates a message received by the host; returns undefined for anything that is not exactly a known message. */
@@ -175,6 +182,8 @@ function parseWebviewToHostUnsafe(value: unknown): WebviewToHost | undefined {
         : undefined;
     case "showChip":
       return hasOnlyKeys(v, ["type", "kind"]) && CHIP_KINDS.includes(v.kind as string) ? { type, kind: v.kind as ChipKind } : undefined;
+    case "showTurn":
+      return hasOnlyKeys(v, ["type", "turnId"]) && isId(v.turnId) ? { type: "showTurn", turnId: v.turnId } : undefined;
     case "showAttachment":
       return hasOnlyKeys(v, ["type", "turnId", "index"]) && isId(v.turnId) && isCount(v.index) && v.index < 100 ? { type, turnId: v.turnId, index: v.index } : undefined;
     case "codeAction":
@@ -225,7 +234,8 @@ function isTurnView(value: unknown): value is TurnView {
     typeof value.streaming === "boolean" &&
     typeof value.dropped === "boolean" &&
     (value.stopReason === undefined || isStr(value.stopReason, 40)) &&
-    (value.error === undefined || isStr(value.error, 4000))
+    (value.error === undefined || isStr(value.error, 4000)) &&
+    (value.truncatedFrom === undefined || isCount(value.truncatedFrom))
   );
 }
 

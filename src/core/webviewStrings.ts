@@ -59,6 +59,8 @@ export const CHAT_STRINGS = {
   codeApplyTitle: "Show a diff against the active editor, then accept or reject",
   notApplied: "The change was not applied.",
   notInserted: "Nothing was inserted: open an editor first.",
+  turnTruncated: "Showing the first {0} of {1} characters.",
+  openFullText: "Open Full Text",
   messageTooLong: "The message is too long to send ({0} characters; at most {1}). Shorten it, or attach the file or selection instead.",
 } as const;
 

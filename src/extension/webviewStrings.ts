@@ -61,6 +61,8 @@ export function localizedChatStrings(): ChatStrings {
     codeApplyTitle: vscode.l10n.t("Show a diff against the active editor, then accept or reject"),
     notApplied: vscode.l10n.t("The change was not applied."),
     notInserted: vscode.l10n.t("Nothing was inserted: open an editor first."),
+    turnTruncated: vscode.l10n.t("Showing the first {0} of {1} characters."),
+    openFullText: vscode.l10n.t("Open Full Text"),
     messageTooLong: vscode.l10n.t("The message is too long to send ({0} characters; at most {1}). Shorten it, or attach the file or selection instead."),
   };
 }

@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
+import { CONVERSATION_FORMAT } from "../../src/core/chat/conversation.ts";
 import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds.ts";
 import { ConversationStore } from "../../src/extension/chat/conversationStore.ts";
 import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers.ts";
@@ -59,6 +60,16 @@ describe("Chat and Explain Selection in the extension host", function () {
     assert.equal(api.chat.isGenerating, false);
   });
 
+  it("a question is saved before its answer: a window reloaded mid-answer reopens this conversation", async () => {
+    await api.chat.newChat();
+    const answered = api.chat.send("Save me before you answer.");
+    await waitFor("the answer to start", () => api.chat.current.turns.some((t) => t.role === "assistant"), 60_000);
+    const onDisk = await api.chat.store.load(api.chat.current.id);
+    assert.equal(onDisk?.turns[0]?.text, "Save me before you answer.", "the question is on disk while the answer streams");
+    assert.equal(api.ctx.extensionContext.globalState.get("privateCoder.chat.lastConversation"), api.chat.current.id);
+    await answered;
+  });
+
   it("a burst of send messages in one tick gets one answer, the rest are told to wait, and the engine ends idle", async () => {
     await api.chat.newChat();
     await Promise.all([1, 2, 3, 4, 5].map((i) => api.chat.handle({ type: "send", text: `Burst message ${i}` })));
@@ -73,6 +84,33 @@ describe("Chat and Explain Selection in the extension host", function () {
     const status = await (await api.backends.backendFor("chat")).status();
     assert.equal(status.busy.chat, false, "no answer is still being generated in the engine");
     assert.equal(status.activeRequests, 0);
+  });
+
+  it("a conversation with a turn of over 2,000,000 characters opens cut in the view, its full text opens in an editor, and a view that rejects a conversation switches nothing", async () => {
+    await api.chat.newChat();
+    const before = api.chat.current.id;
+    const now = Date.now();
+    const big = {
+      format: CONVERSATION_FORMAT as typeof CONVERSATION_FORMAT,
+      id: "cbigturn-0001",
+      title: "A long paste",
+      createdAt: now,
+      updatedAt: now,
+      turns: [
+        { id: "tbig-0001", role: "user" as const, text: "y".repeat(2_000_001), attachments: [], createdAt: now },
+        { id: "tbig-0002", role: "assistant" as const, text: "A long paste indeed.", attachments: [], createdAt: now },
+      ],
+    };
+    await api.chat.store.save(big);
+    const delivered = api.chatView.delivered.get("conversation") ?? 0;
+    assert.equal(await api.chat.open(big.id), true);
+    await waitFor("the view to receive the conversation", () => (api.chatView.delivered.get("conversation") ?? 0) > delivered, 10_000);
+    await api.chat.handle({ type: "showTurn", turnId: "tbig-0001" });
+    await waitFor("the full text in an editor", () => vscode.window.activeTextEditor?.document.getText().length === 2_000_001, 20_000);
+    // Had the view refused it, the host goes back to the conversation shown before: both show the same one.
+    await api.chat.handle({ type: "conversationRejected" });
+    assert.equal(api.chat.current.id, before);
+    await api.chat.store.delete(big.id);
   });
 
   it("Explain Selection sends only filtered text: a fake GitHub token never reaches the saved conversation", async () => {

@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MAX_MESSAGE_CHARS, parseHostToWebview, parseWebviewToHost } from "../../src/core/chatProtocol.ts";
+import { conversationView, MAX_VIEW_TURN_CHARS } from "../../src/core/chat/view.ts";
+import { CONVERSATION_FORMAT } from "../../src/core/chat/conversation.ts";
 
 test("known webview messages are accepted", () => {
   for (const type of ["ready", "selectModel", "restartEngine", "showLogs", "stop", "regenerate", "newChat", "showHistory", "renameConversation", "deleteConversation"] as const) {
@@ -102,4 +104,27 @@ test("fuzz: 1,000 random and mutated messages in both directions, zero exception
     { numRuns: 1000 },
   );
   assert.ok(accepted >= 0);
+});
+
+test("a conversation with a turn over the view's limit is sent cut, with its length, and the view accepts it", () => {
+  const long = "x".repeat(2_000_001);
+  const stored = {
+    format: CONVERSATION_FORMAT as typeof CONVERSATION_FORMAT,
+    id: "c1",
+    title: "Long",
+    createdAt: 1,
+    updatedAt: 1,
+    turns: [
+      { id: "t1", role: "user" as const, text: long, attachments: [], createdAt: 1 },
+      { id: "t2", role: "assistant" as const, text: "short", attachments: [], createdAt: 2 },
+    ],
+  };
+  const view = conversationView(stored, undefined, new Set());
+  assert.equal(view.turns[0].text.length, MAX_VIEW_TURN_CHARS);
+  assert.equal(view.turns[0].truncatedFrom, 2_000_001);
+  assert.equal(view.turns[1].truncatedFrom, undefined);
+  const parsed = parseHostToWebview({ type: "conversation", conversation: view, generating: false });
+  assert.ok(parsed, "the view accepts the conversation: host and view agree on what is open");
+  assert.deepEqual(parseWebviewToHost({ type: "showTurn", turnId: "t1" }), { type: "showTurn", turnId: "t1" });
+  assert.deepEqual(parseWebviewToHost({ type: "conversationRejected" }), { type: "conversationRejected" });
 });

@@ -51,13 +51,16 @@ test("writes are atomic: temp file + rename, no temp left, concurrent saves end 
   });
 });
 
-test("a half-written temp file or a corrupt file never shows up as a conversation", async () => {
+test("a half-written temp file is ignored; a damaged conversation file is listed as damaged, never silently dropped", async () => {
   await withStore(async (store, dir) => {
     await store.save(conversation("ok"));
     await writeFile(path.join(dir, "ok.json.abc.tmp"), "{\"format\":1,");
     await writeFile(path.join(dir, "bad.json"), "{not json");
     await writeFile(path.join(dir, "other.json"), JSON.stringify({ format: 99 }));
-    assert.deepEqual((await store.list()).map((c) => c.id), ["ok"]);
+    const list = await store.list();
+    assert.deepEqual(list.map((c) => [c.id, c.damaged === true]).sort(), [["bad", true], ["ok", false], ["other", true]]);
+    assert.equal(await store.load("bad"), undefined, "a damaged file does not open as a conversation");
+    assert.equal(store.pathOf("bad"), path.join(dir, "bad.json"), "it can be opened as a file");
   });
 });
 

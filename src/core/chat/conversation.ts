@@ -61,6 +61,8 @@ export interface ConversationSummary {
   readonly title: string;
   readonly updatedAt: number;
   readonly turnCount: number;
+  /** The file exists but cannot be read as a conversation: listed so the user can open or delete it. */
+  readonly damaged?: boolean;
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,100}$/;

@@ -7,6 +7,11 @@ import type { StoredConversation, StoredTurn } from "./conversation.ts";
 
 /** Longest error text shown under a turn. */
 const MAX_ERROR_CHARS = 4000;
+/**
+ * Longest turn text sent to the view: a longer turn (a pasted log, a runaway answer) is shown cut, with a way to
+ * open the whole text in an editor, so the conversation message always passes the view's validation.
+ */
+export const MAX_VIEW_TURN_CHARS = 200_000;
 
 export interface TurnState {
   /** The turn is the answer still streaming. */
@@ -19,7 +24,8 @@ export function turnView(turn: StoredTurn, state: TurnState): TurnView {
   return {
     id: turn.id,
     role: turn.role,
-    text: turn.text,
+    text: turn.text.length > MAX_VIEW_TURN_CHARS ? turn.text.slice(0, MAX_VIEW_TURN_CHARS) : turn.text,
+    ...(turn.text.length > MAX_VIEW_TURN_CHARS ? { truncatedFrom: turn.text.length } : {}),
     attachments: turn.attachments.map((a) => ({ kind: a.kind, label: a.label, redactions: a.redactions })),
     streaming: state.streaming,
     dropped: state.dropped,

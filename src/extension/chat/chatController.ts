@@ -52,6 +52,10 @@ export class ChatController implements vscode.Disposable {
    * conversation at a time, however many `send` messages arrive in one tick.
    */
   private asking = false;
+  /** The last save failed (its notice is on screen until a save works). */
+  private saveFailed = false;
+  /** The conversation shown before the last switch (the view may reject the new one). */
+  private shownBefore: StoredConversation | undefined;
   /** Questions from commands, in order. */
   private askQueue: Promise<void> = Promise.resolve();
   private readonly answers: AnswerStreams;
@@ -123,6 +127,21 @@ export class ChatController implements vscode.Disposable {
     if (attachment) await this.documents.showAttachment(attachment);
   }
 
+  /** Opens the whole text of a turn the view shows cut. */
+  async showTurnText(turnId: string): Promise<void> {
+    const turn = this.conversation.turns.find((t) => t.id === turnId);
+    if (turn) await this.documents.show(`${turn.role}-${turnId}.md`, turn.text);
+  }
+
+  /** The view could not show the conversation: go back to the one it shows, so a message never lands unseen. */
+  viewRejectedConversation(): void {
+    this.ctx.log.warn(`Chat: the view could not show conversation ${this.conversation.id}; returning to the one shown before`);
+    const previous = this.shownBefore;
+    if (previous && previous.id !== this.conversation.id) this.show(previous);
+    else this.startNewConversation();
+    this.notice("error", vscode.l10n.t("That conversation could not be shown; the chat stays where it was."));
+  }
+
   async codeAction(action: CodeAction, code: string): Promise<void> {
     const ok = await runCodeAction(action, code, this.editorContext.lastEditor, this.documents);
     this.post({ type: "codeActionDone", action, ok });
@@ -181,6 +200,8 @@ export class ChatController implements vscode.Disposable {
     const turn: StoredTurn = { id: newTurnId(Date.now(), randomBytes(4).toString("hex")), role: "user", text, attachments: [...attachments], feature, createdAt: Date.now() };
     if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text || attachments[0]?.label || vscode.l10n.t("New chat"));
     this.conversation.turns.push(turn);
+    // Saved before the answer: a window reloaded mid-answer reopens this conversation, not the one before it.
+    await this.save();
     await this.answers.start(this.conversation);
   }
 
@@ -222,6 +243,7 @@ export class ChatController implements vscode.Disposable {
 
   /** Shows a saved conversation; the budget meter estimates it until the next answer is counted. */
   private show(conversation: StoredConversation): void {
+    this.shownBefore = this.conversation;
     this.conversation = conversation;
     this.meter.opened(conversation.turns, CHAT_SYSTEM_PROMPT);
     this.resync();
@@ -232,6 +254,10 @@ export class ChatController implements vscode.Disposable {
     if (!id || this.conversation.turns.length > 0) return;
     const loaded = await this.store.load(id);
     if (loaded && this.conversation.turns.length === 0 && !this.disposed) this.show(loaded);
+    else if (!loaded && !this.disposed && (await this.store.list()).some((c) => c.id === id && c.damaged)) {
+      // Not silently a new chat: say that the last conversation could not be read, and where it is.
+      this.notice("warning", vscode.l10n.t("The last conversation could not be read; it is listed as damaged under Conversations…, where it can be opened as a file or deleted."));
+    }
   }
 
   private async save(): Promise<void> {
@@ -240,9 +266,13 @@ export class ChatController implements vscode.Disposable {
     try {
       await this.store.save(this.conversation);
       await this.ctx.extensionContext.globalState.update(LAST_KEY, this.conversation.id);
+      // The error of an earlier failed save must not stay on screen once saving works again.
+      if (this.saveFailed) this.notice("info", vscode.l10n.t("The conversation is saved again."));
+      this.saveFailed = false;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.log.error(`Chat: saving the conversation failed: ${message}`);
+      this.saveFailed = true;
       this.notice("error", vscode.l10n.t("The conversation could not be saved: {0}", message));
     }
   }

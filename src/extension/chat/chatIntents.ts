@@ -24,6 +24,10 @@ export async function handleChatIntent(chat: ChatController, message: WebviewToH
       return chat.editorContext.show(message.kind);
     case "showAttachment":
       return chat.showAttachment(message.turnId, message.index);
+    case "showTurn":
+      return chat.showTurnText(message.turnId);
+    case "conversationRejected":
+      return chat.viewRejectedConversation();
     case "codeAction":
       return chat.codeAction(message.action, message.code);
     default:

@@ -16,7 +16,7 @@ export interface ConversationActions {
   delete(id: string): Promise<void>;
 }
 
-type ConversationItem = vscode.QuickPickItem & { readonly id: string };
+type ConversationItem = vscode.QuickPickItem & { readonly id: string; readonly damaged?: boolean };
 
 export class ConversationPicker implements vscode.Disposable {
   private pick: vscode.QuickPick<ConversationItem> | undefined;
@@ -30,25 +30,38 @@ export class ConversationPicker implements vscode.Disposable {
   async show(): Promise<void> {
     const renameButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("edit"), tooltip: vscode.l10n.t("Rename") };
     const deleteButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("trash"), tooltip: vscode.l10n.t("Delete") };
+    const openFileButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("go-to-file"), tooltip: vscode.l10n.t("Open File") };
     const pick = vscode.window.createQuickPick<ConversationItem>();
     this.pick = pick;
     pick.title = vscode.l10n.t("Private Coder: Conversations");
     pick.placeholder = vscode.l10n.t("Open a saved conversation");
     const load = async (): Promise<void> => {
       const list = await this.store.list();
-      pick.items = list.map((c) => ({
-        id: c.id,
-        label: c.title,
-        description: c.turnCount === 1 ? vscode.l10n.t("1 message") : vscode.l10n.t("{0} messages", c.turnCount),
-        detail: new Date(c.updatedAt).toLocaleString(vscode.env.language),
-        buttons: [renameButton, deleteButton],
-      }));
+      pick.items = list.map((c) =>
+        c.damaged
+          ? {
+              id: c.id,
+              damaged: true,
+              label: `$(warning) ${c.title}`,
+              description: vscode.l10n.t("damaged: cannot be read"),
+              detail: vscode.l10n.t("Open it to see the file, or delete it."),
+              buttons: [openFileButton, deleteButton],
+            }
+          : {
+              id: c.id,
+              label: c.title,
+              description: c.turnCount === 1 ? vscode.l10n.t("1 message") : vscode.l10n.t("{0} messages", c.turnCount),
+              detail: new Date(c.updatedAt).toLocaleString(vscode.env.language),
+              buttons: [renameButton, deleteButton],
+            },
+      );
       if (list.length === 0) pick.placeholder = vscode.l10n.t("No saved conversations yet");
     };
     await load();
     await new Promise<void>((resolve) => {
       pick.onDidTriggerItemButton(async (e) => {
         if (e.button === renameButton) await this.rename(e.item.id);
+        else if (e.button === openFileButton) await this.openFile(e.item.id);
         else await this.delete(e.item.id);
         await load();
         pick.show();
@@ -56,7 +69,8 @@ export class ConversationPicker implements vscode.Disposable {
       pick.onDidAccept(async () => {
         const item = pick.selectedItems[0];
         pick.hide();
-        if (item) await this.actions.open(item.id);
+        if (item?.damaged) await this.openFile(item.id);
+        else if (item) await this.actions.open(item.id);
       });
       pick.onDidHide(() => {
         pick.dispose();
@@ -65,6 +79,11 @@ export class ConversationPicker implements vscode.Disposable {
       });
       pick.show();
     });
+  }
+
+  /** Shows a conversation's file as text (a damaged one cannot be opened as a conversation). */
+  async openFile(id: string): Promise<void> {
+    await vscode.window.showTextDocument(vscode.Uri.file(this.store.pathOf(id)), { preview: true });
   }
 
   /** Asks for a new name for conversation `id`. */

@@ -4,7 +4,7 @@
  * new one, never half of either. No `vscode` import: the unit tests run it against a temporary folder.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   isConversationId,
@@ -70,7 +70,15 @@ export class ConversationStore {
     }
   }
 
-  /** All readable conversations, most recently updated first. Temporary and foreign files are ignored. */
+  /** The file of conversation `id` (to open a damaged one as text). */
+  pathOf(id: string): string {
+    return this.fileFor(id);
+  }
+
+  /**
+   * All conversations, most recently updated first; a file that cannot be read is listed as `damaged` (never
+   * silently left out). Temporary and foreign files are ignored.
+   */
   async list(): Promise<ConversationSummary[]> {
     let names: string[];
     try {
@@ -85,6 +93,10 @@ export class ConversationStore {
       if (!isConversationId(id)) continue;
       const conversation = await this.load(id);
       if (conversation) summaries.push({ id, title: conversation.title, updatedAt: conversation.updatedAt, turnCount: conversation.turns.length });
+      else {
+        const modified = await stat(path.join(this.folder, name)).then((s) => s.mtimeMs, () => 0);
+        summaries.push({ id, title: id, updatedAt: modified, turnCount: 0, damaged: true });
+      }
     }
     return summaries.sort((a, b) => b.updatedAt - a.updatedAt);
   }

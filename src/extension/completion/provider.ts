@@ -23,6 +23,8 @@ export interface ProviderHooks {
   lastInserted(document: vscode.TextDocument): string | undefined;
   thinking(on: boolean): void;
   shown(result: PipelineResult, document: vscode.TextDocument, position: vscode.Position): void;
+  /** An explicit request (`Alt+\`) ended with nothing to show. */
+  nothingShown(result: PipelineResult): void;
   log(message: string): void;
 }
 
@@ -75,6 +77,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       if (result.reason === "modelNotReady") this.hooks.modelNotReady();
       if (result.source === "error" || result.source === "refused") this.hooks.log(`completion: nothing shown (${result.source}: ${result.reason ?? "?"})`);
       if (result.items.length > 0) this.hooks.shown(result, document, position);
+      else if (explicit && !token.isCancellationRequested) this.hooks.nothingShown(result);
       return result;
     } finally {
       if (thinking) this.hooks.thinking(false);

@@ -41,7 +41,7 @@ export class CompletionService implements vscode.Disposable {
   constructor(
     private readonly ctx: Ctx,
     engine: BackendRegistry,
-    modelStatus: ModelStatus,
+    private readonly modelStatus: ModelStatus,
     safetyService: SafetyService,
   ) {
     const config = ctx.config;
@@ -87,6 +87,7 @@ export class CompletionService implements vscode.Disposable {
       },
       thinking: (on) => this.renderStatus(on),
       shown: (result, document, position) => this.onShown(result, document, position),
+      nothingShown: (result) => this.status.flash(whyNothing(result)),
       log: (message) => ctx.log.info(message),
     });
 
@@ -117,9 +118,19 @@ export class CompletionService implements vscode.Disposable {
         if (state.kind === "idle" || state.kind === "noModel" || state.kind === "crashed") this.loader.reset();
         this.renderStatus();
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => this.renderStatus()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        this.renderStatus();
+        // The exclusion of a newly shown file is decided asynchronously; show it once known.
+        if (editor) void this.safety.isExcluded(pipelineDocument(editor.document).location).then(() => this.renderStatus());
+      }),
     );
     this.renderStatus();
+  }
+
+  /** Whether the active editor's file is known to be excluded by the safety settings. */
+  private activeExcluded(): boolean {
+    const document = vscode.window.activeTextEditor?.document;
+    return document !== undefined && this.safety.knownExcluded(pipelineDocument(document).location) === true;
   }
 
   /** Global toggle and `completion.disabledLanguages`. */
@@ -132,6 +143,8 @@ export class CompletionService implements vscode.Disposable {
     if (!this.ctx.config.completionEnabled) this.status.set("disabled", vscode.l10n.t("turned off"));
     else if (language !== undefined && !this.enabledFor(language)) this.status.set("disabled", vscode.l10n.t("off for {0}", language));
     else if (!this.loader.configuredModel) this.status.set("noModel");
+    else if (this.activeExcluded()) this.status.set("excluded");
+    else if (this.modelStatus.state.kind === "crashed") this.status.set("error", this.modelStatus.state.message);
     else if (this.loader.failed) this.status.set("error", this.loader.failure === undefined ? "" : describeError(this.loader.failure, vscode.l10n));
     else if (this.loader.loading) this.status.set("loading");
     else if (thinking) this.status.set("thinking");
@@ -204,5 +217,24 @@ export class CompletionService implements vscode.Disposable {
     this.status.dispose();
     this.stats.dispose();
     this.safety.dispose();
+  }
+}
+
+/** Why an explicit request showed nothing, in a few words for the status item. */
+function whyNothing(result: PipelineResult): string {
+  switch (result.reason) {
+    case "excluded":
+      return vscode.l10n.t("excluded file: nothing sent");
+    case "modelNotReady":
+      return vscode.l10n.t("the model is not ready yet");
+    case "disabled":
+      return vscode.l10n.t("completions are off here");
+    case "cancelled":
+      return vscode.l10n.t("cancelled");
+    default:
+      if (result.source === "empty") return vscode.l10n.t("nothing useful generated");
+      if (result.source === "error") return vscode.l10n.t("the model failed: see the logs");
+      if (result.source === "refused") return vscode.l10n.t("blocked by the safety settings");
+      return vscode.l10n.t("no suggestion here ({0})", result.reason ?? result.source);
   }
 }

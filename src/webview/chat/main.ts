@@ -290,6 +290,12 @@ function renderTurn(turn: TurnView): HTMLElement {
   if (turn.text === "" && turn.streaming) body.append(el("span", "thinking", "…"));
   else setMarkdown(body, turn.text, onCodeAction);
   article.append(body);
+  if (turn.truncatedFrom !== undefined) {
+    // A very long turn is sent cut; the whole text opens in an editor.
+    const cut = el("div", "turn-truncated", t("turnTruncated", turn.text.length.toLocaleString(), turn.truncatedFrom.toLocaleString()));
+    cut.append(button(t("openFullText"), () => post({ type: "showTurn", turnId: turn.id }), { secondary: true, className: "open-full-text" }));
+    article.append(cut);
+  }
   const status = turnStatus(turn);
   if (status) article.append(el("div", "turn-status", status));
   if (turn.error) article.append(el("div", "turn-error", turn.error));
@@ -494,6 +500,8 @@ window.addEventListener("message", (event: MessageEvent<unknown>) => {
     // Metadata only: never the content.
     const type = (event.data as { type?: unknown } | null)?.type;
     console.warn(`Private Coder chat: dropped a malformed message from the host (type ${typeof type === "string" ? type.slice(0, 40) : typeof type})`);
+    // A conversation this view cannot show must not become the host's current one behind the view's back.
+    if (type === "conversation") post({ type: "conversationRejected" });
     return;
   }
   onMessage(message);
