@@ -17,7 +17,6 @@ import type { BackendRegistry } from "../backendRegistry.ts";
 import { AnswerStreams } from "./answerStreams.ts";
 import { ChatGeneration, chatModelLoader } from "./chatGeneration.ts";
 import { handleChatIntent } from "./chatIntents.ts";
-import { runCodeAction } from "./codeActions.ts";
 import { ConversationPicker } from "./conversationPicker.ts";
 import { ConversationStore } from "./conversationStore.ts";
 import { EditorContext, VirtualDocuments } from "./editorContext.ts";
@@ -28,7 +27,6 @@ import type { SafetyService } from "../safety.ts";
 export interface ChatSink {
   post(message: HostToWebview): void;
 }
-
 
 /** How a question is asked. */
 export interface AskOptions {
@@ -47,10 +45,7 @@ export class ChatController implements vscode.Disposable {
   private readonly picker: ConversationPicker;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
-  /**
-   * A question is on its way (being filtered, or waiting for the previous answer to stop): one answer per
-   * conversation at a time, however many `send` messages arrive in one tick.
-   */
+  /** A question is on its way: one answer at a time, however many `send` messages arrive in one tick. */
   private asking = false;
   /** The last save failed (its notice is on screen until a save works). */
   private saveFailed = false;
@@ -82,7 +77,7 @@ export class ChatController implements vscode.Disposable {
     void this.restoreLast();
   }
 
-  /** The conversation shown now (tests read it). */
+  /** The conversation shown now. */
   get current(): StoredConversation {
     return this.conversation;
   }
@@ -122,17 +117,6 @@ export class ChatController implements vscode.Disposable {
     return this.picker.delete(this.conversation.id);
   }
 
-  async showAttachment(turnId: string, index: number): Promise<void> {
-    const attachment = this.conversation.turns.find((t) => t.id === turnId)?.attachments[index];
-    if (attachment) await this.documents.showAttachment(attachment);
-  }
-
-  /** Opens the whole text of a turn the view shows cut. */
-  async showTurnText(turnId: string): Promise<void> {
-    const turn = this.conversation.turns.find((t) => t.id === turnId);
-    if (turn) await this.documents.show(`${turn.role}-${turnId}.md`, turn.text);
-  }
-
   /** The view could not show the conversation: go back to the one it shows, so a message never lands unseen. */
   viewRejectedConversation(): void {
     this.ctx.log.warn(`Chat: the view could not show conversation ${this.conversation.id}; returning to the one shown before`);
@@ -142,8 +126,8 @@ export class ChatController implements vscode.Disposable {
     this.notice("error", vscode.l10n.t("That conversation could not be shown; the chat stays where it was."));
   }
 
-  async codeAction(action: CodeAction, code: string): Promise<void> {
-    const ok = await runCodeAction(action, code, this.editorContext.lastEditor, this.documents);
+  /** Tells the view how a code block's button ended. */
+  codeActionDone(action: CodeAction, ok: boolean): void {
     this.post({ type: "codeActionDone", action, ok });
   }
 

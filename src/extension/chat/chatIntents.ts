@@ -1,6 +1,7 @@
 /** What each intent of the chat view asks the controller to do, in one place. */
 import type { WebviewToHost } from "../../core/chatProtocol.ts";
 import type { ChatController } from "./chatController.ts";
+import { runCodeAction } from "./codeActions.ts";
 
 export async function handleChatIntent(chat: ChatController, message: WebviewToHost): Promise<void> {
   switch (message.type) {
@@ -22,14 +23,23 @@ export async function handleChatIntent(chat: ChatController, message: WebviewToH
       return chat.editorContext.setAttached(message.kind, message.attached);
     case "showChip":
       return chat.editorContext.show(message.kind);
-    case "showAttachment":
-      return chat.showAttachment(message.turnId, message.index);
-    case "showTurn":
-      return chat.showTurnText(message.turnId);
+    case "showAttachment": {
+      const attachment = chat.current.turns.find((t) => t.id === message.turnId)?.attachments[message.index];
+      if (attachment) await chat.documents.showAttachment(attachment);
+      return;
+    }
+    case "showTurn": {
+      // The whole text of a turn the view shows cut.
+      const turn = chat.current.turns.find((t) => t.id === message.turnId);
+      if (turn) await chat.documents.show(`${turn.role}-${turn.id}.md`, turn.text);
+      return;
+    }
     case "conversationRejected":
       return chat.viewRejectedConversation();
-    case "codeAction":
-      return chat.codeAction(message.action, message.code);
+    case "codeAction": {
+      const ok = await runCodeAction(message.action, message.code, chat.editorContext.lastEditor, chat.documents);
+      return chat.codeActionDone(message.action, ok);
+    }
     default:
       // The view's own intents (ready, selectModel, showLogs, openLink…) are ChatViewProvider's.
       return;
