@@ -43,12 +43,10 @@ describe("Chat and Explain Selection in the extension host", function () {
   it("Stop cancels the generation and keeps the partial answer", async () => {
     let finished = false;
     const done = api.chat.send("Write a very long story about a compiler.").finally(() => (finished = true));
-    // The tiny model is fast: stop on the very first chunk (checked every turn of the event loop).
+    // The tiny model is fast: stop as soon as the answer starts (checked every turn of the event loop).
     const started = Date.now();
-    const answerStarted = () => {
-      const last = api.chat.current.turns.at(-1);
-      return last?.role === "assistant" && last.text.length > 0;
-    };
+    // The answer's turn exists from the moment it starts (before the model is even asked).
+    const answerStarted = () => api.chat.current.turns.at(-1)?.role === "assistant";
     while (!answerStarted() && !finished) {
       if (Date.now() - started > 120_000) assert.fail("the answer did not start streaming");
       await new Promise((resolve) => setImmediate(resolve));
@@ -121,10 +119,12 @@ describe("Chat and Explain Selection in the extension host", function () {
     const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
     editor.selection = new vscode.Selection(1, 0, 4, 1);
     const conversationBefore = api.chat.current.id;
+    const beforeHadTurns = api.chat.current.turns.length > 0;
     await vscode.commands.executeCommand(COMMANDS.explainSelection);
     await api.chat.idle();
     const turns = api.chat.current.turns;
-    assert.notEqual(api.chat.current.id, conversationBefore, "each Explain starts its own conversation");
+    // Each Explain starts its own conversation (an empty one on screen is used as it is).
+    if (beforeHadTurns) assert.notEqual(api.chat.current.id, conversationBefore, "each Explain starts its own conversation");
     assert.equal(turns.length, 2, "a user turn and an answer");
     const turnsBefore = 0;
     const question = turns[turnsBefore];

@@ -76,3 +76,11 @@ test("safeHref accepts only absolute http(s) URLs", () => {
     assert.equal(safeHref(bad), undefined, String(bad));
   }
 });
+
+test("the safety filter's placeholders are shown as they are, not read as links; inside code they stay code", () => {
+  const html = renderMarkdown('token = "<secret:github-token#1>" and <redacted:sensitive-word#2>\n\n```ts\nconst t = "<secret:github-token#1>";\n```');
+  assert.match(html, /<span class="placeholder"[^>]*>&lt;secret:github-token#1&gt;<\/span>/);
+  assert.match(html, /<span class="placeholder"[^>]*>&lt;redacted:sensitive-word#2&gt;<\/span>/);
+  assert.ok(!html.includes("link-blocked"), html);
+  assert.match(html, /<code class="hljs">.*&lt;secret:github-token#1&gt;/s);
+});

@@ -75,7 +75,29 @@ export function highlight(code: string, lang: string): string {
   return escapeHtml(code);
 }
 
+/**
+ * The safety filter's placeholders (`<secret:github-token#1>`, `<redacted:sensitive-word#2>`) shown as they are,
+ * marked as such; Markdown would otherwise read them as autolinks and drop the angle brackets.
+ */
+const PLACEHOLDER = /^<((?:secret|redacted):[a-z0-9-]{1,40}#\d{1,7})>/;
+const placeholders = {
+  name: "placeholder",
+  level: "inline" as const,
+  start(src: string): number | undefined {
+    const at = src.search(/<(?:secret|redacted):/);
+    return at < 0 ? undefined : at;
+  },
+  tokenizer(src: string): Tokens.Generic | undefined {
+    const match = PLACEHOLDER.exec(src);
+    return match ? { type: "placeholder", raw: match[0], text: match[1] } : undefined;
+  },
+  renderer(token: Tokens.Generic): string {
+    return `<span class="placeholder" title="Replaced by the safety filter before it reached the model">&lt;${escapeHtml(String(token.text))}&gt;</span>`;
+  },
+};
+
 const marked = new Marked({
+  extensions: [placeholders],
   gfm: true,
   breaks: false,
   async: false,
