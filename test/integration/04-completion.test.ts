@@ -205,6 +205,9 @@ describe("Inline completion in the extension host", function () {
     assert.equal(explicit.reason, "excluded");
     assert.equal(typed.reason, "excluded");
     assert.equal(userRequests(api), requests, "no request reached the engine");
+    // The status item says so: the file is excluded, and the explicit request said why it showed nothing.
+    await waitFor("the status item to show the exclusion", () => api.completion.status.kind === "excluded", 10_000);
+    assert.match(api.completion.status.text, /excluded/);
   });
 
   it("sends a secret in the file only as a placeholder: the completion prompt goes through the safety service", async () => {

@@ -96,6 +96,18 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
 
+  // A paste over the message limit is refused in the view, visibly, and stays in the input.
+  await webview.locator("#chat-input").evaluate((element) => {
+    (element as unknown as { value: string }).value = "x".repeat(100_001);
+  });
+  await webview.locator("vscode-button.send").click();
+  await webview.locator(".notice", { hasText: "too long" }).waitFor({ timeout: 10_000 });
+  const kept = await webview.locator("#chat-input").evaluate((element) => (element as unknown as { value: string }).value.length);
+  if (kept !== 100_001) throw new Error(`the refused message left ${kept} characters in the input`);
+  await webview.locator("#chat-input").evaluate((element) => {
+    (element as unknown as { value: string }).value = "";
+  });
+
   // New chat, then a message with a code block: its Copy and Insert buttons work.
   await webview.locator("#new-chat").click();
   await webview.locator(".chat-empty").waitFor({ timeout: 15_000 });
