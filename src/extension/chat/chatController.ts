@@ -45,8 +45,8 @@ export class ChatController implements vscode.Disposable {
   private readonly picker: ConversationPicker;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
-  /** A question is on its way: one answer at a time, however many `send` messages arrive in one tick. */
-  private asking = false;
+  /** Questions on their way (a send being filtered, a command waiting its turn): one answer at a time, however many arrive in one tick. */
+  private asking = 0;
   /** The last save failed (its notice is on screen until a save works). */
   private saveFailed = false;
   /** The conversation shown before the last switch (the view may reject the new one). */
@@ -83,7 +83,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   get isGenerating(): boolean {
-    return this.answers.active || this.asking;
+    return this.answers.active || this.asking > 0;
   }
 
   /** Resolves when the running generation (if any) has finished and been saved. */
@@ -136,7 +136,7 @@ export class ChatController implements vscode.Disposable {
     if (text.trim() === "") return;
     // Checked and claimed before the first await: a burst of messages gets one answer and "wait" for the rest.
     if (this.isGenerating) return this.notice("info", vscode.l10n.t("Wait for the answer to finish, or press Stop."));
-    this.asking = true;
+    this.asking++;
     try {
       const filtered = await this.input.userMessage(text, "chat");
       if (filtered.refused) return this.notice("error", vscode.l10n.t("The message was not sent: {0}.", filtered.refused));
@@ -154,7 +154,7 @@ export class ChatController implements vscode.Disposable {
       }
       await this.startAnswer({ feature: "chat", text: filtered.result.text, attachments });
     } finally {
-      this.asking = false;
+      this.asking--;
     }
   }
 
@@ -164,14 +164,14 @@ export class ChatController implements vscode.Disposable {
    */
   async ask(question: ChatQuestion, options: AskOptions = {}): Promise<void> {
     const turn = this.askQueue.then(async () => {
-      this.asking = true;
+      this.asking++;
       try {
         this.stop();
         await this.idle();
         if (options.newConversation && this.conversation.turns.length > 0) this.startNewConversation();
         await this.startAnswer(question);
       } finally {
-        this.asking = false;
+        this.asking--;
       }
     });
     this.askQueue = turn.catch(() => undefined);
