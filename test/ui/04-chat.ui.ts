@@ -122,6 +122,8 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   if (clipboard !== undefined && !clipboard.includes("answerFromChat")) throw new Error(`the clipboard holds ${JSON.stringify(clipboard.slice(0, 80))}`);
   await block.locator("vscode-button.code-insert").click();
   await page.locator(".monaco-editor .view-lines", { hasText: "answerFromChat" }).first().waitFor({ timeout: 15_000 });
+  // A code block lands on a line of its own, never glued to the code that was there.
+  if ((await page.locator(".monaco-editor .view-line", { hasText: "42;export" }).count()) > 0) throw new Error("Insert glued the block to the line");
   await webview.locator("vscode-button.send").waitFor({ state: "visible", timeout: 120_000 });
   await screenshot("chat-code-block");
 

@@ -34,7 +34,7 @@ test("proposeEdit: replaces the selection, a whole-file block, or inserts at the
   assert.deepEqual(proposeEdit(doc, { start: 4, end: 4 }, "x"), { text: "a\nb\nx\nc\nd\ne\n", replaced: "cursor" });
 });
 
-test("Insert puts a code block on lines of its own, and a single line as it is", () => {
+test("Insert puts a code block, even of one line, on lines of its own", () => {
   const block = "export interface Item {\n  sku: string;\n}\n";
   // At the end of a line with code: the block starts on the next line (not `const x = 42;export interface …`).
   assert.equal(blockInsertion("const x = 42;", "", block), "\nexport interface Item {\n  sku: string;\n}");
@@ -42,6 +42,8 @@ test("Insert puts a code block on lines of its own, and a single line as it is",
   assert.equal(blockInsertion("foo(", ");", block), "\nexport interface Item {\n  sku: string;\n}\n");
   // On an empty (or indented) line: the block as it is.
   assert.equal(blockInsertion("  ", "", block), "export interface Item {\n  sku: string;\n}");
-  // One line of code is an expression: inserted where the cursor is.
-  assert.equal(blockInsertion("const x = ", ";", "compute()"), "compute()");
+  // One line at the start of a line with code: the code moves below it.
+  assert.equal(blockInsertion("", "export interface Item {", "const answerFromChat = 42;"), "const answerFromChat = 42;\n");
+  // At the end of an empty line: as it is.
+  assert.equal(blockInsertion("", "", "const answerFromChat = 42;\n"), "const answerFromChat = 42;");
 });

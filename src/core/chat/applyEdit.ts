@@ -16,13 +16,12 @@ export function proposeEdit(documentText: string, selection: { start: number; en
 }
 
 /**
- * The text Insert puts at an empty selection: a code block lands on lines of its own. Where the cursor has text
- * before it on its line, the block starts on the next line; where text follows, that text moves below the block.
- * A single line of code is inserted as it is (it may be an expression typed into the line).
+ * The text Insert puts at an empty selection: a code block, even of one line, lands on lines of its own. Where the
+ * cursor has text before it on its line, the block starts on the next line; where text follows, that text moves
+ * below the block (never `const x = 42;export interface …`).
  */
 export function blockInsertion(lineBefore: string, lineAfter: string, code: string): string {
   const block = code.replace(/\n+$/, "");
-  if (!block.includes("\n")) return code;
   const before = lineBefore.trim() === "" ? "" : "\n";
   const after = lineAfter.trim() === "" ? "" : "\n";
   return `${before}${block}${after}`;
