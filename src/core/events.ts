@@ -1,6 +1,7 @@
 /**
  * The smallest event emitter pure code needs (src/core may not use Node's `events`). `event` has the
- * `(listener) => Disposable` shape of `vscode.Event` and of the backend seam's events, so the host hands it on as is.
+ * `(listener) => Disposable` shape of `vscode.Event` and of the backend seam's events, so the host hands it on as is;
+ * the engine client in src/inference uses it too.
  */
 import type { BackendEvent, Disposable } from "./backend/types.ts";
 

@@ -28,7 +28,7 @@ import {
 } from "./clientOptions.ts";
 import { CrashBreaker } from "./crashBreaker.ts";
 import { sendTracked, type InFlight } from "./trackedRequest.ts";
-import { Emitter } from "./emitter.ts";
+import { EventEmitter } from "../core/events.ts";
 import { EngineCancelledError, EngineCrashedError, EngineError, fromRpcError } from "./errors.ts";
 import {
   BenchDecodeRequest,
@@ -70,12 +70,12 @@ export type { BreakerTrippedEvent, ChatRequestParams, CompletionRequest, CrashEv
 export class LocalEngineClient {
   private readonly options: ResolvedClientOptions;
   private readonly breaker: CrashBreaker;
-  private readonly logEmitter = new Emitter<LogEvent>();
-  private readonly stateEmitter = new Emitter<StateChangeEvent>();
-  private readonly progressEmitter = new Emitter<LoadProgressParams>();
-  private readonly crashEmitter = new Emitter<CrashEvent>();
-  private readonly breakerEmitter = new Emitter<BreakerTrippedEvent>();
-  private readonly modelStateEmitter = new Emitter<ModelStateParams>();
+  private readonly logEmitter = new EventEmitter<LogEvent>();
+  private readonly stateEmitter = new EventEmitter<StateChangeEvent>();
+  private readonly progressEmitter = new EventEmitter<LoadProgressParams>();
+  private readonly crashEmitter = new EventEmitter<CrashEvent>();
+  private readonly breakerEmitter = new EventEmitter<BreakerTrippedEvent>();
+  private readonly modelStateEmitter = new EventEmitter<ModelStateParams>();
 
   /** Log lines (child logger, child stdout/stderr, client). */
   readonly onLog = this.logEmitter.event;
