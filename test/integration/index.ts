@@ -4,7 +4,7 @@ import Mocha from "mocha";
 import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
-import { RESULTS_ENV, type SuiteResults } from "../runner/results.ts";
+import { ONLY_ENV, RESULTS_ENV, selectedByOnly, type SuiteResults } from "../runner/results.ts";
 
 type TestResult = SuiteResults["tests"][number];
 
@@ -12,7 +12,7 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: "bdd", timeout: 120_000, color: false, reporter: "spec" });
   // Suites run in file-name order; the deactivation suite is named to run last because it tears the extension down.
   const suites = readdirSync(__dirname)
-    .filter((file) => file.endsWith(".test.cjs"))
+    .filter((file) => file.endsWith(".test.cjs") && selectedByOnly(file, "integration", process.env[ONLY_ENV]))
     .sort();
   for (const file of suites) mocha.addFile(path.join(__dirname, file));
 

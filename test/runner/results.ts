@@ -10,3 +10,19 @@ export interface SuiteResults {
 }
 
 export const RESULTS_ENV = "PRIVATE_CODER_TEST_RESULTS";
+
+/**
+ * Developers' filter for a quicker loop: `PRIVATE_CODER_ONLY=03,ui:04` runs only the integration suites and UI
+ * scripts whose file names start with those prefixes (`ui:` marks a UI script; `ui:none`/`none` runs none of that
+ * kind). Unset, everything runs, as in CI. The deactivation suite (99) always runs last when integration runs.
+ */
+export const ONLY_ENV = "PRIVATE_CODER_ONLY";
+
+export function selectedByOnly(fileName: string, kind: "integration" | "ui", only: string | undefined): boolean {
+  if (!only?.trim()) return true;
+  const wanted = only.split(",").map((s) => s.trim()).filter(Boolean);
+  const mine = wanted.filter((w) => (kind === "ui" ? w.startsWith("ui:") : !w.startsWith("ui:"))).map((w) => w.replace(/^ui:/, ""));
+  if (mine.length === 0) return false;
+  if (kind === "integration" && fileName.startsWith("99-") && !mine.includes("none")) return true;
+  return mine.some((prefix) => prefix !== "none" && fileName.startsWith(prefix));
+}

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { repoRoot, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
+import { ONLY_ENV, selectedByOnly } from "./results.ts";
 import { waitForWorkbench } from "../ui/workbench.ts";
 
 export interface UiSession {
@@ -32,7 +33,7 @@ export async function runUiScripts(
   const workspace = path.join(runDir, "ui-workspace");
   cpSync(path.join(repoRoot, "demo/workspace"), workspace, { recursive: true });
   const scripts = readdirSync(path.join(repoRoot, "test/ui"))
-    .filter((f) => f.endsWith(".ui.ts"))
+    .filter((f) => f.endsWith(".ui.ts") && selectedByOnly(f, "ui", process.env[ONLY_ENV]))
     .sort();
   let passed = 0;
   let failed = 0;
