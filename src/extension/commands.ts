@@ -7,6 +7,7 @@ import { describeError } from "./userMessages.ts";
 /** Hooks the commands call into features that live elsewhere (the engine, the chat view). */
 export interface CommandHandlers {
   restartEngine(): Promise<void>;
+  showMenu(): Promise<void>;
   showEngineStatus(): Promise<void>;
   showWhatTheModelSees(): Promise<void>;
   explainSelection(): Promise<void>;
@@ -30,6 +31,7 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
   register(COMMANDS.selectModel, () => selectModel(ctx));
   register(COMMANDS.showLogs, () => ctx.log.show(true));
   register(COMMANDS.restartEngine, () => handlers.restartEngine());
+  register(COMMANDS.showMenu, () => handlers.showMenu());
   register(COMMANDS.showEngineStatus, () => handlers.showEngineStatus());
   register(COMMANDS.showWhatTheModelSees, () => handlers.showWhatTheModelSees());
   register(COMMANDS.toggleInlineCompletions, async () => {

@@ -13,7 +13,10 @@ import { BackendRegistry } from "./backendRegistry.ts";
 import { ModelStatus } from "./modelStatus.ts";
 import { showEngineStatus } from "./engineStatus.ts";
 import { SafetyService, registerModelSeesView } from "./safety.ts";
+import { restartEngineWithProgress } from "./restartEngine.ts";
 import { StatusBar } from "./statusBar.ts";
+import { showStatusMenu } from "./statusMenu.ts";
+import { EventEmitter } from "../core/events.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -24,6 +27,7 @@ export interface PrivateCoderApi {
   readonly backends: BackendRegistry;
   readonly modelStatus: ModelStatus;
   readonly safety: SafetyService;
+  readonly statusBar: StatusBar;
 }
 
 let activeCtx: Ctx | undefined;
@@ -37,7 +41,6 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     ctx.track(reportIgnoredSettings(ctx));
     config.validateAll();
     const modelStatus = ctx.track(new ModelStatus(ctx));
-    ctx.track(new StatusBar(ctx, modelStatus));
     const safety = ctx.track(new SafetyService(ctx));
     const showWhatTheModelSees = registerModelSeesView(ctx, safety);
     const backends = ctx.track(new BackendRegistry(ctx, modelStatus));
@@ -45,15 +48,25 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const chatView = ctx.track(new ChatViewProvider(ctx, modelStatus, chat));
     const completion = ctx.track(new CompletionService(ctx, backends, modelStatus, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
+    const speed = new EventEmitter<number>();
+    ctx.track(speed);
+    ctx.track(
+      completion.pipeline.onOutcome((outcome) => {
+        const tokensPerSecond = outcome.source === "engine" ? outcome.metrics?.tokensPerSecond : undefined;
+        if (tokensPerSecond) speed.fire(tokensPerSecond);
+      }),
+    );
+    const statusBar = ctx.track(new StatusBar(ctx, modelStatus, { completion: completion.status, onSpeed: speed.event }));
     registerCommands(ctx, {
-      restartEngine: () => backends.restart(),
+      restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar),
+      showMenu: () => showStatusMenu(ctx, modelStatus),
       showEngineStatus: () => showEngineStatus(ctx, backends),
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat, ctx.config),
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, backends, modelStatus, safety };
+    return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);

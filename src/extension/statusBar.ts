@@ -1,65 +1,115 @@
 import * as vscode from "vscode";
 import type { ModelViewState } from "../core/chatProtocol.ts";
 import { COMMANDS } from "../core/commandIds.ts";
+import type { Event } from "../core/events.ts";
+import type { CompletionStatus } from "./completion/completionStatus.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
 
-/** One status-bar item: what the engine is doing, and a click that leads to the next useful action. */
+/** What the one item listens to besides the chat model's state. */
+export interface StatusBarSources {
+  readonly completion: CompletionStatus;
+  /** Each finished request with its speed: the item shows the last generation speed. */
+  readonly onSpeed: Event<number>;
+}
+
+/**
+ * The one Private Coder status-bar item: the engine's state (no model, loading n %, ready, crashed), the model, what
+ * inline completion is doing (thinking, off, excluded file, last latency), the last generation speed, and "restarting"
+ * while Restart Engine runs. A click opens the Private Coder menu (`statusMenu.ts`), whatever the state.
+ */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("privateCoder.status", vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[] = [];
+  private lastTokensPerSecond: number | undefined;
+  private busyText: string | undefined;
 
   constructor(
-    private readonly ctx: Ctx,
-    modelStatus: ModelStatus,
+    ctx: Ctx,
+    private readonly modelStatus: ModelStatus,
+    private readonly sources: StatusBarSources,
   ) {
     this.item.name = "Private Coder";
-    this.render(modelStatus.state);
+    this.item.command = COMMANDS.showMenu;
+    this.render();
     this.subscriptions.push(
-      modelStatus.onDidChange((state) => this.render(state)),
+      modelStatus.onDidChange(() => this.render()),
+      sources.completion.onDidChange(() => this.render()),
+      sources.onSpeed((tokensPerSecond) => {
+        this.lastTokensPerSecond = tokensPerSecond;
+        this.render();
+      }),
       ctx.config.onDidChange((keys) => {
-        if (keys.has("completion.enabled")) this.render(modelStatus.state);
+        if (keys.has("completion.enabled")) this.render();
       }),
     );
     this.item.show();
   }
 
-  private render(state: ModelViewState): void {
-    const completions = this.ctx.config.completionEnabled ? "" : " $(circle-slash)";
+  /** The text the item shows (tests read it). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  /** Shows a long-running action (e.g. "restarting…") until called with undefined. */
+  setBusy(text: string | undefined): void {
+    this.busyText = text;
+    this.render();
+  }
+
+  private render(): void {
+    const state = this.modelStatus.state;
+    const completion = this.sources.completion.view();
+    const speed = this.lastTokensPerSecond === undefined ? "" : ` · ${vscode.l10n.t("{0} t/s", Math.round(this.lastTokensPerSecond))}`;
+    const tooltip: string[] = [];
     this.item.backgroundColor = undefined;
-    switch (state.kind) {
-      case "noModel":
-        this.item.text = `$(hubot) ${vscode.l10n.t("No model")}${completions}`;
-        this.item.tooltip = vscode.l10n.t("Private Coder: no model selected. Click to select a GGUF model.");
-        this.item.command = COMMANDS.selectModel;
-        break;
-      case "idle":
-      case "ready":
-        this.item.text = `$(hubot) ${state.modelName}${completions}`;
-        this.item.tooltip = [
-          state.kind === "ready" ? vscode.l10n.t("Private Coder: {0} (loaded)", state.modelName) : vscode.l10n.t("Private Coder: {0} (loads on first use)", state.modelName),
-          ...(state.kind === "ready" && state.details ? [state.details] : []),
-          this.ctx.config.completionEnabled ? vscode.l10n.t("Inline completions on. Click to toggle.") : vscode.l10n.t("Inline completions off. Click to toggle."),
-        ].join("\n");
-        this.item.command = COMMANDS.toggleInlineCompletions;
-        break;
-      case "loading":
-        this.item.text = `$(loading~spin) ${state.modelName} ${Math.round(state.progress * 100)}%`;
-        this.item.tooltip = vscode.l10n.t("Private Coder: loading {0}", state.modelName);
-        this.item.command = COMMANDS.showLogs;
-        break;
-      case "crashed":
-      case "error":
-        this.item.text = "$(error) Private Coder";
-        this.item.tooltip = vscode.l10n.t("Private Coder: {0}\nClick to restart the engine.", state.message);
-        this.item.command = COMMANDS.restartEngine;
-        this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
-        break;
+    if (this.busyText !== undefined) {
+      this.item.text = `$(sync~spin) ${this.busyText}`;
+      tooltip.push(vscode.l10n.t("Private Coder: {0}", this.busyText));
+    } else {
+      this.item.text = `${engineText(state)}${completion.text ? ` ${completion.text}` : ""}${state.kind === "ready" || state.kind === "idle" ? speed : ""}`;
+      tooltip.push(...engineTooltip(state));
+      if (state.kind === "crashed" || state.kind === "error") this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
     }
+    tooltip.push(...completion.tooltip);
+    if (this.lastTokensPerSecond !== undefined) tooltip.push(vscode.l10n.t("Last generation: {0} tokens/s.", Math.round(this.lastTokensPerSecond)));
+    tooltip.push("", vscode.l10n.t("Click for the Private Coder menu."));
+    this.item.tooltip = tooltip.join("\n");
   }
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
+  }
+}
+
+function engineText(state: ModelViewState): string {
+  switch (state.kind) {
+    case "noModel":
+      return `$(hubot) ${vscode.l10n.t("No model")}`;
+    case "idle":
+    case "ready":
+      return `$(hubot) ${state.modelName}`;
+    case "loading":
+      return `$(loading~spin) ${state.modelName} ${Math.round(state.progress * 100)}%`;
+    case "crashed":
+    case "error":
+      return "$(error) Private Coder";
+  }
+}
+
+function engineTooltip(state: ModelViewState): string[] {
+  switch (state.kind) {
+    case "noModel":
+      return [vscode.l10n.t("Private Coder: no model selected.")];
+    case "idle":
+      return [vscode.l10n.t("Private Coder: {0} (loads on first use)", state.modelName)];
+    case "ready":
+      return [vscode.l10n.t("Private Coder: {0} (loaded)", state.modelName), ...(state.details ? [state.details] : [])];
+    case "loading":
+      return [vscode.l10n.t("Private Coder: loading {0}", state.modelName)];
+    case "crashed":
+    case "error":
+      return [vscode.l10n.t("Private Coder: {0}", state.message)];
   }
 }

@@ -98,6 +98,10 @@ describe("Inference engine from the extension host", function () {
     const before = api.backends.childPid;
     assert.ok(before);
     await vscode.commands.executeCommand(COMMANDS.restartEngine);
+    // The command returns once the engine is back with its models loaded, not at the first use after it.
+    assert.ok(api.backends.childPid && api.backends.childPid !== before, "a fresh child runs when Restart Engine returns");
+    assert.equal(api.modelStatus.state.kind, "ready");
+    assert.match(api.statusBar.text, /\$\(hubot\)/, "the one status item shows the model again, not 'restarting'");
     await waitFor("the old child to exit", () => !isAlive(before), 10_000);
     const backend = await api.backends.backendFor("completion");
     await backend.complete({ prefix: "x", suffix: "", maxTokens: 2 });

@@ -7,6 +7,7 @@ import { launchBrowser, CHROMIUM_PATH } from "./browser.ts";
 import { ensureCodeServer, isolatedEnv, repoRoot, startCodeServer, workbenchUrl, type RunningCodeServer } from "./codeServer.ts";
 import { createRunDir } from "./runDir.ts";
 import { ONLY_ENV, RESULTS_ENV, type SuiteResults } from "./results.ts";
+import { SCRIPTED_COMPLETION_TEXTS_ENV } from "../../src/extension/completion/scriptedTexts.ts";
 import { runUiScripts } from "./ui.ts";
 import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
 
@@ -69,13 +70,15 @@ async function main(): Promise<void> {
   const executable = ensureCodeServer();
   const resultsFile = path.join(runDir, "integration-results.json");
   const models = await prepareTestModels();
+  // Written only by a UI script that needs known suggestion texts (see scriptedTexts.ts); absent, the model writes.
+  const completionTextsFile = path.join(runDir, "ui-completion-texts.json");
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let failures = 0;
   try {
     // One machine-scoped value in the Machine settings, where a remote host applies them (checked by 01-activation).
     const machineSettings = { "privateCoder.engine.gpuLayers": 0 };
-    server = await startCodeServer({ executable, runDir, machineSettings, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models), [ONLY_ENV]: process.env[ONLY_ENV] ?? "" }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
+    server = await startCodeServer({ executable, runDir, machineSettings, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models), [ONLY_ENV]: process.env[ONLY_ENV] ?? "", [SCRIPTED_COMPLETION_TEXTS_ENV]: completionTextsFile }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
     console.log(`code-server ${server.baseUrl} started in ${runDir} (log: test-results/code-server.log)`);
     browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
     const results = await runIntegration(browser, server, resultsFile);
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
     if (results.passed + results.failed === 0 && !filtered) fail("integration: zero tests ran in the extension host");
     failures += results.failed;
 
-    const ui = await runUiScripts(browser, server, { runDir, resultsDir }, models);
+    const ui = await runUiScripts(browser, server, { runDir, resultsDir, completionTextsFile }, models);
     console.log(`ui: ${ui.passed} passed, ${ui.failed} failed (screenshots in test-results/ui)`);
     if (ui.passed + ui.failed === 0 && !filtered) fail("ui: zero UI scripts ran");
     failures += ui.failed;

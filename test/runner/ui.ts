@@ -1,6 +1,6 @@
 // Runs the UI scripts (test/ui/*.ui.ts) in a fresh browser context on the real workbench: each acts as a user and
 // saves screenshots under test-results/ui/.
-import { appendFileSync, cpSync, mkdirSync, readdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -14,6 +14,12 @@ export interface UiSession {
   readonly screenshot: (name: string) => Promise<string>;
   /** Synthetic models prepared by the runner: name → path. */
   readonly models: Readonly<Record<string, string>>;
+  /**
+   * Where a script may write a JSON array of suggestion texts that replace what the model generates (entry 0 the
+   * first suggestion, entry N the Nth alternative), for checks that need known, distinct suggestions; the runner
+   * removes it after each script.
+   */
+  readonly completionTextsFile: string;
 }
 
 export interface UiScript {
@@ -24,7 +30,7 @@ export interface UiScript {
 export async function runUiScripts(
   browser: Browser,
   server: RunningCodeServer,
-  paths: { runDir: string; resultsDir: string },
+  paths: { runDir: string; resultsDir: string; completionTextsFile: string },
   models: Readonly<Record<string, string>>,
 ): Promise<{ passed: number; failed: number }> {
   const { runDir, resultsDir } = paths;
@@ -47,6 +53,7 @@ export async function runUiScripts(
     const session: UiSession = {
       page,
       models,
+      completionTextsFile: paths.completionTextsFile,
       screenshot: async (name) => {
         const target = path.join(uiDir, `${name}.png`);
         await page.screenshot({ path: target });
@@ -66,6 +73,7 @@ export async function runUiScripts(
       console.log(`  ✘ ${script.title}\n      ${String(error instanceof Error ? (error.stack ?? error.message) : error).split("\n").join("\n      ")}`);
     } finally {
       await context.close();
+      rmSync(paths.completionTextsFile, { force: true });
     }
   }
   return { passed, failed };

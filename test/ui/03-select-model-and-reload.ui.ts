@@ -1,10 +1,11 @@
 // A user picks a model file through Select Model (VS Code's own file dialog in the browser), starts the engine,
-// then reloads the window: the old engine child must not survive the reload.
+// restarts it from the status-bar menu (with progress), then reloads the window: the old engine child must not
+// survive the reload.
 import { execFileSync } from "node:child_process";
 import { privateCoderStatusItem, runCommand, waitForWorkbench } from "./workbench.ts";
 import type { UiSession } from "../runner/ui.ts";
 
-export const title = "Select Model picks a .gguf, the engine starts, and Reload Window leaves no orphan child";
+export const title = "Select Model picks a .gguf, the engine starts, the status menu restarts it with progress, and Reload Window leaves no orphan child";
 
 function engineChildPids(): number[] {
   try {
@@ -49,8 +50,29 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   await runCommand(page, "Private Coder: Show Engine Status");
   await page.locator(".notifications-toasts", { hasText: "threads" }).waitFor({ timeout: 60_000 });
   await screenshot("engine-status");
+  const first = engineChildPids().filter((pid) => !pidsBefore.has(pid));
+  if (first.length !== 1) throw new Error(`expected one new engine child, found ${first.length}`);
+
+  // One Private Coder item in the status bar; its click opens the menu, and Restart Engine shows progress.
+  const ours = await page.locator('.part.statusbar [id^="private-coder.private-coder."]').count();
+  if (ours !== 1) throw new Error(`expected one Private Coder status-bar item, found ${ours}`);
+  await page.keyboard.press("Escape");
+  await privateCoderStatusItem(page).click();
+  const menu = page.locator(".quick-input-widget");
+  for (const entry of ["Select Model…", "Turn Inline Completions Off", "Show What the Model Sees", "Show Engine Status", "Show Logs", "Restart Engine"]) {
+    await menu.locator(".monaco-list-row", { hasText: entry }).first().waitFor({ timeout: 15_000 });
+  }
+  await screenshot("status-menu");
+  await menu.locator(".monaco-list-row", { hasText: "Restart Engine" }).first().click();
+  await page.locator(".notifications-toasts", { hasText: "restarting the engine" }).waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(400); // the toast slides in
+  await screenshot("restart-progress");
+  await waitUntil("the engine child from before the restart to exit", () => !engineChildPids().includes(first[0]), 20_000);
+  // The restart loads the model again at once: a new child is running when the progress ends.
+  await page.locator(".notifications-toasts", { hasText: "restarting the engine" }).waitFor({ state: "detached", timeout: 60_000 });
+  await privateCoderStatusItem(page).filter({ hasText: modelName }).waitFor({ timeout: 15_000 });
   const started = engineChildPids().filter((pid) => !pidsBefore.has(pid));
-  if (started.length !== 1) throw new Error(`expected one new engine child, found ${started.length}`);
+  if (started.length !== 1 || started[0] === first[0]) throw new Error(`expected one new engine child after the restart, found ${JSON.stringify(started)}`);
 
   await runCommand(page, "Developer: Reload Window");
   await waitForWorkbench(page);

@@ -18,7 +18,8 @@ import { withInsertion } from "./insertedDocument.ts";
 import { CompletionModelLoader } from "./modelLoader.ts";
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider.ts";
 import { RecentFiles } from "./recentFiles.ts";
-import { CompletionStatusItem } from "./statusItem.ts";
+import { CompletionStatus } from "./completionStatus.ts";
+import { withScriptedTexts } from "./scriptedTexts.ts";
 import { describeError } from "../userMessages.ts";
 
 const BUDGET_KEYS: readonly SettingKey[] = ["completion.maxPromptTokens", "completion.maxTokens", "completion.debounceMs", "engine.contextSize"];
@@ -29,7 +30,7 @@ export class CompletionService implements vscode.Disposable {
   readonly safety: CompletionSafetyGate;
   /** Counts of what became of the requests, kept from the pipeline's outcomes (the integration tests read them). */
   readonly stats: CompletionOutcomeCounter;
-  readonly status = new CompletionStatusItem();
+  readonly status = new CompletionStatus();
   readonly loader: CompletionModelLoader;
   private readonly recent: RecentFiles;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -59,7 +60,7 @@ export class CompletionService implements vscode.Disposable {
       () => this.renderStatus(),
     );
     this.pipeline = new CompletionPipeline({
-      engine: (signal) => engine.backendFor("completion", signal),
+      engine: async (signal) => withScriptedTexts(await engine.backendFor("completion", signal)),
       safety: this.safety,
       modelReady: () => this.loader.ready,
       settings: () => ({
