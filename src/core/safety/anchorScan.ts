@@ -10,6 +10,9 @@ function fold(c: number): number {
   return c >= 65 && c <= 90 ? c | 32 : c;
 }
 
+const PAIR_ANCHOR = 1;
+const PAIR_PREFIX = 2;
+
 export interface AnchorHit {
   readonly index: number;
   /** The anchor as given (lower case). */
@@ -24,8 +27,13 @@ export interface AnchorHit {
 export class AnchorScanner {
   /** One bit per ASCII-folded trigram that starts an anchor of three or more characters: `(c0 << 14 | c1 << 7 | c2)`. */
   private readonly trigrams = new Uint8Array(1 << 18);
-  /** The two-character anchors, by `(c0 << 7 | c1)`, and a flag per pair for the fast path. */
+  /** The two-character anchors, by `(c0 << 7 | c1)`. */
   private readonly pairs = new Map<number, string>();
+  /**
+   * Per ASCII-folded character pair `(c0 << 7 | c1)`: PAIR_ANCHOR when the pair is an anchor, PAIR_PREFIX when a
+   * longer anchor starts with it. Almost every pair of real text has neither, so one lookup in this small table
+   * (16 KB, stays in cache) settles most positions before the large trigram table is touched.
+   */
   private readonly pairFlags = new Uint8Array(1 << 14);
   /** The longer anchors by trigram, longest first. */
   private readonly byTrigram = new Map<number, string[]>();
@@ -37,8 +45,9 @@ export class AnchorScanner {
       if (a.length < 2 || a !== a.toLowerCase() || !/^[\x20-\x7e]+$/.test(a)) throw new Error(`bad anchor ${JSON.stringify(a)}`);
       if (a.length === 2) {
         this.pairs.set((a.charCodeAt(0) << 7) | a.charCodeAt(1), a);
-        this.pairFlags[(a.charCodeAt(0) << 7) | a.charCodeAt(1)] = 1;
+        this.pairFlags[(a.charCodeAt(0) << 7) | a.charCodeAt(1)] |= PAIR_ANCHOR;
       } else {
+        this.pairFlags[(a.charCodeAt(0) << 7) | a.charCodeAt(1)] |= PAIR_PREFIX;
         const t = (a.charCodeAt(0) << 14) | (a.charCodeAt(1) << 7) | a.charCodeAt(2);
         this.trigrams[t >> 3] |= 1 << (t & 7);
         this.byTrigram.set(t, [...(this.byTrigram.get(t) ?? []), a]);
@@ -67,7 +76,9 @@ export class AnchorScanner {
       c1 = c2;
       c2 = i + 2 < n ? fold(text.charCodeAt(i + 2)) : 128;
       if ((c0 | c1) >= 128) continue;
-      if (c2 < 128) {
+      const flags = pairFlags[(c0 << 7) | c1];
+      if (flags === 0) continue;
+      if ((flags & PAIR_PREFIX) !== 0 && c2 < 128) {
         const t = (c0 << 14) | (c1 << 7) | c2;
         if ((trigrams[t >> 3] & (1 << (t & 7))) !== 0) {
           for (const anchor of this.byTrigram.get(t) ?? []) {
@@ -78,7 +89,7 @@ export class AnchorScanner {
           }
         }
       }
-      if (pairFlags[(c0 << 7) | c1] !== 0) {
+      if ((flags & PAIR_ANCHOR) !== 0) {
         const pair = this.pairs.get((c0 << 7) | c1);
         if (pair !== undefined) return this.hit(i, pair);
       }

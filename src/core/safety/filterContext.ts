@@ -14,7 +14,7 @@ import { findSecrets } from "./findSecrets.ts";
 import { findSensitiveWords, type SensitiveWordAction } from "./sensitiveWords.ts";
 import { LineIndex, mergeOverlaps } from "./text.ts";
 import { truncateToBudget, type Budget, type TruncationReport } from "./truncate.ts";
-import type { Edit, Feature, HiddenCharacterReport, Marker, RedactionReport } from "./types.ts";
+import type { Edit, Feature, HiddenCharacterReport, Marker, RedactionReport, Span } from "./types.ts";
 
 export interface FilterInput {
   readonly text: string;
@@ -115,6 +115,25 @@ function overlapsAny(spans: readonly Marker[], start: number, end: number): bool
   return lo < spans.length && spans[lo].start < end;
 }
 
+/**
+ * The whole lines within MAX_TOKEN_SECRET characters of each span, merged: where a secret touching an edit can be.
+ * Whole lines, because the rules read an assignment's name and a PEM marker's line from the line start.
+ */
+function rescanWindows(text: string, spans: readonly Span[]): Span[] {
+  const windows: Span[] = [];
+  for (const span of [...spans].sort((x, y) => x.start - y.start)) {
+    const from = Math.max(0, span.start - MAX_TOKEN_SECRET);
+    const start = text.lastIndexOf("\n", from - 1) + 1;
+    const to = Math.min(text.length, span.end + MAX_TOKEN_SECRET);
+    const newline = text.indexOf("\n", to);
+    const end = newline === -1 ? text.length : newline;
+    const last = windows.at(-1);
+    if (last && start <= last.end) windows[windows.length - 1] = { start: last.start, end: Math.max(last.end, end) };
+    else windows.push({ start, end });
+  }
+  return windows;
+}
+
 function empty(feature: Feature, extra: Partial<FilteredContext>): FilteredContext {
   return { feature, excluded: false, blocked: false, text: "", redactions: [], hiddenCharacters: [], hiddenCharacterRunsNotListed: 0, truncated: false, markers: [], ...extra };
 }
@@ -160,11 +179,16 @@ export function filterText(input: FilterInput, policy: SafetyPolicy = {}): Filte
   // boundary it did not have (`-----END …-----eyJ…`, `gh\u200Bp_…`), so the filtered text is scanned again until
   // nothing new is found. That is what makes filtering idempotent. Another pass only runs when an edit is glued
   // to token characters or hidden characters were removed, so ordinary text is scanned once.
+  // Where a later pass looks: undefined = the whole text; else the lines around the glued edits of the last pass.
+  let rescan: readonly Span[] | undefined;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const planned: PlannedEdit[] = [];
     if (policy.redactSecrets ?? true) {
-      for (const f of findSecrets(text, { path: input.path, languageId: input.languageId })) {
-        planned.push({ start: f.start, end: f.end, priority: f.priority, source: "secret", ruleId: f.ruleId });
+      for (const window of rescan ?? [{ start: 0, end: text.length }]) {
+        const part = window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
+        for (const f of findSecrets(part, { path: input.path, languageId: input.languageId })) {
+          planned.push({ start: window.start + f.start, end: window.start + f.end, priority: f.priority, source: "secret", ruleId: f.ruleId });
+        }
       }
     }
     if (words.length > 0) {
@@ -220,8 +244,20 @@ export function filterText(input: FilterInput, policy: SafetyPolicy = {}): Filte
     text = composed.text;
     // Another pass can only find something new where the text around an edit changed its word boundaries: a
     // placeholder glued to token characters, or hidden characters removed from inside a word.
-    const glued = edits.some((e) => isTokenChar(before.charCodeAt(e.start - 1)) || isTokenChar(before.charCodeAt(e.end)));
-    if (!glued && !(action === "remove" && runs.length > 0)) break;
+    const glued = edits.filter((e) => isTokenChar(before.charCodeAt(e.start - 1)) || isTokenChar(before.charCodeAt(e.end)));
+    const removedHidden = action === "remove" && runs.length > 0;
+    if (glued.length === 0 && !removedHidden) break;
+    // Only the lines around a glued edit can hold something new, so the next pass scans those (the whole text when
+    // hidden characters were removed, which can join words anywhere): a 2,000-line prompt is not scanned twice.
+    rescan = removedHidden
+      ? undefined
+      : rescanWindows(
+          text,
+          glued.map((e) => {
+            const start = composed.map.toOutput(e.start);
+            return { start, end: start + e.replacement.length };
+          }),
+        );
   }
   redactions.sort((x, y) => x.line - y.line || x.column - y.column);
 
