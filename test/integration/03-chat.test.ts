@@ -1,7 +1,7 @@
 // The chat inside the real VS Code extension host with the tiny synthetic model: a round trip streams into the
 // webview, Stop cancels, Explain Selection stores only filtered text, and conversations persist across a reload.
 import * as assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import { CONVERSATION_FORMAT } from "../../src/core/chat/conversation.ts";
@@ -9,6 +9,7 @@ import { CHAT_VIEW_ID, COMMANDS } from "../../src/core/commandIds.ts";
 import { ConversationStore } from "../../src/extension/chat/conversationStore.ts";
 import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers.ts";
 import type { PrivateCoderApi } from "../../src/extension/extension.ts";
+import type { HostToWebview } from "../../src/core/chatProtocol.ts";
 
 const FAKE_TOKEN = "ghp_Zq8Lw2Rt6Yx4Vb9Nm3Kp7Hs5Dj1Fg0Ac2Ee4";
 
@@ -172,6 +173,56 @@ describe("Chat and Explain Selection in the extension host", function () {
     assert.ok(!question.text.includes(FAKE_TOKEN), "the typed message is filtered too");
     const onDisk = await readFile(path.join(api.chat.store.folder, `${api.chat.current.id}.json`), "utf8");
     assert.ok(!onDisk.includes(FAKE_TOKEN));
+  });
+
+  it("a failed save says so, and a later save that works replaces the notice (no stale error)", async () => {
+    await api.chat.newChat();
+    const id = api.chat.current.id;
+    const file = api.chat.store.pathOf(id);
+    // A folder with a file in it where the conversation's file goes: the atomic rename fails, even for root.
+    await mkdir(path.join(file, "blocker"), { recursive: true });
+    const notices: { level: string; text: string }[] = [];
+    const view = api.chat.attach({
+      post: (message: HostToWebview) => {
+        if (message.type === "notice") notices.push({ level: message.level, text: message.text });
+        view?.post(message);
+      },
+    });
+    try {
+      await api.chat.send("Keep me even if the disk says no.");
+      assert.ok(notices.some((n) => n.level === "error" && /could not be saved/.test(n.text)), `no save error: ${JSON.stringify(notices)}`);
+      const errorsBefore = notices.length;
+      await rm(file, { recursive: true, force: true });
+      await api.chat.rename(id, "Saved after all");
+      const after = notices.slice(errorsBefore);
+      assert.ok(after.some((n) => n.level === "info" && /saved again/.test(n.text)), `the error notice was not replaced: ${JSON.stringify(notices)}`);
+      assert.ok((await stat(file)).isFile(), "the conversation is on disk now");
+      assert.equal((await api.chat.store.load(id))?.turns[0]?.text, "Keep me even if the disk says no.");
+    } finally {
+      api.chat.attach(view);
+      // Only the blocking folder goes (when the test failed before removing it); the saved conversation stays.
+      if ((await stat(file).catch(() => undefined))?.isDirectory()) await rm(file, { recursive: true, force: true });
+    }
+  });
+
+  it("a damaged conversation file is listed as damaged in Conversations…, and choosing it opens the file as text", async () => {
+    const id = "damaged-by-test";
+    const file = api.chat.store.pathOf(id);
+    await writeFile(file, "{ this is not a conversation");
+    try {
+      const listed = (await api.chat.store.list()).find((c) => c.id === id);
+      assert.equal(listed?.damaged, true, "listed as damaged, not silently missing");
+      const shown = api.chat.showHistory();
+      // The newest file comes first in the pick: accept it as a user would press Enter.
+      await new Promise((r) => setTimeout(r, 1000));
+      await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+      await waitFor("the damaged file to open as text", () => vscode.window.activeTextEditor?.document.uri.fsPath === file, 20_000);
+      await shown;
+      assert.equal(vscode.window.activeTextEditor?.document.getText(), "{ this is not a conversation");
+      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 
   it("conversations persist: listed, reloaded from disk, and re-sent to a reloaded view", async () => {

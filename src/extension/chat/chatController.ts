@@ -91,8 +91,11 @@ export class ChatController implements vscode.Disposable {
     await this.answers.idle();
   }
 
-  attach(sink: ChatSink | undefined): void {
+  /** Where messages for the view go from now on; returns the previous receiver (so a listener can pass them on). */
+  attach(sink: ChatSink | undefined): ChatSink | undefined {
+    const previous = this.sink;
     this.sink = sink;
+    return previous;
   }
 
   /** Sends everything the view shows (after the ready handshake or a reload of the view). */
