@@ -123,3 +123,15 @@ test("placeholder words count only as people write them", () => {
   assert.equal(isPlaceholderValue("${DB_PASSWORD}"), true);
   assert.equal(isPlaceholderValue("****"), true);
 });
+
+test("idempotent where an escaped hidden character ends a value (the boundary it makes is scanned again)", () => {
+  // Found by the property above with seed -878440698: the password value ended only at U+202E before a JWT.
+  const value = "APA91bySTg3j0tHyFV-AsFjFAjDDTnvXu5KCZTV3d-PtlEGs3l5jr07gbM6f4ouNo33bQ1sO5trr9cxsAx4LjNMvnnXk1zw8x3p9m_pBGPO0Zc3XCKgtRLqO1H5YP8pA5ioq3P7VP_8D";
+  const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzMjMxMzUzNzk0IiwibmFtZSI6IkRldiBVc2VyIiwiaWF0IjoxNzAwMDg0OTkyfQ.Fxf09RMjzVm3tl3eg3GcUlzBlOKdEBL7c6_DjOPKc6d";
+  const text = `passwordAAAAslaeElk:${value}\u202E${jwt}`;
+  const once = filterText({ text, feature: "chat" }, { budget: null });
+  const twice = filterText({ text: once.text, feature: "chat" }, { budget: null });
+  assert.equal(twice.text, once.text);
+  assert.deepEqual(twice.redactions, []);
+  assert.deepEqual(once.redactions.map((r) => r.ruleId).sort(), ["jwt", "password"]);
+});

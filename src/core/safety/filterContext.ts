@@ -95,6 +95,8 @@ interface PlannedEdit {
 
 /** Passes of detection over the filtered text; see the loop in {@link filterText}. */
 const MAX_PASSES = 3;
+/** Hidden-character runs glued to words beyond this many do not start another pass (see filterText). */
+const MAX_GLUED_HIDDEN_RESCANS = 256;
 
 const NO_RUNS: HiddenRuns = { length: 0, starts: new Int32Array(0), ends: new Int32Array(0), codePoints: new Int32Array(0), counts: new Int32Array(0), kinds: new Uint8Array(0) };
 
@@ -120,12 +122,20 @@ function overlapsAny(spans: readonly Marker[], start: number, end: number): bool
  * Whole lines, because the rules read an assignment's name and a PEM marker's line from the line start.
  */
 function rescanWindows(text: string, spans: readonly Span[]): Span[] {
-  const windows: Span[] = [];
+  // Merge the character ranges first, then widen each merged range to whole lines (one search each, so a flood of
+  // thousands of glued hidden characters costs one window, not a search back to the line start per character).
+  const ranges: Span[] = [];
   for (const span of [...spans].sort((x, y) => x.start - y.start)) {
-    const from = Math.max(0, span.start - MAX_TOKEN_SECRET);
-    const start = text.lastIndexOf("\n", from - 1) + 1;
-    const to = Math.min(text.length, span.end + MAX_TOKEN_SECRET);
-    const newline = text.indexOf("\n", to);
+    const start = Math.max(0, span.start - MAX_TOKEN_SECRET);
+    const end = Math.min(text.length, span.end + MAX_TOKEN_SECRET);
+    const last = ranges.at(-1);
+    if (last && start <= last.end) ranges[ranges.length - 1] = { start: last.start, end: Math.max(last.end, end) };
+    else ranges.push({ start, end });
+  }
+  const windows: Span[] = [];
+  for (const range of ranges) {
+    const start = text.lastIndexOf("\n", range.start - 1) + 1;
+    const newline = text.indexOf("\n", range.end);
     const end = newline === -1 ? text.length : newline;
     const last = windows.at(-1);
     if (last && start <= last.end) windows[windows.length - 1] = { start: last.start, end: Math.max(last.end, end) };
@@ -244,20 +254,26 @@ export function filterText(input: FilterInput, policy: SafetyPolicy = {}): Filte
     text = composed.text;
     // Another pass can only find something new where the text around an edit changed its word boundaries: a
     // placeholder glued to token characters, or hidden characters removed from inside a word.
-    const glued = edits.filter((e) => isTokenChar(before.charCodeAt(e.start - 1)) || isTokenChar(before.charCodeAt(e.end)));
+    // An escaped hidden character is a new word boundary too (`value\u202EeyJ…` becomes `value<U+202E>eyJ…`).
+    const changed: Span[] = [];
+    for (const e of edits) {
+      if (!isTokenChar(before.charCodeAt(e.start - 1)) && !isTokenChar(before.charCodeAt(e.end))) continue;
+      const start = composed.map.toOutput(e.start);
+      changed.push({ start, end: start + e.replacement.length });
+    }
+    // A flood of them (hostile text, not code) is left as the first pass found it: rescanning the escaped flood
+    // would cost more than the whole budget of the filter.
+    const gluedRuns: Span[] = [];
+    for (let i = 0; i < runs.length && gluedRuns.length <= MAX_GLUED_HIDDEN_RESCANS; i++) {
+      if (!isTokenChar(before.charCodeAt(runs.starts[i] - 1)) && !isTokenChar(before.charCodeAt(runs.ends[i]))) continue;
+      gluedRuns.push({ start: composed.map.toOutput(runs.starts[i]), end: composed.map.toOutput(runs.ends[i]) });
+    }
+    if (gluedRuns.length <= MAX_GLUED_HIDDEN_RESCANS) changed.push(...gluedRuns);
     const removedHidden = action === "remove" && runs.length > 0;
-    if (glued.length === 0 && !removedHidden) break;
-    // Only the lines around a glued edit can hold something new, so the next pass scans those (the whole text when
+    if (changed.length === 0 && !removedHidden) break;
+    // Only the lines around such a change can hold something new, so the next pass scans those (the whole text when
     // hidden characters were removed, which can join words anywhere): a 2,000-line prompt is not scanned twice.
-    rescan = removedHidden
-      ? undefined
-      : rescanWindows(
-          text,
-          glued.map((e) => {
-            const start = composed.map.toOutput(e.start);
-            return { start, end: start + e.replacement.length };
-          }),
-        );
+    rescan = removedHidden ? undefined : rescanWindows(text, changed);
   }
   redactions.sort((x, y) => x.line - y.line || x.column - y.column);
 
