@@ -14,6 +14,7 @@ import { ModelStatus } from "./modelStatus.ts";
 import { showEngineStatus } from "./engineStatus.ts";
 import { SafetyService, registerModelSeesView } from "./safety.ts";
 import { StatusBar } from "./statusBar.ts";
+import { registerUsage, type UsageApi } from "./usage/index.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -24,6 +25,8 @@ export interface PrivateCoderApi {
   readonly backends: BackendRegistry;
   readonly modelStatus: ModelStatus;
   readonly safety: SafetyService;
+  /** The usage log: each request's record as it is made (`onDidRecord`), and the statistics dashboard. */
+  readonly usage: UsageApi;
 }
 
 let activeCtx: Ctx | undefined;
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const chatView = ctx.track(new ChatViewProvider(ctx, modelStatus, chat));
     const completion = ctx.track(new CompletionService(ctx, backends, modelStatus, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
+    const usage = registerUsage(ctx, { completion, chat, backends });
     registerCommands(ctx, {
       restartEngine: () => backends.restart(),
       showEngineStatus: () => showEngineStatus(ctx, backends),
@@ -53,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, backends, modelStatus, safety };
+    return { ctx, chatView, chat, completion, backends, modelStatus, safety, usage };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);
