@@ -6,9 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import * as vscode from "vscode";
-import { summarize, type UsageRange, type UsageSummary } from "../../core/usage/aggregate.ts";
+import { rangeStart, summarize, type UsageRange, type UsageSummary } from "../../core/usage/aggregate.ts";
 import { usageCsv, usageJson } from "../../core/usage/export.ts";
-import type { ParsedUsageLog } from "../../core/usage/reader.ts";
+import type { UsageLogLines } from "../../core/usage/reader.ts";
 import { parseStatisticsMessage, type StatisticsHostMessage } from "../../core/usage/statisticsProtocol.ts";
 import { STATISTICS_STRINGS_ELEMENT_ID } from "../../core/usage/statisticsStrings.ts";
 import { EventEmitter } from "../../core/events.ts";
@@ -38,7 +38,8 @@ export class StatisticsView implements vscode.Disposable {
   static readonly viewType = "privateCoder.statistics";
   private panel: vscode.WebviewPanel | undefined;
   private range: UsageRange = "7d";
-  private log: ParsedUsageLog | undefined;
+  /** The log as read when the dashboard opened (parsed range by range). */
+  private log: UsageLogLines | undefined;
   private last: { summary: UsageSummary; hostMs: number } | undefined;
   private readonly renders = new EventEmitter<StatisticsRender>();
   /** The page drew its charts (the first time after it opened). */
@@ -102,17 +103,20 @@ export class StatisticsView implements vscode.Disposable {
   /** Reads the log (once per opening) and sends the summary of the current range. */
   private async refresh(): Promise<void> {
     const started = performance.now();
-    this.log ??= await this.usage.read();
-    const summary = summarize(this.log.records, this.range, Date.now(), this.log.skipped);
+    this.log ??= await this.usage.readLines();
+    const now = Date.now();
+    const selected = this.log.select(rangeStart(this.range, now));
+    const summary = summarize(selected.records, this.range, now, selected.skipped);
     const hostMs = Math.round(performance.now() - started);
     this.last = { summary, hostMs };
     this.post({ type: "summary", summary, hostMs, logging: this.usage.enabled });
   }
 
   private async export(format: "csv" | "json"): Promise<void> {
-    const log = this.log ?? (await this.usage.read());
-    const from = this.last?.summary.from ?? null;
-    const records = from === null ? log.records : log.records.filter((r) => r.t >= from);
+    const log = (this.log ??= await this.usage.readLines());
+    const now = Date.now();
+    const selected = log.select(rangeStart(this.range, now));
+    const records = selected.records.filter((r) => r.t <= now);
     const stamp = new Date().toISOString().slice(0, 10);
     const target = await vscode.window.showSaveDialog({
       title: vscode.l10n.t("Export Usage Statistics"),
@@ -120,7 +124,7 @@ export class StatisticsView implements vscode.Disposable {
       filters: format === "csv" ? { CSV: ["csv"] } : { JSON: ["json"] },
     });
     if (!target) return;
-    const text = format === "csv" ? usageCsv(records) : usageJson(this.last?.summary ?? summarize(log.records, this.range, Date.now(), log.skipped), records);
+    const text = format === "csv" ? usageCsv(records) : usageJson(summarize(selected.records, this.range, now, selected.skipped), records);
     if (target.scheme === "file") await writeFile(target.fsPath, text, "utf8");
     else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
     this.ctx.log.info(`Statistics: exported ${records.length} records as ${format}`);

@@ -13,7 +13,7 @@ import type { Event } from "../../core/events.ts";
 import { EventEmitter } from "../../core/events.ts";
 import { ACCEPT_GRACE_MS, CompletionRecorder, type ServedBy } from "../../core/usage/completionRecords.ts";
 import { chatRecord, type ChatAnswerFacts } from "../../core/usage/chatRecords.ts";
-import { parseUsageLog, type ParsedUsageLog } from "../../core/usage/reader.ts";
+import { UsageLogLines, type ParsedUsageLog } from "../../core/usage/reader.ts";
 import { safeLabel, type UsageRecord } from "../../core/usage/record.ts";
 import { UsageLogWriter } from "../../core/usage/writer.ts";
 import type { Ctx } from "../ctx.ts";
@@ -86,8 +86,13 @@ export class UsageService implements vscode.Disposable {
 
   /** The whole log, read back (after a flush). */
   async read(): Promise<ParsedUsageLog> {
+    return (await this.readLines()).select(null);
+  }
+
+  /** The log's lines (after a flush), parsed when a range asks for them. */
+  async readLines(): Promise<UsageLogLines> {
     await this.flush();
-    return parseUsageLog(await readUsageTexts(this.dir));
+    return new UsageLogLines(await readUsageTexts(this.dir));
   }
 
   /** Deletes the log, and forgets what was held for it. */
