@@ -14,6 +14,8 @@ export interface UiSession {
   readonly screenshot: (name: string) => Promise<string>;
   /** Synthetic models prepared by the runner: name → path. */
   readonly models: Readonly<Record<string, string>>;
+  /** code-server's user data folder (global storage lives under `User/globalStorage/<extension id>`). */
+  readonly userDataDir: string;
 }
 
 export interface UiScript {
@@ -47,6 +49,7 @@ export async function runUiScripts(
     const session: UiSession = {
       page,
       models,
+      userDataDir: server.userDataDir,
       screenshot: async (name) => {
         const target = path.join(uiDir, `${name}.png`);
         await page.screenshot({ path: target });

@@ -20,6 +20,8 @@ export interface UsageApi {
   readonly onDidRecord: Event<UsageRecord>;
   /** The folder of `usage.jsonl`. */
   readonly dir: string;
+  /** `usage.enabled`. */
+  readonly enabled: boolean;
   flush(): Promise<void>;
   read(): Promise<ParsedUsageLog>;
   clear(): Promise<void>;
@@ -54,6 +56,9 @@ export function registerUsage(ctx: Ctx, features: { completion: CompletionServic
   return {
     onDidRecord: usage.onDidRecord,
     dir: usage.dir,
+    get enabled() {
+      return usage.enabled;
+    },
     flush: () => usage.flush(),
     read: () => usage.read(),
     clear: () => usage.clear(),
