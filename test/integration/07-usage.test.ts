@@ -125,25 +125,26 @@ describe("Usage log and statistics in the extension host", function () {
     if (accepted.source === "engine") assert.ok((accepted.promptTokens ?? 0) > 0 && accepted.ttftMs !== undefined, JSON.stringify(accepted));
   });
 
-  it("a completion typed through is one line: typedThrough, from the model, and the rest came from memory", async () => {
-    const editor = await openFile("typed.ts", SOURCE);
+  it("a completion typed through is one line: typedThrough, and the rest of it came from memory", async () => {
+    // A known suggestion on screen (what memory holds after the model answered), so the test does not depend on
+    // what the tiny model writes: VS Code asks at its place, then the user types its first characters.
+    const editor = await openFile("typed.ts", "const courierGreeting = \n");
     names.push("typed.ts");
+    texts.push('"hello parcel";', "courierGreeting");
+    const document = editor.document;
     const token = () => new vscode.CancellationTokenSource().token;
+    api.completion.pipeline.cache.remember({ documentId: document.uri.toString(), line: 0, character: 24, linePrefix: "const courierGreeting = " }, '"hello parcel";');
+    const before = records.length;
+    const shown = await api.completion.provider.complete(document, new vscode.Position(0, 24), false, token());
+    assert.deepEqual(shown.items, ['"hello parcel";']);
+    await editor.edit((b) => b.insert(new vscode.Position(0, 24), '"he'));
+    const rest = await api.completion.provider.complete(document, new vscode.Position(0, 27), false, token());
+    assert.equal(rest.source, "typeThrough");
     let typed: UsageRecord | undefined;
-    for (const place of PLACES) {
-      const shown = await api.completion.provider.complete(editor.document, place, true, token());
-      const first = shown.items[0]?.[0];
-      if (shown.source !== "engine" || first === undefined || !/\S/.test(first)) continue;
-      texts.push(...shown.items);
-      await editor.edit((b) => b.insert(place, first));
-      const rest = await api.completion.provider.complete(editor.document, place.translate(0, 1), false, token());
-      if (rest.source !== "typeThrough") continue;
-      await waitFor("the typed-through record", () => (typed = records.find((r) => r.outcome === "typedThrough")) !== undefined, 10_000);
-      break;
-    }
-    assert.ok(typed, `nothing was typed through: ${JSON.stringify(records.slice(-5))}`);
-    assert.deepEqual([typed.feature, typed.source, typed.cacheHit], ["completion", "engine", false]);
-    assert.ok((typed.generatedTokens ?? 0) > 0);
+    await waitFor("the typed-through record", () => (typed = records.slice(before).find((r) => r.outcome === "typedThrough")) !== undefined, 10_000);
+    assert.ok(typed);
+    assert.deepEqual([typed.feature, typed.source, typed.cacheHit], ["completion", "typeThrough", true]);
+    assert.equal(typed.promptTokens, undefined, "memory asked no model");
   });
 
   it("a chat answer is one line: answered, with tokens, times and the generation speed", async () => {

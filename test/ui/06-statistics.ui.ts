@@ -1,7 +1,7 @@
 // The statistics dashboard on a generated usage log of 100,000 lines (45 days, every feature): Show Statistics from
 // the command palette draws the charts; the time from the command to the charts on screen is printed; screenshots
 // in a dark, a light and a high-contrast theme; the All range redraws with all 100,000 requests.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { fixtureLogText, fixtureRecords } from "../fixtures/usage/generate.ts";
@@ -27,14 +27,24 @@ async function statisticsFrame(page: Page): Promise<FrameLocator> {
   throw new Error("the statistics webview did not appear");
 }
 
-async function chooseTheme(page: Page, theme: string): Promise<void> {
-  await runCommand(page, "Preferences: Color Theme");
-  const input = page.locator(".quick-input-widget input.input");
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(theme);
-  await page.locator(`.quick-input-widget .monaco-list-row:has-text("${theme}")`).first().waitFor({ timeout: 15_000 });
-  await input.press("Enter");
-  await page.waitForTimeout(800);
+/**
+ * Sets `workbench.colorTheme` in the user settings file (VS Code applies the change at once); undefined restores
+ * what was there. Returns the previous value.
+ */
+function setTheme(userDataDir: string, theme: string | undefined): string | undefined {
+  const file = path.join(userDataDir, "User/settings.json");
+  const settings = JSON.parse(existsSync(file) ? readFileSync(file, "utf8") || "{}" : "{}") as Record<string, unknown>;
+  const previous = typeof settings["workbench.colorTheme"] === "string" ? settings["workbench.colorTheme"] : undefined;
+  if (theme === undefined) delete settings["workbench.colorTheme"];
+  else settings["workbench.colorTheme"] = theme;
+  writeFileSync(file, JSON.stringify(settings, null, 2));
+  return previous;
+}
+
+/** Waits until the webview's body has the theme's class and the charts were drawn again. */
+async function themed(frame: FrameLocator, bodyClass: string): Promise<void> {
+  await frame.locator(`body.${bodyClass}`).waitFor({ timeout: 15_000 });
+  await frame.locator(".chart canvas").nth(2).waitFor({ timeout: 10_000 });
 }
 
 export async function run({ page, screenshot, userDataDir }: UiSession): Promise<void> {
@@ -46,6 +56,10 @@ export async function run({ page, screenshot, userDataDir }: UiSession): Promise
   writeFileSync(path.join(dir, "usage.jsonl"), text);
   console.log(`      usage log fixture: ${LINES} lines, ${(text.length / 1e6).toFixed(1)} MB`);
 
+  // The dark theme first, and no notification over the charts.
+  const original = setTheme(userDataDir, "Default Dark Modern");
+  await runCommand(page, "Notifications: Clear All Notifications");
+  await page.waitForTimeout(1000);
   await runCommand(page, "Private Coder: Show Statistics");
   const started = Date.now();
   const frame = await statisticsFrame(page);
@@ -56,6 +70,7 @@ export async function run({ page, screenshot, userDataDir }: UiSession): Promise
   const requests = Number((await frame.locator("#tile-requests .value").innerText()).replace(/\D/g, ""));
   if (!(requests > 10_000 && requests < 20_000)) throw new Error(`the 7-day range shows ${requests} requests`);
   await page.waitForTimeout(300);
+  await themed(frame, "vscode-dark");
   await screenshot("statistics-dark");
 
   await frame.locator("#range-all").click();
@@ -64,16 +79,18 @@ export async function run({ page, screenshot, userDataDir }: UiSession): Promise
   await page.waitForTimeout(300);
   await screenshot("statistics-dark-all");
 
+  setTheme(userDataDir, "Default Light Modern");
   try {
-    await chooseTheme(page, "Light Modern");
-    await frame.locator(".chart canvas").nth(2).waitFor({ timeout: 10_000 });
+    await themed(frame, "vscode-light");
+    await page.waitForTimeout(500);
     await screenshot("statistics-light");
-    await chooseTheme(page, "Dark High Contrast");
-    await frame.locator(".chart canvas").nth(2).waitFor({ timeout: 10_000 });
+    setTheme(userDataDir, "Default High Contrast");
+    await themed(frame, "vscode-high-contrast");
+    await page.waitForTimeout(500);
     await screenshot("statistics-high-contrast");
   } finally {
-    // The theme is a user setting: the scripts after this one start in the default dark theme again.
-    await chooseTheme(page, "Dark Modern");
+    // The theme is a user setting: the scripts after this one start with the theme they had.
+    setTheme(userDataDir, original);
   }
   if (firstRenderMs > 5_000) throw new Error(`the dashboard took ${firstRenderMs} ms to draw`);
 }

@@ -41,6 +41,8 @@ export class StatisticsView implements vscode.Disposable {
   /** The log as read when the dashboard opened (parsed range by range). */
   private log: UsageLogLines | undefined;
   private last: { summary: UsageSummary; hostMs: number } | undefined;
+  /** The first summary, computed while the page loads (the host reads the log in parallel with the page's start). */
+  private early: Promise<void> | undefined;
   private readonly renders = new EventEmitter<StatisticsRender>();
   /** The page drew its charts (the first time after it opened). */
   readonly onDidRender = this.renders.event;
@@ -69,6 +71,10 @@ export class StatisticsView implements vscode.Disposable {
       localResourceRoots: [dist, media],
     });
     this.panel = panel;
+    this.early = this.summarize().then(
+      () => undefined,
+      (error: unknown) => this.ctx.log.error(`Statistics: the usage log could not be read: ${error instanceof Error ? error.message : String(error)}`),
+    );
     panel.onDidDispose(() => (this.panel = undefined));
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw));
     panel.webview.html = this.html(panel.webview, dist, media);
@@ -79,8 +85,14 @@ export class StatisticsView implements vscode.Disposable {
     if (!message) return;
     try {
       switch (message.type) {
-        case "ready":
-          return await this.refresh();
+        case "ready": {
+          const early = this.early;
+          this.early = undefined;
+          if (!early) return await this.refresh();
+          await early;
+          if (this.last) this.post({ type: "summary", summary: this.last.summary, hostMs: this.last.hostMs, logging: this.usage.enabled });
+          return;
+        }
         case "range":
           this.range = message.range;
           return await this.refresh();
@@ -102,14 +114,18 @@ export class StatisticsView implements vscode.Disposable {
 
   /** Reads the log (once per opening) and sends the summary of the current range. */
   private async refresh(): Promise<void> {
+    await this.summarize();
+    if (this.last) this.post({ type: "summary", summary: this.last.summary, hostMs: this.last.hostMs, logging: this.usage.enabled });
+  }
+
+  /** Reads the log (once per opening) and summarizes the current range into `last`. */
+  private async summarize(): Promise<void> {
     const started = performance.now();
     this.log ??= await this.usage.readLines();
     const now = Date.now();
     const selected = this.log.select(rangeStart(this.range, now));
     const summary = summarize(selected.records, this.range, now, selected.skipped);
-    const hostMs = Math.round(performance.now() - started);
-    this.last = { summary, hostMs };
-    this.post({ type: "summary", summary, hostMs, logging: this.usage.enabled });
+    this.last = { summary, hostMs: Math.round(performance.now() - started) };
   }
 
   private async export(format: "csv" | "json"): Promise<void> {
