@@ -1,7 +1,7 @@
 // The statistics dashboard on a generated usage log of 100,000 lines (45 days, every feature): Show Statistics from
 // the command palette draws the charts; the time from the command to the charts on screen is printed; screenshots
 // in a dark, a light and a high-contrast theme; the All range redraws with all 100,000 requests.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { fixtureLogText, fixtureRecords } from "../fixtures/usage/generate.ts";
@@ -28,16 +28,21 @@ async function statisticsFrame(page: Page): Promise<FrameLocator> {
 }
 
 /**
- * Sets `workbench.colorTheme` in the user settings file (VS Code applies the change at once); undefined restores
- * what was there. Returns the previous value.
+ * Picks a color theme the way a user does: Ctrl+K Ctrl+T, type its name, click it. Returns the theme that was
+ * active before (the picker opens on it).
  */
-function setTheme(userDataDir: string, theme: string | undefined): string | undefined {
-  const file = path.join(userDataDir, "User/settings.json");
-  const settings = JSON.parse(existsSync(file) ? readFileSync(file, "utf8") || "{}" : "{}") as Record<string, unknown>;
-  const previous = typeof settings["workbench.colorTheme"] === "string" ? settings["workbench.colorTheme"] : undefined;
-  if (theme === undefined) delete settings["workbench.colorTheme"];
-  else settings["workbench.colorTheme"] = theme;
-  writeFileSync(file, JSON.stringify(settings, null, 2));
+async function chooseTheme(page: Page, theme: string): Promise<string | undefined> {
+  await page.keyboard.press("Control+K");
+  await page.keyboard.press("Control+T");
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ timeout: 15_000 });
+  const active = page.locator(".quick-input-widget .monaco-list-row.focused .label-name").first();
+  const previous = (await active.count()) > 0 ? (await active.innerText()).trim() : undefined;
+  await input.fill(theme);
+  const exact = page.locator(".quick-input-widget .monaco-list-row", { has: page.locator(".label-name", { hasText: new RegExp(`^${theme}$`) }) }).first();
+  await exact.waitFor({ timeout: 15_000 });
+  await exact.click();
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
   return previous;
 }
 
@@ -57,7 +62,7 @@ export async function run({ page, screenshot, userDataDir }: UiSession): Promise
   console.log(`      usage log fixture: ${LINES} lines, ${(text.length / 1e6).toFixed(1)} MB`);
 
   // The dark theme first, and no notification over the charts.
-  const original = setTheme(userDataDir, "Default Dark Modern");
+  const original = await chooseTheme(page, "Dark Modern");
   await runCommand(page, "Notifications: Clear All Notifications");
   await page.waitForTimeout(1000);
   await runCommand(page, "Private Coder: Show Statistics");
@@ -79,18 +84,18 @@ export async function run({ page, screenshot, userDataDir }: UiSession): Promise
   await page.waitForTimeout(300);
   await screenshot("statistics-dark-all");
 
-  setTheme(userDataDir, "Default Light Modern");
+  await chooseTheme(page, "Light Modern");
   try {
     await themed(frame, "vscode-light");
     await page.waitForTimeout(500);
     await screenshot("statistics-light");
-    setTheme(userDataDir, "Default High Contrast");
+    await chooseTheme(page, "Dark High Contrast");
     await themed(frame, "vscode-high-contrast");
     await page.waitForTimeout(500);
     await screenshot("statistics-high-contrast");
   } finally {
     // The theme is a user setting: the scripts after this one start with the theme they had.
-    setTheme(userDataDir, original);
+    await chooseTheme(page, original ?? "Dark Modern");
   }
   if (firstRenderMs > 5_000) throw new Error(`the dashboard took ${firstRenderMs} ms to draw`);
 }
