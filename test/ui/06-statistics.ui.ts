@@ -83,6 +83,11 @@ export async function run({ page, screenshot, userDataDir }: UiSession): Promise
   await frame.locator(".chart canvas").nth(3).waitFor({ timeout: 10_000 });
   await page.waitForTimeout(300);
   await screenshot("statistics-dark-all");
+  // Below the fold: the speed over time and the latency histograms.
+  await frame.locator(".chart").nth(2).scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await screenshot("statistics-dark-speed-latency");
+  await frame.locator(".chart").nth(0).scrollIntoViewIfNeeded();
 
   await chooseTheme(page, "Light Modern");
   try {
