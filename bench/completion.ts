@@ -22,6 +22,7 @@ import { calibrateCharsPerToken, CompletionOutcomeCounter, CompletionPipeline, G
 import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
 import { LocalBackend } from "../src/inference/localBackend.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
+import { usageLogOwnTime } from "./usageOverhead.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
 import { largeFileOwnTime, MemDoc, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
 
@@ -231,6 +232,9 @@ async function main(): Promise<void> {
 
     // --- the provider's own time on a 16,000-line file (instant fake engine) ---------------------------------------------
     emit("provider_own_time_large_file", await largeFileOwnTime(pipeline.speedSample, charsPerToken, SCRIPT));
+
+    // --- the usage log on vs off: the provider's own time per keystroke, same run ----------------------------------
+    emit("provider_own_time_usage_log_on_vs_off", await usageLogOwnTime(pipeline.speedSample, charsPerToken, SCRIPT));
 
     // --- same prompt size as the naive baseline ---------------------------------------------------------------------
     // The real prompt holds the naive client's 1,200 + 440 = 1,640 tokens, so the comparison below is not won by

@@ -42,7 +42,7 @@ const builds = [
   { ...common, ...childBundleOptions() },
   {
     ...common,
-    entryPoints: { "webview/chat": "src/webview/chat/main.ts" },
+    entryPoints: { "webview/chat": "src/webview/chat/main.ts", "webview/statistics": "src/webview/statistics/main.ts" },
     outdir: "dist",
     platform: "browser",
     target: "es2022",

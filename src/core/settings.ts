@@ -196,6 +196,21 @@ export const SETTINGS = {
     description:
       "Replace e-mail addresses and phone numbers in chat replies with `[email removed]` / `[phone removed]`. Off by default: code and docs are full of legitimate addresses and numbers, and the reply comes from your own machine. Escape sequences and control characters are always removed from model output.",
   },
+  "usage.enabled": {
+    type: "boolean",
+    default: true,
+    order: 60,
+    description:
+      "Keep a usage log on this machine: one line of metadata per request (feature, model, token counts, times, outcome), never code, prompts, replies or file names. **Private Coder: Show Statistics** draws it; **Private Coder: Clear Usage Log** deletes it.",
+  },
+  "usage.maxSizeMB": {
+    type: "integer",
+    default: 20,
+    minimum: 1,
+    maximum: 1000,
+    order: 61,
+    description: "The most disk space (in MB) the usage log may take; the oldest half is dropped when it is full (20 MB holds about 80,000 requests).",
+  },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -40,6 +40,5 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
     vscode.window.setStatusBarMessage(enabled ? vscode.l10n.t("Private Coder: inline completions on") : vscode.l10n.t("Private Coder: inline completions off"), 3000);
   });
   register(COMMANDS.explainSelection, () => handlers.explainSelection());
-  // Statistics are not built yet: the command says so instead of failing silently.
-  register(COMMANDS.showStatistics, () => void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: usage statistics are not available yet.")));
+  // Show Statistics and Clear Usage Log are registered with the usage log (src/extension/usage/index.ts).
 }

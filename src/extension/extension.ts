@@ -17,6 +17,7 @@ import { restartEngineWithProgress } from "./restartEngine.ts";
 import { StatusBar } from "./statusBar.ts";
 import { showStatusMenu } from "./statusMenu.ts";
 import { EventEmitter } from "../core/events.ts";
+import { registerUsage, type UsageApi } from "./usage/index.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -28,6 +29,8 @@ export interface PrivateCoderApi {
   readonly modelStatus: ModelStatus;
   readonly safety: SafetyService;
   readonly statusBar: StatusBar;
+  /** The usage log: each request's record as it is made (`onDidRecord`), and the statistics dashboard. */
+  readonly usage: UsageApi;
 }
 
 let activeCtx: Ctx | undefined;
@@ -48,15 +51,23 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const chatView = ctx.track(new ChatViewProvider(ctx, modelStatus, chat));
     const completion = ctx.track(new CompletionService(ctx, backends, modelStatus, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
+    // The last generation speed for the status bar, from completions and chat answers (whether or not the usage
+    // log is on).
     const speed = new EventEmitter<number>();
     ctx.track(speed);
     ctx.track(
       completion.pipeline.onOutcome((outcome) => {
-        const tokensPerSecond = outcome.source === "engine" ? outcome.metrics?.tokensPerSecond : undefined;
+        const tokensPerSecond = outcome.source === "engine" && !outcome.prefetch ? outcome.metrics?.tokensPerSecond : undefined;
         if (tokensPerSecond) speed.fire(tokensPerSecond);
       }),
     );
+    ctx.track(
+      chat.onDidAnswer((answer) => {
+        if (answer.metrics.tokensPerSecond) speed.fire(answer.metrics.tokensPerSecond);
+      }),
+    );
     const statusBar = ctx.track(new StatusBar(ctx, modelStatus, { completion: completion.status, onSpeed: speed.event }));
+    const usage = registerUsage(ctx, { completion, chat, backends });
     registerCommands(ctx, {
       restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar),
       showMenu: () => showStatusMenu(ctx, modelStatus),
@@ -66,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar };
+    return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);

@@ -20,6 +20,7 @@ export function statusMenuItems(ctx: Ctx, modelStatus: ModelStatus): MenuItem[] 
     completionsOn
       ? { label: `$(circle-slash) ${vscode.l10n.t("Turn Inline Completions Off")}`, command: COMMANDS.toggleInlineCompletions }
       : { label: `$(check) ${vscode.l10n.t("Turn Inline Completions On")}`, command: COMMANDS.toggleInlineCompletions },
+    { label: `$(graph) ${vscode.l10n.t("Show Statistics")}`, command: COMMANDS.showStatistics },
     { label: `$(eye) ${vscode.l10n.t("Show What the Model Sees")}`, command: COMMANDS.showWhatTheModelSees },
     { label: `$(info) ${vscode.l10n.t("Show Engine Status")}`, command: COMMANDS.showEngineStatus },
     { label: `$(output) ${vscode.l10n.t("Show Logs")}`, command: COMMANDS.showLogs },

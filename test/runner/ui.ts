@@ -20,6 +20,8 @@ export interface UiSession {
    * removes it after each script.
    */
   readonly completionTextsFile: string;
+  /** code-server's user data folder (global storage lives under `User/globalStorage/<extension id>`). */
+  readonly userDataDir: string;
 }
 
 export interface UiScript {
@@ -54,6 +56,7 @@ export async function runUiScripts(
       page,
       models,
       completionTextsFile: paths.completionTextsFile,
+      userDataDir: server.userDataDir,
       screenshot: async (name) => {
         const target = path.join(uiDir, `${name}.png`);
         await page.screenshot({ path: target });

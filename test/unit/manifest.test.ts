@@ -100,8 +100,11 @@ test("the manifest contributes the activity-bar container, the chat webview view
   assert.equal(submenu && resolved(submenu.label), "Private Coder");
   assert.ok(manifest.contributes.menus["editor/context"]?.some((m) => m.submenu === submenu?.id));
   assert.ok(manifest.contributes.menus["privateCoder.editorContext"]?.some((m) => m.command === COMMANDS.explainSelection));
-  // Statistics are not built yet: the command stays out of the command palette.
-  assert.ok(manifest.contributes.menus.commandPalette?.some((m) => m.command === COMMANDS.showStatistics && m.when === "false"));
+  // Show Statistics is in the command palette; the accept-part wrappers (keybindings only) are not.
+  assert.ok(!manifest.contributes.menus.commandPalette?.some((m) => m.command === COMMANDS.showStatistics));
+  for (const command of [COMMANDS.acceptNextWord, COMMANDS.acceptNextLine]) {
+    assert.ok(manifest.contributes.menus.commandPalette?.some((m) => m.command === command && m.when === "false"), command);
+  }
   assert.equal(manifest.main, "./dist/extension.cjs");
 });
 

@@ -41,7 +41,16 @@ export interface CompletionOutcome {
   readonly engineRequests: number;
   /** The first backend call's metrics. */
   readonly metrics?: RequestMetrics;
+  /** Secrets the safety gate replaced in what was sent (0 when nothing was sent). */
+  readonly redactions?: number;
+  /** `accepted` only: all of the suggestion, or a word or a line of it. */
+  readonly acceptedBy?: AcceptedBy;
+  /** `accepted` only, when the host knows: characters inserted. */
+  readonly acceptedChars?: number;
 }
+
+/** How a suggestion was accepted: Tab (all), or the accept-next-word / accept-next-line commands. */
+export type AcceptedBy = "full" | "word" | "line";
 
 /** What the pipeline knows about a request besides its result. */
 export interface OutcomeFacts {
@@ -53,6 +62,8 @@ export interface OutcomeFacts {
   /** The request got as far as the backend (so a cancellation or an error came from there). */
   readonly reachedBackend: boolean;
   readonly engineRequests: number;
+  /** Secrets the safety gate replaced (optional: callers from before it was counted). */
+  readonly redactions?: number;
 }
 
 const KIND_OF_SOURCE: Readonly<Record<PipelineResult["source"], CompletionOutcomeKind>> = {
@@ -87,11 +98,12 @@ export function outcomeOf(result: PipelineResult, facts: OutcomeFacts): Completi
     debounceMs: result.debounceMs,
     engineRequests: facts.engineRequests,
     ...(result.metrics !== undefined ? { metrics: result.metrics } : {}),
+    ...(facts.redactions ? { redactions: facts.redactions } : {}),
   };
 }
 
 /** The user accepted the suggestion that `shown` reported (or one the pipeline no longer knows of). */
-export function acceptedOutcome(shown: CompletionOutcome | undefined): CompletionOutcome {
+export function acceptedOutcome(shown: CompletionOutcome | undefined, acceptedBy: AcceptedBy = "full", chars?: number): CompletionOutcome {
   return {
     kind: "accepted",
     source: shown?.source ?? "none",
@@ -105,5 +117,7 @@ export function acceptedOutcome(shown: CompletionOutcome | undefined): Completio
     engineMs: 0,
     debounceMs: 0,
     engineRequests: 0,
+    acceptedBy,
+    ...(chars !== undefined ? { acceptedChars: chars } : {}),
   };
 }

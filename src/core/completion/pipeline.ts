@@ -12,7 +12,7 @@ import { deriveBudget, SpeedTracker, type CompletionBudget, type SpeedSample } f
 import { CompletionCache, type SuggestionAnchor } from "./cache.ts";
 import type { CompletionContext, CursorPosition } from "./context.ts";
 import type { ExtraChunk, Snippet } from "./extraContext.ts";
-import { acceptedOutcome, outcomeOf, type CompletionOutcome } from "./outcome.ts";
+import { acceptedOutcome, outcomeOf, type AcceptedBy, type CompletionOutcome } from "./outcome.ts";
 import { callBackend, InFlightRequest, type BackendTexts } from "./backendCall.ts";
 import {
   buildPrompt,
@@ -107,10 +107,13 @@ export class CompletionPipeline {
     return this.budgetValue.expectedWarmMs < 1000 || shownHere ? 2 : 1;
   }
 
-  /** A suggestion was accepted: it is no longer a rejected repeat, and the `accepted` outcome goes out. */
-  noteAccepted(): void {
+  /**
+   * A suggestion was accepted (all of it, or a word or a line of it; `chars` of it when the host knows): it is no
+   * longer a rejected repeat, and the `accepted` outcome goes out.
+   */
+  noteAccepted(acceptedBy: AcceptedBy = "full", chars?: number): void {
     this.recentShown.length = 0;
-    this.outcomes.fire(acceptedOutcome(this.lastShown));
+    this.outcomes.fire(acceptedOutcome(this.lastShown, acceptedBy, chars));
   }
 
   /** Forgets a closed document. */
@@ -174,6 +177,7 @@ export class CompletionPipeline {
     const chunkLocations = plan.extra.map((c) => this.options.snippetLocation?.(c.sourcePath));
     const filtered = await this.options.safety.filterRequest(doc.location, plan.fields, chunkLocations);
     if (!filtered.ok) return this.decline(run, filtered.reason, "refused");
+    run.redactions = filtered.redactions;
 
     const answer = await this.callBackend(run, plan, filtered.prompt, cached);
     return "texts" in answer ? this.finish(run, plan, answer) : answer;
@@ -279,8 +283,8 @@ export class CompletionPipeline {
 
   /** The request's one outcome. */
   private report(run: Run, result: PipelineResult): void {
-    const { req, prefetch, grow, warm, reachedBackend, engineRequests } = run;
-    const outcome = outcomeOf(result, { prefetch, grow, explicit: req.explicit, languageId: req.doc.languageId, warm, reachedBackend, engineRequests });
+    const { req, prefetch, grow, warm, reachedBackend, engineRequests, redactions } = run;
+    const outcome = outcomeOf(result, { prefetch, grow, explicit: req.explicit, languageId: req.doc.languageId, warm, reachedBackend, engineRequests, redactions });
     if (!prefetch && (outcome.kind === "shown" || outcome.kind === "typedThrough")) this.lastShown = outcome;
     this.outcomes.fire(outcome);
   }

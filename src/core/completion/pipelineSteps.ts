@@ -46,6 +46,8 @@ export interface Run {
   reachedBackend: boolean;
   engineRequests: number;
   debounceMs: number;
+  /** Secrets the safety gate replaced in what this request sent. */
+  redactions: number;
 }
 
 export function startRun(req: PipelineRequest, start: Pick<Run, "prefetch" | "grow" | "started" | "userRequestsAtStart">): Run {
@@ -58,6 +60,7 @@ export function startRun(req: PipelineRequest, start: Pick<Run, "prefetch" | "gr
     reachedBackend: false,
     engineRequests: 0,
     debounceMs: 0,
+    redactions: 0,
   };
 }
 

@@ -54,6 +54,8 @@ export class ChatController implements vscode.Disposable {
   /** Questions from commands, in order. */
   private askQueue: Promise<void> = Promise.resolve();
   private readonly answers: AnswerStreams;
+  /** Each chat or Explain answer's metadata when it ends (the usage log subscribes). */
+  readonly onDidAnswer: ChatGeneration["onDidAnswer"];
 
   constructor(
     private readonly ctx: Ctx,
@@ -65,6 +67,7 @@ export class ChatController implements vscode.Disposable {
     this.documents = new VirtualDocuments();
     this.editorContext = new EditorContext(this.input, this.documents);
     const generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log);
+    this.onDidAnswer = generation.onDidAnswer;
     this.answers = new AnswerStreams(generation, this.meter, {
       post: (message) => this.post(message),
       notice: (level, text) => this.notice(level, text),

@@ -11,6 +11,8 @@ import { earlyStopReason, modelText, planChatRequest, requestTranscript, type Co
 import { errorCode, type InferenceBackend } from "../../core/backend/index.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
 import { HostErrorCode } from "../userMessages.ts";
+import { EventEmitter } from "../../core/events.ts";
+import { questionRedactions, type ChatAnswerFacts } from "../../core/usage/chatRecords.ts";
 import type { ModelInput } from "./modelInput.ts";
 
 /** What an answer needs of the backend. */
@@ -92,6 +94,9 @@ const TOKEN_CACHE_LIMIT = 2000;
 export class ChatGeneration {
   /** Token counts by turn, so a long conversation is not tokenized again for every answer. */
   private readonly tokenCache = new Map<string, number>();
+  private readonly answers = new EventEmitter<ChatAnswerFacts>();
+  /** One event per answer when it ends: counts and times, never text (the usage log subscribes). */
+  readonly onDidAnswer = this.answers.event;
 
   constructor(
     /** Loads the chat model when needed. A Stop does not cancel the load: the next message needs it. */
@@ -129,12 +134,18 @@ export class ChatGeneration {
       deliver(sanitizer.end());
       const reason = result.metrics.stopReason;
       const answerTokens = await this.countText(backend, turnKey(request.answerTurnId, text), text);
+      this.answers.fire({ feature, outcome: reason === "abort" ? "stopped" : "answered", metrics: result.metrics, totalMs: Date.now() - started, redactions: questionRedactions(history) });
       this.log.info(
         `Chat: answered in ${Date.now() - started} ms (${result.metrics.promptTokens} prompt tokens, ${result.metrics.generatedTokens} generated, stop: ${reason}, ${plan.history.dropped.length} turn(s) dropped)`,
       );
       return { outcome: "answered", text, stopReason: earlyStopReason(reason), contextShifted: result.contextShifted, answerTokens };
     } catch (error) {
-      if (signal.aborted) return { outcome: "stopped", text };
+      const facts = { feature, totalMs: Date.now() - started, redactions: questionRedactions(history) };
+      if (signal.aborted) {
+        this.answers.fire({ ...facts, outcome: "stopped" });
+        return { outcome: "stopped", text };
+      }
+      this.answers.fire({ ...facts, outcome: "failed", errorCode: errorCode(error) });
       const message = error instanceof Error ? error.message : String(error);
       this.log.warn(`Chat: generation failed (${errorCode(error)}): ${message}`);
       return { outcome: "failed", text, error };

@@ -95,6 +95,8 @@ export class CompletionService implements vscode.Disposable {
     this.subscriptions.push(
       vscode.languages.registerInlineCompletionItemProvider([{ scheme: "file" }, { scheme: "untitled" }], this.provider),
       vscode.commands.registerCommand(ACCEPTED_COMMAND, (uri: unknown) => this.onAccepted(typeof uri === "string" ? uri : undefined)),
+      vscode.commands.registerCommand(COMMANDS.acceptNextWord, () => this.acceptPart("word")),
+      vscode.commands.registerCommand(COMMANDS.acceptNextLine, () => this.acceptPart("line")),
       vscode.commands.registerCommand(COMMANDS.triggerInlineCompletion, () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const change = e.contentChanges.length === 1 ? e.contentChanges[0].text : e.contentChanges.length === 0 ? undefined : "";
@@ -174,14 +176,32 @@ export class CompletionService implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     if (!editor || (uri !== undefined && editor.document.uri.toString() !== uri)) return;
     this.cancelScheduledPrefetch();
-    this.pipeline.noteAccepted();
     const document = editor.document;
+    this.pipeline.noteAccepted("full", this.insertedLength(document));
     const active = editor.selection.active;
     // The accepted text is in the document now: prefetch the completion at the new cursor.
     setTimeout(() => {
       if (document.isClosed) return;
       void this.pipeline.prefetch(pipelineDocument(document), { line: active.line, character: active.character });
     }, 0);
+  }
+
+  /**
+   * Ctrl+→ / Ctrl+↓ on a suggestion: VS Code's accept-next-word/line, then the `accepted` outcome with how much was
+   * taken (the statistics count partial acceptance too; VS Code runs the item's command only for a full one).
+   */
+  private async acceptPart(by: "word" | "line"): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    const version = document?.version;
+    await vscode.commands.executeCommand(by === "word" ? "editor.action.inlineSuggest.acceptNextWord" : "editor.action.inlineSuggest.acceptNextLine");
+    if (!document || document.version === version) return;
+    this.pipeline.noteAccepted(by, this.insertedLength(document));
+  }
+
+  /** Characters the last change of `document` inserted, when it is known to be its latest change. */
+  private insertedLength(document: vscode.TextDocument): number | undefined {
+    const change = this.lastChange.get(document.uri.toString());
+    return change && change.version === document.version ? change.text.length : undefined;
   }
 
   /** (Re)starts the pause timer after which the full prompt is evaluated at the cursor (see GROW_AFTER_IDLE_MS). */
