@@ -63,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     );
     ctx.track(
       chat.onDidAnswer((answer) => {
-        if (answer.metrics.tokensPerSecond) speed.fire(answer.metrics.tokensPerSecond);
+        if (answer.metrics?.tokensPerSecond) speed.fire(answer.metrics.tokensPerSecond);
       }),
     );
     const statusBar = ctx.track(new StatusBar(ctx, modelStatus, { completion: completion.status, onSpeed: speed.event }));
