@@ -9,6 +9,9 @@ export const COMMANDS = {
   showEngineStatus: "privateCoder.showEngineStatus",
   showWhatTheModelSees: "privateCoder.showWhatTheModelSees",
   triggerInlineCompletion: "privateCoder.triggerInlineCompletion",
+  addRemoteEndpoint: "privateCoder.addRemoteEndpoint",
+  testRemoteConnection: "privateCoder.testRemoteConnection",
+  removeRemoteEndpoint: "privateCoder.removeRemoteEndpoint",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -14,6 +14,7 @@ import { ModelStatus } from "./modelStatus.ts";
 import { showEngineStatus } from "./engineStatus.ts";
 import { SafetyService, registerModelSeesView } from "./safety.ts";
 import { StatusBar } from "./statusBar.ts";
+import { registerRemoteCommands } from "./remote/remoteCommands.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat, ctx.config),
     });
+    registerRemoteCommands(ctx, backends.remote);
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety };

@@ -11,6 +11,7 @@ import type * as vscode from "vscode";
 import path from "node:path";
 import type { BackendStatus, ModelFacts } from "../core/backend/index.ts";
 import { EngineErrorCode } from "../inference/protocol.ts";
+import { describeRemoteError } from "./remote/remoteMessages.ts";
 
 /** What the messages need of `vscode.l10n`. */
 export type L10n = Pick<typeof vscode.l10n, "t">;
@@ -104,8 +105,8 @@ export function describeError(error: unknown, l10n: L10n): string {
         ? l10n.t("The message and its attachments are too long for the model's context window ({0} tokens). Attach less, or select a smaller part.", details.contextTokens)
         : l10n.t("The message and its attachments are too long for the model's context window. Attach less, or select a smaller part.");
     default:
-      // `invalidParams`, `internal` and codes this version does not know: the message is all there is.
-      return raw;
+      // Remote servers' codes; `invalidParams`, `internal` and unknown codes: the message is all there is.
+      return describeRemoteError(code, details, l10n) ?? raw;
   }
 }
 

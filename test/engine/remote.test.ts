@@ -61,7 +61,7 @@ describe("remote backend against a real llama-server", () => {
     const refs = await backend.listModels();
     assert.equal(refs.length, 1);
     assert.equal(refs[0]?.source, "remote");
-    const loaded = await backend.loadModel("completion", refs[0]!);
+    const loaded = await backend.loadModel("completion", refs[0]);
     assert.equal(loaded.fimSupported, true);
     assert.equal(backend.capabilities.location, "remote");
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { createSseJsonDecoder, RemoteError, RemoteErrorCode } from "../../src/core/remote/index.ts";
+import { createSseJsonDecoder, type RemoteError, RemoteErrorCode } from "../../src/core/remote/index.ts";
 
 const endpoint = "http://user:secret@server:8080";
 
