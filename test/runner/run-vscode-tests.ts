@@ -9,6 +9,8 @@ import { createRunDir } from "./runDir.ts";
 import { ONLY_ENV, RESULTS_ENV, type SuiteResults } from "./results.ts";
 import { runUiScripts } from "./ui.ts";
 import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
+import { ensureLlamaTools } from "../../scripts/llama-tools.ts";
+import { LLAMA_SERVER_ENV } from "../fixtures/llamaServer.ts";
 
 import type { Browser } from "playwright-core";
 
@@ -69,13 +71,15 @@ async function main(): Promise<void> {
   const executable = ensureCodeServer();
   const resultsFile = path.join(runDir, "integration-results.json");
   const models = await prepareTestModels();
+  // The remote-backend suite runs a real llama-server: built once per machine (about 16 minutes on 2 cores), cached.
+  const llamaServer = path.join(ensureLlamaTools(), "bin", "llama-server");
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let failures = 0;
   try {
     // One machine-scoped value in the Machine settings, where a remote host applies them (checked by 01-activation).
     const machineSettings = { "privateCoder.engine.gpuLayers": 0 };
-    server = await startCodeServer({ executable, runDir, machineSettings, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models), [ONLY_ENV]: process.env[ONLY_ENV] ?? "" }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
+    server = await startCodeServer({ executable, runDir, machineSettings, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models), [ONLY_ENV]: process.env[ONLY_ENV] ?? "", [LLAMA_SERVER_ENV]: llamaServer }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
     console.log(`code-server ${server.baseUrl} started in ${runDir} (log: test-results/code-server.log)`);
     browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
     const results = await runIntegration(browser, server, resultsFile);

@@ -19,6 +19,12 @@ export interface PreparedRequest {
 /** Test and benchmark option: generate exactly `maxTokens` (random weights would stop anywhere). */
 export interface GenerationExtras {
   readonly ignoreEos?: boolean;
+  /** At most this many tokens per answer, whatever the request asks. */
+  readonly maxTokensCap?: number;
+}
+
+function capped(requested: number, extras: GenerationExtras): number {
+  return extras.maxTokensCap !== undefined ? Math.min(requested, extras.maxTokensCap) : requested;
 }
 
 export function completionRequest(kind: ServerKind, model: string, request: CompletionRequest, familySetting: FimFamily | "auto" | "none", extras: GenerationExtras = {}): PreparedRequest {
@@ -28,7 +34,7 @@ export function completionRequest(kind: ServerKind, model: string, request: Comp
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(extras.ignoreEos ? { ignore_eos: true } : {}),
   };
-  const maxTokens = request.maxTokens ?? 64;
+  const maxTokens = capped(request.maxTokens ?? 64, extras);
   if (kind === "llama-server") {
     return {
       path: "/infill",
@@ -73,7 +79,7 @@ export function chatRequestBody(kind: ServerKind, model: string, request: ChatRe
     model,
     messages,
     stream: true,
-    max_tokens: request.maxTokens ?? 2048,
+    max_tokens: capped(request.maxTokens ?? 2048, extras),
     temperature: s.temperature ?? 0.7,
     top_p: s.topP ?? 0.9,
     ...(s.seed !== undefined ? { seed: s.seed } : {}),
