@@ -94,7 +94,7 @@ export class EndpointPool {
    * Runs `attempt` on the best endpoint, then the next on an endpoint failure while `canFailOver()` (default: always).
    * Rejects with the last endpoint's error, `NoEndpoint` when none is configured, `CircuitOpen` when all are open.
    */
-  async run<T>(attempt: (server: RemoteServer) => Promise<T>, options: { signal?: AbortSignal; canFailOver?: () => boolean; sendsCode?: boolean } = {}): Promise<T> {
+  async run<T>(attempt: (server: RemoteServer) => Promise<T>, options: { signal?: AbortSignal; canFailOver?: () => boolean } = {}): Promise<T> {
     const states = this.current();
     if (states.length === 0) throw new RemoteError(RemoteErrorCode.NoEndpoint, "no remote endpoint is configured");
     this.startTimer();
@@ -110,7 +110,7 @@ export class EndpointPool {
         continue;
       }
       try {
-        if (options.sendsCode !== false) await this.options.beforeSend?.(url);
+        await this.options.beforeSend?.(url);
       } catch (error) {
         state.breaker.release();
         throw error;

@@ -82,11 +82,12 @@ export class RemoteBackend implements InferenceBackend {
     return lists.flat();
   }
 
+  /** Asks the endpoints for the model; consent (`beforeSend`) comes first, so nothing reaches a server before it. */
   async loadModel(role: ModelRole, model: ModelRef, options: RequestOptions = {}): Promise<LoadedModel> {
     this.assertUsable();
     this.setState(this.currentState === "ready" ? "ready" : "starting");
     try {
-      const { server, info } = await this.pool.run((s) => s.serverInfo(options.signal).then((info) => ({ server: s, info })), { signal: options.signal, sendsCode: false });
+      const { server, info } = await this.pool.run((s) => s.serverInfo(options.signal).then((info) => ({ server: s, info })), { signal: options.signal });
       const wanted = model.remoteModel ?? "";
       const found = wanted === "" ? info.models[0] : info.models.find((m) => m.id === wanted);
       if (!found) {
