@@ -43,7 +43,7 @@ test("each remote error is worded for the user, naming the server", () => {
   for (const [name, error, pattern] of cases) {
     const text = describeError(error, english);
     assert.match(text, pattern, name);
-    if ((error.details as RemoteErrorDetails).endpoint) assert.ok(text.includes(endpoint), `${name}: names the server`);
+    if ((error.details).endpoint) assert.ok(text.includes(endpoint), `${name}: names the server`);
   }
 });
 
