@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { formatString } from "../../src/core/webviewStrings.ts";
-import { httpError, RemoteError, RemoteErrorCode, type RemoteErrorDetails } from "../../src/core/remote/index.ts";
+import { httpError, RemoteError, RemoteErrorCode } from "../../src/core/remote/index.ts";
 import { describeError, type L10n } from "../../src/extension/userMessages.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
