@@ -18,7 +18,7 @@ import { ensureLlamaTools } from "../scripts/llama-tools.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
 import { LlamaServer } from "../test/fixtures/llamaServer.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
-import { pct, r1 } from "./completionSupport.ts";
+import { mean, pct, r1 } from "./completionSupport.ts";
 import { developerSession, type SessionResult } from "./remoteSession.ts";
 
 const MODEL = "qwen05b";
@@ -35,7 +35,17 @@ function emit(metric: string, fields: Record<string, unknown>): void {
 function summarise(results: SessionResult[], seconds: number) {
   const latencies = results.flatMap((r) => r.latencies);
   const completions = results.reduce((n, r) => n + r.completions, 0);
-  return { p50: pct(latencies, 50), p95: pct(latencies, 95), n: latencies.length, completionsPerSecond: Math.round((completions / seconds) * 1000) / 1000, seconds: r1(seconds) };
+  const tokens = results.flatMap((r) => r.generatedTokens);
+  const cut = results.reduce((n, r) => n + r.cutByBudget, 0);
+  return {
+    p50: pct(latencies, 50),
+    p95: pct(latencies, 95),
+    n: latencies.length,
+    completionsPerSecond: Math.round((completions / seconds) * 1000) / 1000,
+    meanTokensPerSuggestion: mean(tokens),
+    cutByTimeBudget: tokens.length === 0 ? null : Math.round((cut / tokens.length) * 100) / 100,
+    seconds: r1(seconds),
+  };
 }
 
 async function main(): Promise<void> {

@@ -55,7 +55,9 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
     const tested = page.locator(".notifications-toasts .notification-toast", { hasText: "answers in" });
     await tested.waitFor({ timeout: 60_000 });
     await screenshot("add-endpoint-tested");
-    await tested.locator("a.monaco-button", { hasText: "Use for Chat" }).first().click();
+    await tested.getByRole("button", { name: "Use for Chat", exact: true }).click();
+    await tested.waitFor({ state: "hidden", timeout: 15_000 });
+    // The settings are written after the click; the chat view then names the remote model instead of "No model".
     const probed = relay.seen.length;
     if (relay.seen.some((r) => r.startsWith("POST"))) throw new Error(`the connection test sent a POST: ${relay.seen.join(", ")}`);
 
@@ -63,6 +65,7 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
     await openPrivateCoderView(page);
     const webview = chatWebview(page);
     await webview.locator("#chat-input").waitFor({ timeout: 60_000 });
+    await webview.locator('.model-state[data-state="noModel"]').waitFor({ state: "detached", timeout: 15_000 });
     await webview.locator("#chat-input").click();
     await page.keyboard.type("What does this server see?");
     await page.keyboard.press("Enter");

@@ -71,6 +71,7 @@ export class RemoteHost implements vscode.Disposable {
       endpoints: () => this.endpoints(),
       apiKey: (url) => this.apiKey(url),
       beforeSend: (url) => this.consent.ensure(url),
+      mayContact: (url) => this.consent.has(url),
       ca: () => this.caCertificates(),
       connectTimeoutMs: config.get("remote.connectTimeoutMs"),
       firstTokenTimeoutMs: config.get("remote.firstTokenTimeoutMs"),

@@ -22,8 +22,10 @@ export interface EndpointPoolOptions extends Omit<RemoteServerOptions, "apiKey">
   readonly endpoints: () => readonly string[];
   /** The API key of an endpoint (from SecretStorage). */
   readonly apiKey?: (url: string) => Promise<string | undefined>;
-  /** Awaited before code goes to an endpoint (the consent modal); rejects to refuse. Default: allow. */
+  /** Awaited before a request goes to an endpoint (the consent modal); rejects to refuse. Default: allow. */
   readonly beforeSend?: (url: string) => Promise<void>;
+  /** Whether background health and load checks may contact an endpoint yet (not before consent). Default: yes. */
+  readonly mayContact?: (url: string) => boolean;
   /** How often health and load are refreshed while the pool is in use, ms. Default 10,000; 0: only on demand. */
   readonly healthIntervalMs?: number;
   /** A load reading older than this is refreshed (in the background) when a request is ranked. Default 1,000 ms. */
@@ -98,7 +100,7 @@ export class EndpointPool {
     const states = this.current();
     if (states.length === 0) throw new RemoteError(RemoteErrorCode.NoEndpoint, "no remote endpoint is configured");
     this.startTimer();
-    for (const s of states) if (Date.now() - s.loadAt > (this.options.loadMaxAgeMs ?? 1_000)) void this.refreshLoad(s);
+    for (const s of states) if (Date.now() - s.loadAt > (this.options.loadMaxAgeMs ?? 1_000) && this.mayContact(s)) void this.refreshLoad(s);
     const views: EndpointView[] = states.map((s) => ({ url: s.server.url, healthy: s.healthy, available: s.breaker.state !== "open", load: s.load, slots: s.slots, inFlight: s.inFlight }));
     const order = rankEndpoints(views, this.turn++);
     let lastError: Error | undefined;
@@ -143,7 +145,7 @@ export class EndpointPool {
 
   /** Health and load of every endpoint, checked now. */
   async check(signal?: AbortSignal): Promise<EndpointReport[]> {
-    const states = this.current();
+    const states = this.current().filter((s) => this.mayContact(s));
     await Promise.all(
       states.map(async (s) => {
         s.healthy = await s.server.health(signal);
@@ -155,6 +157,10 @@ export class EndpointPool {
 
   report(): EndpointReport[] {
     return this.current().map((s) => ({ url: s.server.url, healthy: s.healthy, breaker: s.breaker.state, ...(s.load !== undefined ? { load: s.load } : {}), ...(s.slots !== undefined ? { slots: s.slots } : {}), inFlight: s.inFlight }));
+  }
+
+  private mayContact(state: EndpointState): boolean {
+    return this.options.mayContact?.(state.server.url) ?? true;
   }
 
   private refreshLoad(state: EndpointState): Promise<void> {

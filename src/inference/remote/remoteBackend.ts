@@ -203,7 +203,7 @@ export class RemoteBackend implements InferenceBackend {
       busy: { ...this.busy },
       activeRequests: this.active,
       details: endpoints.map(describe),
-      facts: {},
+      facts: { servers: endpoints.map((e) => ({ origin: safeOrigin(e.url), healthy: e.healthy, ...(e.load !== undefined ? { busy: e.load } : {}), ...(e.slots !== undefined ? { slots: e.slots } : {}) })) },
     });
   }
 
