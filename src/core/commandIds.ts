@@ -13,6 +13,9 @@ export const COMMANDS = {
   showWhatTheModelSees: "privateCoder.showWhatTheModelSees",
   triggerInlineCompletion: "privateCoder.triggerInlineCompletion",
   showMenu: "privateCoder.showMenu",
+  addRemoteEndpoint: "privateCoder.addRemoteEndpoint",
+  testRemoteConnection: "privateCoder.testRemoteConnection",
+  removeRemoteEndpoint: "privateCoder.removeRemoteEndpoint",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -38,6 +38,11 @@ export const SETTINGS_SECTION = "privateCoder";
 export const GPU_DEVICES = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
 export type GpuDeviceSetting = (typeof GPU_DEVICES)[number];
 
+/** Where a role's model runs. */
+export const BACKEND_CHOICES = ["local", "remote"] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export const FIM_TEMPLATE_CHOICES = ["auto", "qwen", "starcoder", "codellama", "deepseek", "codestral", "none"] as const;
+
 export const SETTINGS = {
   "completion.modelPath": {
     type: "string",
@@ -210,6 +215,81 @@ export const SETTINGS = {
     maximum: 1000,
     order: 61,
     description: "The most disk space (in MB) the usage log may take; the oldest half is dropped when it is full (20 MB holds about 80,000 requests).",
+  },
+  "completion.backend": {
+    type: "string",
+    default: "local",
+    enum: BACKEND_CHOICES,
+    enumDescriptions: ["The model runs on this machine (`#privateCoder.completion.modelPath#`).", "A server from `#privateCoder.remote.endpoints#` (model: `#privateCoder.remote.completionModel#`)."],
+    order: 50,
+    description: "Where inline completion runs. Completion and chat choose independently (e.g. completion here, chat on the team server).",
+  },
+  "chat.backend": {
+    type: "string",
+    default: "local",
+    enum: BACKEND_CHOICES,
+    enumDescriptions: ["The model runs on this machine (`#privateCoder.chat.modelPath#`).", "A server from `#privateCoder.remote.endpoints#` (model: `#privateCoder.remote.chatModel#`)."],
+    order: 51,
+    description: "Where chat and Explain Selection run.",
+  },
+  "remote.endpoints": {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    order: 52,
+    description:
+      "Base URLs of OpenAI-compatible servers (llama.cpp `llama-server`, vLLM, Ollama, LM Studio…), e.g. `http://gpu-box:8080`. With several, each request goes to the least busy healthy one and fails over when one is down. Add them with **Private Coder: Add Remote Endpoint…** (API keys are kept in the editor's secret storage, never here).",
+  },
+  "remote.completionModel": {
+    type: "string",
+    default: "",
+    order: 53,
+    description: "The server's name of the completion model (as its `/v1/models` lists it). Empty: the first model the server lists.",
+  },
+  "remote.chatModel": {
+    type: "string",
+    default: "",
+    order: 54,
+    description: "The server's name of the chat model. Empty: the first model the server lists.",
+  },
+  "remote.fimTemplate": {
+    type: "string",
+    default: "auto",
+    enum: FIM_TEMPLATE_CHOICES,
+    enumDescriptions: [
+      "llama-server: its `/infill` endpoint; Ollama: its `suffix` field; other servers: the template of the family the model's name shows.",
+      "Qwen (`<|fim_prefix|>`).",
+      "StarCoder (`<fim_prefix>`).",
+      "CodeLlama (`<PRE>`).",
+      "DeepSeek Coder.",
+      "Codestral (`[SUFFIX]`).",
+      "No fill-in-the-middle: the text before the cursor only.",
+    ],
+    order: 55,
+    description: "Fill-in-the-middle prompt format for servers other than llama-server.",
+  },
+  "remote.caFile": {
+    type: "string",
+    default: "",
+    scope: "machine",
+    order: 56,
+    description: "A PEM file of extra CA certificates to trust for `https` endpoints (a company CA). Proxy settings (`#http.proxy#`) apply to remote requests as to the rest of the editor.",
+  },
+  "remote.connectTimeoutMs": {
+    type: "integer",
+    default: 5000,
+    minimum: 200,
+    maximum: 120000,
+    order: 57,
+    description: "How long to wait for a connection to an endpoint, in milliseconds; connection errors are retried twice with backoff, then the next endpoint is tried.",
+  },
+  "remote.firstTokenTimeoutMs": {
+    type: "integer",
+    default: 30000,
+    minimum: 1000,
+    maximum: 600000,
+    order: 58,
+    description: "How long to wait for the first generated token of a request, in milliseconds (a busy or cold server may need long).",
   },
 } as const satisfies Record<string, SettingDefinition>;
 

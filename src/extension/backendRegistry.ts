@@ -21,6 +21,7 @@ import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
 import { describeCrash, describeError, describeModelFacts } from "./userMessages.ts";
+import { RemoteHost } from "./remote/remoteHost.ts";
 
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {
@@ -37,7 +38,10 @@ export class NoModelConfiguredError extends Error {
 /** Settings the local engine process is started with: a change starts a fresh process. */
 const RESTART_KEYS: readonly SettingKey[] = ["engine.gpu", "engine.threads", "engine.idleUnloadMinutes"];
 /** Settings a model is loaded with: a change reloads the models on next use. */
-const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "chat.modelPath", "completion.modelPath"];
+const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "chat.modelPath", "completion.modelPath", "completion.backend", "chat.backend", "remote.completionModel", "remote.chatModel"];
+
+/** Settings of the remote backend: roles served remotely load again on next use. */
+const REMOTE_KEYS: readonly SettingKey[] = ["remote.caFile", "remote.connectTimeoutMs", "remote.firstTokenTimeoutMs", "remote.endpoints", "remote.fimTemplate"];
 
 /** What serves a role: the model and the backend running it. */
 export interface RoleEntry {
@@ -60,19 +64,24 @@ export class BackendRegistry {
   private disposed = false;
   /** The last crash, in the user's words (the crash breaker's message repeats it). */
   private lastCrash: string | undefined;
+  /** Remote servers: the roles set to `remote` run there (see `location`). */
+  readonly remote: RemoteHost;
 
   constructor(
     private readonly ctx: Ctx,
     private readonly modelStatus: ModelStatus,
   ) {
+    this.remote = new RemoteHost(ctx, (event) => this.log(event));
     this.configSubscription = ctx.config.onDidChange((keys) => {
+      if (REMOTE_KEYS.some((k) => keys.has(k))) this.forgetRemoteLoads();
       if (RESTART_KEYS.some((k) => keys.has(k))) void this.recreateLocal("settings changed");
       else if (RELOAD_KEYS.some((k) => keys.has(k))) void this.unloadAll("settings changed");
     });
   }
 
-  /** The model configured for `role` (the path settings name a file), if any. */
+  /** The model configured for `role` (the path settings name a file, or the role runs on a remote server), if any. */
   modelFor(role: ModelRole): ModelRef | undefined {
+    if (this.remote.location(role) === "remote") return this.remote.modelFor(role);
     return modelRefFromSetting(role === "completion" ? this.ctx.config.completionModelPath : this.ctx.config.chatModelPath);
   }
 
@@ -80,6 +89,11 @@ export class BackendRegistry {
   entry(role: ModelRole): RoleEntry | undefined {
     const model = this.modelFor(role);
     return model ? { model, backend: this.createBackend(model) } : undefined;
+  }
+
+  /** Where `role` runs: `local` (this machine) or `remote` (a server); `remote.onDidChangeLocation` tells changes. */
+  location(role: ModelRole): "local" | "remote" {
+    return this.remote.location(role);
   }
 
   /** The process id of the local engine, if it runs (diagnostics and tests). */
@@ -147,9 +161,9 @@ export class BackendRegistry {
     await this.recreateLocal("restart requested");
   }
 
-  /** The backend that runs `model`: the local engine for every model file on this machine. */
+  /** The backend that runs `model`: a remote server's, or the local engine for every model file on this machine. */
   private createBackend(model: ModelRef): InferenceBackend {
-    if (model.source === "remote") throw new Error(vscode.l10n.t("{0}: remote models are not supported by this version of Private Coder.", model.label));
+    if (model.source === "remote") return this.remote.backend();
     return this.localBackend();
   }
 
@@ -169,6 +183,10 @@ export class BackendRegistry {
       await old.dispose();
     }
     this.modelStatus.reset();
+  }
+
+  private forgetRemoteLoads(): void {
+    for (const [role, load] of [...this.loads]) if (load.model.source === "remote") this.loads.delete(role);
   }
 
   private async unloadAll(reason: string): Promise<void> {
@@ -276,7 +294,7 @@ export class BackendRegistry {
     this.disposeLocalSubscriptions();
     const local = this.local;
     this.local = undefined;
-    await local?.dispose();
+    await Promise.all([local?.dispose(), this.remote.dispose()]);
   }
 }
 

@@ -18,6 +18,7 @@ import { StatusBar } from "./statusBar.ts";
 import { showStatusMenu } from "./statusMenu.ts";
 import { EventEmitter } from "../core/events.ts";
 import { registerUsage, type UsageApi } from "./usage/index.ts";
+import { registerRemoteCommands } from "./remote/remoteCommands.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -66,7 +67,12 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
         if (answer.metrics?.tokensPerSecond) speed.fire(answer.metrics.tokensPerSecond);
       }),
     );
-    const statusBar = ctx.track(new StatusBar(ctx, modelStatus, { completion: completion.status, onSpeed: speed.event }));
+    const statusBar = ctx.track(new StatusBar(ctx, modelStatus, {
+        completion: completion.status,
+        onSpeed: speed.event,
+        location: (role) => backends.location(role),
+        onDidChangeLocation: backends.remote.onDidChangeLocation,
+      }));
     const usage = registerUsage(ctx, { completion, chat, backends });
     registerCommands(ctx, {
       restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar),
@@ -75,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat, ctx.config),
     });
+    registerRemoteCommands(ctx, backends.remote);
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage };

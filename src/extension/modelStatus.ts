@@ -17,7 +17,7 @@ export class ModelStatus implements vscode.Disposable {
   constructor(private readonly ctx: Ctx) {
     this.current = this.fromConfig();
     this.configSubscription = ctx.config.onDidChange((keys) => {
-      if (keys.has("chat.modelPath") || keys.has("completion.modelPath")) this.reset();
+      if (keys.has("chat.modelPath") || keys.has("completion.modelPath") || keys.has("chat.backend") || keys.has("remote.chatModel") || keys.has("remote.endpoints")) this.reset();
     });
   }
 
@@ -36,6 +36,12 @@ export class ModelStatus implements vscode.Disposable {
   }
 
   private fromConfig(): ModelViewState {
+    if (this.ctx.config.get("chat.backend") === "remote") {
+      // A remote chat model: its server's name of it, else the first server's host (the model it lists first).
+      const endpoint = this.ctx.config.get("remote.endpoints")[0];
+      const name = this.ctx.config.get("remote.chatModel").split(/[\\/]/).pop() || (endpoint ? endpoint.replace(/^[a-z]+:\/\//i, "") : "");
+      return name ? { kind: "idle", modelName: name } : { kind: "noModel" };
+    }
     const model = modelRefFromSetting(this.ctx.config.chatModelPath);
     return model ? { kind: "idle", modelName: model.label } : { kind: "noModel" };
   }

@@ -11,6 +11,9 @@ export interface StatusBarSources {
   readonly completion: CompletionStatus;
   /** Each finished request with its speed: the item shows the last generation speed. */
   readonly onSpeed: Event<number>;
+  /** Where each role runs; the item marks remote work, so the user always sees when code leaves the machine. */
+  readonly location: (role: "completion" | "chat") => "local" | "remote";
+  readonly onDidChangeLocation: Event<unknown>;
 }
 
 /**
@@ -35,6 +38,7 @@ export class StatusBar implements vscode.Disposable {
     this.subscriptions.push(
       modelStatus.onDidChange(() => this.render()),
       sources.completion.onDidChange(() => this.render()),
+      sources.onDidChangeLocation(() => this.render()),
       sources.onSpeed((tokensPerSecond) => {
         this.lastTokensPerSecond = tokensPerSecond;
         this.render();
@@ -67,11 +71,19 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = `$(sync~spin) ${this.busyText}`;
       tooltip.push(vscode.l10n.t("Private Coder: {0}", this.busyText));
     } else {
-      this.item.text = `${engineText(state)}${completion.text ? ` ${completion.text}` : ""}${state.kind === "ready" || state.kind === "idle" ? speed : ""}`;
+      const remote = this.sources.location("completion") === "remote" || this.sources.location("chat") === "remote" ? "$(remote) " : "";
+      this.item.text = `${remote}${engineText(state)}${completion.text ? ` ${completion.text}` : ""}${state.kind === "ready" || state.kind === "idle" ? speed : ""}`;
       tooltip.push(...engineTooltip(state));
       if (state.kind === "crashed" || state.kind === "error") this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
     }
     tooltip.push(...completion.tooltip);
+    tooltip.push(
+      vscode.l10n.t(
+        "Completion runs {0}; chat runs {1}.",
+        this.sources.location("completion") === "remote" ? vscode.l10n.t("on a remote server") : vscode.l10n.t("on this machine"),
+        this.sources.location("chat") === "remote" ? vscode.l10n.t("on a remote server") : vscode.l10n.t("on this machine"),
+      ),
+    );
     if (this.lastTokensPerSecond !== undefined) tooltip.push(vscode.l10n.t("Last generation: {0} tokens/s.", Math.round(this.lastTokensPerSecond)));
     tooltip.push("", vscode.l10n.t("Click for the Private Coder menu."));
     this.item.tooltip = tooltip.join("\n");

@@ -11,6 +11,7 @@ import type * as vscode from "vscode";
 import path from "node:path";
 import type { BackendStatus, ModelFacts } from "../core/backend/index.ts";
 import { EngineErrorCode } from "../inference/protocol.ts";
+import { describeRemoteError } from "./remote/remoteMessages.ts";
 
 /** What the messages need of `vscode.l10n`. */
 export type L10n = Pick<typeof vscode.l10n, "t">;
@@ -104,8 +105,8 @@ export function describeError(error: unknown, l10n: L10n): string {
         ? l10n.t("The message and its attachments are too long for the model's context window ({0} tokens). Attach less, or select a smaller part.", details.contextTokens)
         : l10n.t("The message and its attachments are too long for the model's context window. Attach less, or select a smaller part.");
     default:
-      // `invalidParams`, `internal` and codes this version does not know: the message is all there is.
-      return raw;
+      // Remote servers' codes; `invalidParams`, `internal` and unknown codes: the message is all there is.
+      return describeRemoteError(code, details, l10n) ?? raw;
   }
 }
 
@@ -176,13 +177,19 @@ export function describeModelFacts(model: { readonly contextSize: number; readon
 export function describeBackendStatus(status: BackendStatus, l10n: L10n): string[] {
   const f = status.facts;
   const lines: string[] = [];
-  lines.push(
-    f.device
-      ? f.gpuFallbackReason
-        ? l10n.t("device {0} (GPU unavailable: {1})", f.device, f.gpuFallbackReason)
-        : l10n.t("device {0}", f.device)
-      : l10n.t("engine not started"),
-  );
+  for (const server of f.servers ?? []) {
+    const load = server.busy !== undefined ? (server.slots !== undefined ? l10n.t(", {0} of {1} slots busy", server.busy, server.slots) : l10n.t(", {0} requests running", server.busy)) : "";
+    lines.push(server.healthy ? l10n.t("server {0}: healthy{1}", server.origin, load) : l10n.t("server {0}: unreachable", server.origin));
+  }
+  if (!f.servers) {
+    lines.push(
+      f.device
+        ? f.gpuFallbackReason
+          ? l10n.t("device {0} (GPU unavailable: {1})", f.device, f.gpuFallbackReason)
+          : l10n.t("device {0}", f.device)
+        : l10n.t("engine not started"),
+    );
+  }
   for (const model of status.models) {
     lines.push(l10n.t("{0} for {1}: {2}", model.name, model.roles.join(" + "), describeModelFacts(model, l10n).join(", ")));
   }

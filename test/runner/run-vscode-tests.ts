@@ -10,6 +10,8 @@ import { ONLY_ENV, RESULTS_ENV, type SuiteResults } from "./results.ts";
 import { SCRIPTED_COMPLETION_TEXTS_ENV } from "../../src/extension/completion/scriptedTexts.ts";
 import { runUiScripts } from "./ui.ts";
 import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
+import { ensureLlamaTools } from "../../scripts/llama-tools.ts";
+import { LLAMA_SERVER_ENV } from "../fixtures/llamaServer.ts";
 
 import type { Browser } from "playwright-core";
 
@@ -72,13 +74,27 @@ async function main(): Promise<void> {
   const models = await prepareTestModels();
   // Written only by a UI script that needs known suggestion texts (see scriptedTexts.ts); absent, the model writes.
   const completionTextsFile = path.join(runDir, "ui-completion-texts.json");
+  // The remote-backend suite runs a real llama-server: built once per machine (about 16 minutes on 2 cores), cached.
+  const llamaServer = path.join(ensureLlamaTools(), "bin", "llama-server");
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let failures = 0;
   try {
     // One machine-scoped value in the Machine settings, where a remote host applies them (checked by 01-activation).
     const machineSettings = { "privateCoder.engine.gpuLayers": 0 };
-    server = await startCodeServer({ executable, runDir, machineSettings, env: { [RESULTS_ENV]: resultsFile, [TEST_MODELS_ENV]: JSON.stringify(models), [ONLY_ENV]: process.env[ONLY_ENV] ?? "", [SCRIPTED_COMPLETION_TEXTS_ENV]: completionTextsFile }, registerCleanup: (cleanup) => run.onDispose(cleanup) });
+    server = await startCodeServer({
+      executable,
+      runDir,
+      machineSettings,
+      env: {
+        [RESULTS_ENV]: resultsFile,
+        [TEST_MODELS_ENV]: JSON.stringify(models),
+        [ONLY_ENV]: process.env[ONLY_ENV] ?? "",
+        [SCRIPTED_COMPLETION_TEXTS_ENV]: completionTextsFile,
+        [LLAMA_SERVER_ENV]: llamaServer,
+      },
+      registerCleanup: (cleanup) => run.onDispose(cleanup),
+    });
     console.log(`code-server ${server.baseUrl} started in ${runDir} (log: test-results/code-server.log)`);
     browser = await launchBrowser(isolatedEnv(path.join(runDir, "chromium")));
     const results = await runIntegration(browser, server, resultsFile);

@@ -38,7 +38,8 @@ export function localModelRef(filePath: string, source: Exclude<ModelSource, "re
 
 /** A model served by a remote server. */
 export function remoteModelRef(endpoint: string, remoteModel: string): ModelRef {
-  return { id: `remote:${endpoint}#${remoteModel}`, source: "remote", label: remoteModel, endpoint, remoteModel };
+  // The label is the name's last segment: llama-server names a model by its file path.
+  return { id: `remote:${endpoint}#${remoteModel}`, source: "remote", label: baseName(remoteModel) || remoteModel, endpoint, remoteModel };
 }
 
 /** The model a path setting names (an empty setting names none). */

@@ -202,6 +202,15 @@ export interface BackendFacts {
   readonly residentBytes?: number;
   /** Software and versions, e.g. `{ "node-llama-cpp": "3.22.1", "llama.cpp": "commit de3ff815ea7d" }`. */
   readonly versions?: Readonly<Record<string, string>>;
+  /** A remote backend's servers: origin (no credentials), health, busy and total slots where the server says. */
+  readonly servers?: readonly RemoteServerFacts[];
+}
+
+export interface RemoteServerFacts {
+  readonly origin: string;
+  readonly healthy: boolean;
+  readonly busy?: number;
+  readonly slots?: number;
 }
 
 export interface RequestOptions {
