@@ -9,6 +9,8 @@ export const COMMANDS = {
   showEngineStatus: "privateCoder.showEngineStatus",
   showWhatTheModelSees: "privateCoder.showWhatTheModelSees",
   triggerInlineCompletion: "privateCoder.triggerInlineCompletion",
+  estimateMemory: "privateCoder.estimateMemory",
+  showSystemInfo: "privateCoder.showSystemInfo",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -1,5 +1,4 @@
 import * as vscode from "vscode";
-import { COMMANDS } from "../core/commandIds.ts";
 import { SETTINGS, type SettingKey } from "../core/settings.ts";
 import { ChatController } from "./chat/chatController.ts";
 import { explainSelection } from "./chat/explain.ts";
@@ -14,6 +13,8 @@ import { ModelStatus } from "./modelStatus.ts";
 import { showEngineStatus } from "./engineStatus.ts";
 import { SafetyService, registerModelSeesView } from "./safety.ts";
 import { StatusBar } from "./statusBar.ts";
+import { offerFirstRunModelChoice, registerModels } from "./models/index.ts";
+import type { ModelManager } from "./models/modelManager.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -24,6 +25,7 @@ export interface PrivateCoderApi {
   readonly backends: BackendRegistry;
   readonly modelStatus: ModelStatus;
   readonly safety: SafetyService;
+  readonly models: ModelManager;
 }
 
 let activeCtx: Ctx | undefined;
@@ -45,15 +47,17 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const chatView = ctx.track(new ChatViewProvider(ctx, modelStatus, chat));
     const completion = ctx.track(new CompletionService(ctx, backends, modelStatus, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
+    const models = registerModels(ctx, backends);
     registerCommands(ctx, {
       restartEngine: () => backends.restart(),
       showEngineStatus: () => showEngineStatus(ctx, backends),
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat, ctx.config),
+      selectModel: () => models.selectModel(),
     });
-    offerFirstRunModelChoice(ctx);
+    offerFirstRunModelChoice(ctx, models.manager).catch((error: unknown) => log.error(`First-run prompt failed: ${error instanceof Error ? error.message : String(error)}`));
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, backends, modelStatus, safety };
+    return { ctx, chatView, chat, completion, backends, modelStatus, safety, models: models.manager };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);
@@ -63,21 +67,6 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     throw error;
   }
-}
-
-/**
- * The first time Private Coder starts without a model, say what it needs once (the chat view and the status bar
- * keep offering Select Model afterwards, so this never nags).
- */
-function offerFirstRunModelChoice(ctx: Ctx): void {
-  const key = "privateCoder.firstRunModelPromptShown";
-  if (ctx.config.chatModelPath || ctx.extensionContext.globalState.get<boolean>(key)) return;
-  void ctx.extensionContext.globalState.update(key, true);
-  void vscode.window
-    .showInformationMessage(vscode.l10n.t("Private Coder runs a GGUF model on this machine: nothing you type leaves it. Choose a model to start."), vscode.l10n.t("Select Model…"))
-    .then((choice) => {
-      if (choice) void vscode.commands.executeCommand(COMMANDS.selectModel);
-    });
 }
 
 /** VS Code awaits this: the engine child is shut down (gracefully, then killed) before the host goes away. */
