@@ -16,6 +16,8 @@ export const COMMANDS = {
   addRemoteEndpoint: "privateCoder.addRemoteEndpoint",
   testRemoteConnection: "privateCoder.testRemoteConnection",
   removeRemoteEndpoint: "privateCoder.removeRemoteEndpoint",
+  estimateMemory: "privateCoder.estimateMemory",
+  showSystemInfo: "privateCoder.showSystemInfo",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -170,6 +170,23 @@ export const SETTINGS = {
     order: 25,
     description: "Unload models after this many minutes without a request, to give the memory back. `0` keeps them loaded. They reload on next use.",
   },
+  "models.folders": {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    scope: "machine",
+    order: 30,
+    description:
+      "Extra folders searched for `.gguf` models by **Private Coder: Select Model…** (four levels deep). The extension's own models folder and the stores of Ollama, LM Studio, the Hugging Face cache and llama.cpp's cache are always searched; models are used where they are, never copied.",
+  },
+  "models.downloadEndpoint": {
+    type: "string",
+    default: "https://huggingface.co",
+    scope: "machine",
+    order: 31,
+    description:
+      "Base URL models are downloaded from (`{endpoint}/{repo}/resolve/{revision}/{file}`): Hugging Face, or a mirror with the same layout. Every download is checked against the size and SHA-256 the catalog (or the server's LFS metadata) gives. VS Code's proxy settings apply.",
+  },
   "safety.excludedPaths": {
     type: "array",
     items: { type: "string" },

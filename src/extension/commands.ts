@@ -1,7 +1,6 @@
 import * as vscode from "vscode";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { Ctx } from "./ctx.ts";
-import { selectModel } from "./selectModel.ts";
 import { describeError } from "./userMessages.ts";
 
 /** Hooks the commands call into features that live elsewhere (the engine, the chat view). */
@@ -11,6 +10,7 @@ export interface CommandHandlers {
   showEngineStatus(): Promise<void>;
   showWhatTheModelSees(): Promise<void>;
   explainSelection(): Promise<void>;
+  selectModel(): Promise<void>;
 }
 
 /** Registers every contributed command; each handler reports its own errors to the user and the log. */
@@ -28,7 +28,7 @@ export function registerCommands(ctx: Ctx, handlers: CommandHandlers): void {
       }),
     );
 
-  register(COMMANDS.selectModel, () => selectModel(ctx));
+  register(COMMANDS.selectModel, () => handlers.selectModel());
   register(COMMANDS.showLogs, () => ctx.log.show(true));
   register(COMMANDS.restartEngine, () => handlers.restartEngine());
   register(COMMANDS.showMenu, () => handlers.showMenu());

@@ -1,5 +1,4 @@
 import * as vscode from "vscode";
-import { COMMANDS } from "../core/commandIds.ts";
 import { SETTINGS, type SettingKey } from "../core/settings.ts";
 import { ChatController } from "./chat/chatController.ts";
 import { explainSelection } from "./chat/explain.ts";
@@ -19,6 +18,8 @@ import { showStatusMenu } from "./statusMenu.ts";
 import { EventEmitter } from "../core/events.ts";
 import { registerUsage, type UsageApi } from "./usage/index.ts";
 import { registerRemoteCommands } from "./remote/remoteCommands.ts";
+import { offerFirstRunModelChoice, registerModels } from "./models/index.ts";
+import type { ModelManager } from "./models/modelManager.ts";
 
 /** What `activate` returns: a small surface for the integration tests, not a public API. */
 export interface PrivateCoderApi {
@@ -32,6 +33,7 @@ export interface PrivateCoderApi {
   readonly statusBar: StatusBar;
   /** The usage log: each request's record as it is made (`onDidRecord`), and the statistics dashboard. */
   readonly usage: UsageApi;
+  readonly models: ModelManager;
 }
 
 let activeCtx: Ctx | undefined;
@@ -74,17 +76,19 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
         onDidChangeLocation: backends.remote.onDidChangeLocation,
       }));
     const usage = registerUsage(ctx, { completion, chat, backends });
+    const models = registerModels(ctx, backends);
     registerCommands(ctx, {
       restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar),
       showMenu: () => showStatusMenu(ctx, modelStatus),
       showEngineStatus: () => showEngineStatus(ctx, backends),
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat, ctx.config),
+      selectModel: () => models.selectModel(),
     });
     registerRemoteCommands(ctx, backends.remote);
-    offerFirstRunModelChoice(ctx);
+    offerFirstRunModelChoice(ctx, models.manager).catch((error: unknown) => log.error(`First-run prompt failed: ${error instanceof Error ? error.message : String(error)}`));
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
-    return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage };
+    return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage, models: models.manager };
   } catch (error) {
     // Activation errors reach the user, not just the developer console.
     const message = error instanceof Error ? error.message : String(error);
@@ -94,21 +98,6 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     throw error;
   }
-}
-
-/**
- * The first time Private Coder starts without a model, say what it needs once (the chat view and the status bar
- * keep offering Select Model afterwards, so this never nags).
- */
-function offerFirstRunModelChoice(ctx: Ctx): void {
-  const key = "privateCoder.firstRunModelPromptShown";
-  if (ctx.config.chatModelPath || ctx.extensionContext.globalState.get<boolean>(key)) return;
-  void ctx.extensionContext.globalState.update(key, true);
-  void vscode.window
-    .showInformationMessage(vscode.l10n.t("Private Coder runs a GGUF model on this machine: nothing you type leaves it. Choose a model to start."), vscode.l10n.t("Select Model…"))
-    .then((choice) => {
-      if (choice) void vscode.commands.executeCommand(COMMANDS.selectModel);
-    });
 }
 
 /** VS Code awaits this: the engine child is shut down (gracefully, then killed) before the host goes away. */

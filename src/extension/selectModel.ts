@@ -1,16 +1,14 @@
 import * as vscode from "vscode";
 import path from "node:path";
-import type { Ctx } from "./ctx.ts";
+import type { ModelManager } from "./models/modelManager.ts";
 import { checkGgufHeader } from "./models/ggufHeader.ts";
 
-type Role = "both" | "completion" | "chat";
-
 /**
- * Until model management lands: browse for a `.gguf` on disk and store it as the model of one or both roles.
- * The file's magic is checked here so a wrong pick is reported at once; the engine does the full check on load.
+ * Browse… in Select Model: VS Code's file dialog for a `.gguf` anywhere. The file's magic is checked here so a wrong
+ * pick is reported at once; the engine does the full check on load. Returns the path, or undefined.
  */
-export async function selectModel(ctx: Ctx): Promise<void> {
-  const current = ctx.config.chatModelPath || ctx.config.completionModelPath;
+export async function browseForModel(manager: ModelManager): Promise<string | undefined> {
+  const current = manager.currentModelPath();
   const picked = await vscode.window.showOpenDialog({
     title: vscode.l10n.t("Private Coder: Select a GGUF model"),
     canSelectMany: false,
@@ -20,28 +18,17 @@ export async function selectModel(ctx: Ctx): Promise<void> {
     ...(current ? { defaultUri: vscode.Uri.file(path.dirname(current)) } : {}),
   });
   const uri = picked?.[0];
-  if (!uri) return;
+  if (!uri) return undefined;
   if (uri.scheme !== "file") {
     void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: the model must be a file on this machine."));
-    return;
+    return undefined;
   }
   const problem = await checkGgufMagic(uri.fsPath);
   if (problem) {
     void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: {0}", problem));
-    return;
+    return undefined;
   }
-  const role = await vscode.window.showQuickPick(
-    [
-      { label: vscode.l10n.t("Chat and completion"), role: "both" as Role, description: vscode.l10n.t("One model for everything") },
-      { label: vscode.l10n.t("Inline completion only"), role: "completion" as Role, description: vscode.l10n.t("A small FIM coder model is fastest") },
-      { label: vscode.l10n.t("Chat and Explain Selection only"), role: "chat" as Role },
-    ],
-    { title: vscode.l10n.t("Use {0} for…", path.basename(uri.fsPath)), ignoreFocusOut: true },
-  );
-  if (!role) return;
-  if (role.role !== "chat") await ctx.config.update("completion.modelPath", uri.fsPath);
-  if (role.role !== "completion") await ctx.config.update("chat.modelPath", uri.fsPath);
-  ctx.log.info(`Model selected for ${role.role}: ${path.basename(uri.fsPath)}`);
+  return uri.fsPath;
 }
 
 /** Returns a human-readable problem (a sentence that names the file), or undefined when it starts like a GGUF file. */

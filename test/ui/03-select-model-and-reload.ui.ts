@@ -33,6 +33,8 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   const pidsBefore = new Set(engineChildPids());
 
   await runCommand(page, "Private Coder: Select Model…");
+  // Select Model opens the model list first; Browse… leads to the file dialog.
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Browse…")').click({ timeout: 15_000 });
   // code-server has no native dialog: VS Code shows its simple file dialog, a quick input that takes a path.
   const input = page.locator(".quick-input-widget input.input");
   await input.waitFor({ timeout: 15_000 });

@@ -9,7 +9,7 @@
 export type ModelRole = "completion" | "chat";
 export const MODEL_ROLES: readonly ModelRole[] = ["completion", "chat"];
 
-export type ModelSource = "file" | "catalog" | "ollama" | "lmstudio" | "hf-cache" | "remote";
+export type ModelSource = "file" | "catalog" | "ollama" | "lmstudio" | "hf-cache" | "llama-cache" | "remote";
 
 export interface ModelRef {
   /** Stable identity: equal ids are the same model (`file:/abs/path.gguf`, `remote:http://host:8080#qwen`). */

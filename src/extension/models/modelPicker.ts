@@ -1,0 +1,169 @@
+import * as vscode from "vscode";
+import path from "node:path";
+import { parseModelUri } from "../../core/models/downloadPlan.ts";
+import { formatGb } from "../../core/models/fit.ts";
+import { catalogVerdict, orderCatalog, recommendPair } from "../../core/models/recommend.ts";
+import type { CatalogModel } from "../../core/models/catalog.ts";
+import { browseForModel, checkGgufMagic } from "../selectModel.ts";
+import { catalogFacts, localFacts, verdictIcon, verdictText } from "./describeModel.ts";
+import type { ModelManager, RoleChoice } from "./modelManager.ts";
+import type { ListedModel } from "./modelLister.ts";
+
+type Pick =
+  | (vscode.QuickPickItem & { kind?: vscode.QuickPickItemKind.Default; action: "local"; model: ListedModel })
+  | (vscode.QuickPickItem & { action: "catalog"; model: CatalogModel })
+  | (vscode.QuickPickItem & { action: "pair"; completion: CatalogModel; chat: CatalogModel })
+  | (vscode.QuickPickItem & { action: "browse" | "uri" | "none" });
+
+function separator(label: string): Pick {
+  return { label, kind: vscode.QuickPickItemKind.Separator, action: "none" };
+}
+
+/**
+ * Select Model: one quick pick with sections (On this machine, Recommended downloads, Browse…, Enter a Hugging Face
+ * URI…), each entry with size, quantization, context, FIM support and a fit verdict for this machine; then the role.
+ */
+export async function selectModelFromList(manager: ModelManager): Promise<void> {
+  const quickPick = vscode.window.createQuickPick<Pick>();
+  quickPick.title = vscode.l10n.t("Private Coder: Select Model");
+  quickPick.placeholder = vscode.l10n.t("Pick a model on this machine, a recommended download, or a file");
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  quickPick.busy = true;
+  quickPick.items = [...tailItems()];
+  quickPick.show();
+  const controller = new AbortController();
+  const chosen = new Promise<Pick | undefined>((resolve) => {
+    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
+    quickPick.onDidHide(() => resolve(undefined));
+  });
+  void buildItems(manager, controller.signal).then(
+    (items) => {
+      quickPick.items = items;
+      quickPick.busy = false;
+    },
+    (error: unknown) => {
+      quickPick.busy = false;
+      quickPick.placeholder = vscode.l10n.t("Could not list models: {0}", error instanceof Error ? error.message : String(error));
+    },
+  );
+  const pick = await chosen;
+  controller.abort();
+  quickPick.dispose();
+  if (!pick) return;
+  await act(manager, pick);
+}
+
+function tailItems(): Pick[] {
+  return [
+    separator(vscode.l10n.t("Other")),
+    { label: `$(folder-opened) ${vscode.l10n.t("Browse…")}`, description: vscode.l10n.t("any .gguf file"), action: "browse", alwaysShow: true },
+    { label: `$(link) ${vscode.l10n.t("Enter a Hugging Face URI…")}`, description: "hf:user/repo/file.gguf", action: "uri", alwaysShow: true },
+  ];
+}
+
+export async function buildItems(manager: ModelManager, signal?: AbortSignal): Promise<Pick[]> {
+  const [local, machine] = await Promise.all([manager.list(signal), manager.machine()]);
+  const items: Pick[] = [separator(vscode.l10n.t("On this machine"))];
+  if (local.length === 0) items.push({ label: vscode.l10n.t("No models found yet"), description: vscode.l10n.t("download one below, or browse for a file"), action: "none" });
+  for (const model of local) {
+    items.push({ label: `${verdictIcon(model.verdict)} ${model.label}`, description: localFacts(model), detail: verdictText(model.verdict), action: "local", model });
+  }
+  items.push(separator(vscode.l10n.t("Recommended downloads")));
+  const pair = recommendPair(manager.catalog(), machine);
+  if (pair.completion && pair.chat) {
+    items.push({
+      label: `$(star-full) ${vscode.l10n.t("Best pair for this machine")}`,
+      description: vscode.l10n.t("{0} + {1}, {2} GB", pair.completion.label, pair.chat.label, formatGb(pair.completion.sizeBytes + pair.chat.sizeBytes)),
+      detail: vscode.l10n.t("completion uses the small FIM model, chat the instruct model"),
+      action: "pair",
+      completion: pair.completion,
+      chat: pair.chat,
+    });
+  }
+  const downloaded = new Set(local.map((m) => path.basename(m.path)));
+  for (const model of orderCatalog(manager.catalog(), machine)) {
+    const verdict = catalogVerdict(model, machine);
+    const have = downloaded.has(model.file);
+    items.push({
+      label: `$(cloud-download) ${model.label}`,
+      description: catalogFacts(model),
+      detail: `${verdictText(verdict)}${have ? ` · ${vscode.l10n.t("already downloaded")}` : ""}`,
+      action: "catalog",
+      model,
+    });
+  }
+  return [...items, ...tailItems()];
+}
+
+async function act(manager: ModelManager, pick: Pick): Promise<void> {
+  switch (pick.action) {
+    case "local": {
+      const role = await chooseRole(pick.model.label, pick.model.summary?.fim ?? true);
+      if (role) await manager.use(pick.model.path, role);
+      return;
+    }
+    case "catalog": {
+      const file = await manager.downloadWithProgress(manager.catalogDownload(pick.model));
+      if (!file) return;
+      const role = pick.model.role === "both" ? await chooseRole(pick.model.label, pick.model.fim) : pick.model.role;
+      if (role) await manager.use(file, role);
+      return;
+    }
+    case "pair": {
+      const completion = await manager.downloadWithProgress(manager.catalogDownload(pick.completion));
+      if (completion) await manager.use(completion, "completion");
+      const chat = completion ? await manager.downloadWithProgress(manager.catalogDownload(pick.chat)) : undefined;
+      if (chat) await manager.use(chat, "chat");
+      return;
+    }
+    case "browse": {
+      const file = await browseForModel(manager);
+      if (!file) return;
+      const role = await chooseRole(path.basename(file), true);
+      if (role) await manager.use(file, role);
+      return;
+    }
+    case "uri":
+      return enterUri(manager);
+    case "none":
+      return;
+  }
+}
+
+async function enterUri(manager: ModelManager): Promise<void> {
+  const endpoint = manager.endpoint;
+  const text = await vscode.window.showInputBox({
+    title: vscode.l10n.t("Download a GGUF model"),
+    prompt: vscode.l10n.t("hf:<user>/<repo>/<file>.gguf (optionally #revision) or an https:// URL. Size and SHA-256 are checked against the server's metadata."),
+    placeHolder: "hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF/qwen2.5-coder-1.5b-q8_0.gguf",
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (!value.trim()) return undefined;
+      const parsed = parseModelUri(value, endpoint);
+      return "error" in parsed ? parsed.error : undefined;
+    },
+  });
+  if (!text) return;
+  const parsed = parseModelUri(text, endpoint);
+  if ("error" in parsed) return;
+  const file = await manager.downloadWithProgress({ url: parsed.url, fileName: parsed.fileName, label: parsed.fileName });
+  if (!file) return;
+  const problem = await checkGgufMagic(file);
+  if (problem) throw new Error(problem);
+  const role = await chooseRole(parsed.fileName, true);
+  if (role) await manager.use(file, role);
+}
+
+/** Completion and chat together (loaded once) or one role; a model without FIM tokens suggests chat first. */
+export async function chooseRole(name: string, fim: boolean): Promise<RoleChoice | undefined> {
+  const both = { label: vscode.l10n.t("Chat and completion"), role: "both" as RoleChoice, description: vscode.l10n.t("One model for everything, loaded once") };
+  const completion = {
+    label: vscode.l10n.t("Inline completion only"),
+    role: "completion" as RoleChoice,
+    description: fim ? vscode.l10n.t("A small FIM coder model is fastest") : vscode.l10n.t("This model has no FIM tokens: completion sees only the code before the cursor"),
+  };
+  const chat = { label: vscode.l10n.t("Chat and Explain Selection only"), role: "chat" as RoleChoice };
+  const picked = await vscode.window.showQuickPick(fim ? [both, completion, chat] : [chat, both, completion], { title: vscode.l10n.t("Use {0} for…", name), ignoreFocusOut: true });
+  return picked?.role;
+}
