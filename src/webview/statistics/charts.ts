@@ -65,9 +65,9 @@ export function drawChart(container: HTMLElement, spec: ChartSpec, width: number
     categories
       ? axis(theme, { values: (_u, splits) => splits.map((v) => categories[v] ?? ""), splits: () => categories.map((_c, i) => i), rotate: 0, size: 40 })
       : axis(theme),
-    axis(theme, { label: spec.yLabel, size: 56 }),
+    axis(theme, { label: spec.yLabel, size: 70 }),
   ];
-  if (hasY2) axes.push(axis(theme, { side: 1, scale: "y2", label: spec.y2Label, grid: { show: false }, size: 56 }));
+  if (hasY2) axes.push(axis(theme, { side: 1, scale: "y2", label: spec.y2Label, grid: { show: false }, size: 70 }));
   const zero = spec.zero ?? true;
   const options: Options = {
     title: spec.title,
