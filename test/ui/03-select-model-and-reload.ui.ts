@@ -33,10 +33,15 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   const pidsBefore = new Set(engineChildPids());
 
   await runCommand(page, "Private Coder: Select Model…");
-  // Select Model opens the model list first; Browse… leads to the file dialog.
-  await page.locator('.quick-input-widget .monaco-list-row:has-text("Browse…")').click({ timeout: 15_000 });
-  // code-server has no native dialog: VS Code shows its simple file dialog, a quick input that takes a path.
+  // Select Model opens the model list first; Browse… (typed to filter, then Enter) leads to the file dialog.
   const input = page.locator(".quick-input-widget input.input");
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Browse…")').waitFor({ timeout: 15_000 });
+  await screenshot("select-model-list");
+  await input.fill("Browse");
+  await page.waitForTimeout(300);
+  await input.press("Enter");
+  // code-server has no native dialog: VS Code shows its simple file dialog, a quick input that takes a path.
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Browse…")').waitFor({ state: "detached", timeout: 15_000 });
   await input.waitFor({ timeout: 15_000 });
   // The dialog fills in its start folder asynchronously; typing before that gets the two concatenated.
   await page.locator(".quick-input-widget .monaco-list-row").first().waitFor({ timeout: 15_000 });

@@ -52,7 +52,8 @@ export async function selectModelInPicker(page: Page, modelPath: string): Promis
   const input = page.locator(".quick-input-widget input.input");
   await input.waitFor({ timeout: 15_000 });
   await input.fill(modelPath);
-  await page.waitForTimeout(500);
+  // A pasted path becomes the first entry ("Use <file>").
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: `Use ${modelPath.split("/").pop()!}` }).first().waitFor({ timeout: 15_000 });
   await input.press("Enter");
   await page.locator('.quick-input-widget .monaco-list-row:has-text("Chat and completion")').waitFor({ timeout: 15_000 });
   await input.press("Enter");

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import os from "node:os";
 import path from "node:path";
 import { parseModelUri } from "../../core/models/downloadPlan.ts";
 import { formatGb } from "../../core/models/fit.ts";
@@ -13,7 +14,16 @@ type Pick =
   | (vscode.QuickPickItem & { kind?: vscode.QuickPickItemKind.Default; action: "local"; model: ListedModel })
   | (vscode.QuickPickItem & { action: "catalog"; model: CatalogModel })
   | (vscode.QuickPickItem & { action: "pair"; completion: CatalogModel; chat: CatalogModel })
+  | (vscode.QuickPickItem & { action: "path"; file: string })
   | (vscode.QuickPickItem & { action: "browse" | "uri" | "none" });
+
+/** A pasted path to a `.gguf` file (absolute, or from the home folder): offered as the first entry. */
+function pastedPath(value: string): string | undefined {
+  const text = value.trim().replace(/^["']|["']$/g, "");
+  if (!/\.gguf$/i.test(text)) return undefined;
+  if (text.startsWith("~/")) return path.join(os.homedir(), text.slice(2));
+  return path.isAbsolute(text) ? text : undefined;
+}
 
 function separator(label: string): Pick {
   return { label, kind: vscode.QuickPickItemKind.Separator, action: "none" };
@@ -30,7 +40,15 @@ export async function selectModelFromList(manager: ModelManager): Promise<void> 
   quickPick.matchOnDescription = true;
   quickPick.matchOnDetail = true;
   quickPick.busy = true;
-  quickPick.items = [...tailItems()];
+  let listed: Pick[] = [...tailItems()];
+  const render = (): void => {
+    const file = pastedPath(quickPick.value);
+    quickPick.items = file
+      ? [{ label: `$(file) ${vscode.l10n.t("Use {0}", path.basename(file))}`, description: path.dirname(file), action: "path", file, alwaysShow: true }, ...listed]
+      : listed;
+  };
+  render();
+  quickPick.onDidChangeValue(render);
   quickPick.show();
   const controller = new AbortController();
   const chosen = new Promise<Pick | undefined>((resolve) => {
@@ -39,7 +57,8 @@ export async function selectModelFromList(manager: ModelManager): Promise<void> 
   });
   void buildItems(manager, controller.signal).then(
     (items) => {
-      quickPick.items = items;
+      listed = items;
+      render();
       quickPick.busy = false;
     },
     (error: unknown) => {
@@ -122,6 +141,13 @@ async function act(manager: ModelManager, pick: Pick): Promise<void> {
       if (!file) return;
       const role = await chooseRole(path.basename(file), true);
       if (role) await manager.use(file, role);
+      return;
+    }
+    case "path": {
+      const problem = await checkGgufMagic(pick.file);
+      if (problem) throw new Error(problem);
+      const role = await chooseRole(path.basename(pick.file), true);
+      if (role) await manager.use(pick.file, role);
       return;
     }
     case "uri":
