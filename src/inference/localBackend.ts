@@ -6,6 +6,7 @@
  * device, threads, pid and memory; it also implements `LocalProcessInfo` for the crash and memory facts.
  */
 import { speedFromBenchmark } from "../core/completion/budget.ts";
+import { medianSpeed } from "../core/completion/liveSpeed.ts";
 import {
   localModelRef,
   type BackendCapabilities,
@@ -46,6 +47,8 @@ export interface LocalBackendOptions extends LocalEngineClientOptions {
 /** The speed probe's fixed sizes: long enough to measure, short enough to run after every load. */
 const PROBE_PROMPT_TOKENS = 96;
 const PROBE_GENERATE_TOKENS = 8;
+/** Probes at load; their median is the start of the live estimate (one busy moment must not set the budgets). */
+const PROBES = 3;
 
 export class LocalBackend implements InferenceBackend, LocalProcessInfo {
   readonly capabilities: BackendCapabilities = { fim: true, exactTokenizer: true, streaming: true, speedProbe: true, location: "local" };
@@ -156,8 +159,12 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
   }
 
   async measureSpeed(role: ModelRole, options: RequestOptions = {}): Promise<SpeedMeasurement> {
-    const bench = await this.client.benchDecode({ role, promptTokens: PROBE_PROMPT_TOKENS, generateTokens: PROBE_GENERATE_TOKENS }, options);
-    return speedFromBenchmark(PROBE_PROMPT_TOKENS, bench.prefillMs, PROBE_GENERATE_TOKENS, bench.decodeMs);
+    const samples = [];
+    for (let i = 0; i < PROBES; i++) {
+      const bench = await this.client.benchDecode({ role, promptTokens: PROBE_PROMPT_TOKENS, generateTokens: PROBE_GENERATE_TOKENS }, options);
+      samples.push(speedFromBenchmark(PROBE_PROMPT_TOKENS, bench.prefillMs, PROBE_GENERATE_TOKENS, bench.decodeMs));
+    }
+    return medianSpeed(samples);
   }
 
   async residentBytes(options: RequestOptions = {}): Promise<number> {

@@ -8,7 +8,8 @@
  * speculative prefetch is aborted by any user request.
  */
 import { EventEmitter } from "../events.ts";
-import { deriveBudget, SpeedTracker, type CompletionBudget, type SpeedSample } from "./budget.ts";
+import { deriveBudget, type CompletionBudget, type SpeedSample } from "./budget.ts";
+import { SpeedTracker } from "./liveSpeed.ts";
 import { CompletionCache, type SuggestionAnchor } from "./cache.ts";
 import type { CompletionContext, CursorPosition } from "./context.ts";
 import type { ExtraChunk, Snippet } from "./extraContext.ts";
