@@ -21,6 +21,7 @@ import {
   type LocalProcessInfo,
   type ModelRef,
   type ModelRole,
+  type PrewarmOutcome,
   type RequestOptions,
   type SpeedMeasurement,
   type StreamOptions,
@@ -120,6 +121,12 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       },
       options,
     );
+  }
+
+  prewarm(request: CompletionRequest, options: RequestOptions = {}): Promise<PrewarmOutcome> {
+    const { prefix, currentLinePrefix, suffix, maxTokens } = request;
+    const extraContext = request.extraContext?.map((chunk) => ({ ...chunk }));
+    return this.client.prewarm({ prefix, currentLinePrefix, suffix, maxTokens, extraContext }, options);
   }
 
   chat(request: ChatRequest, options: StreamOptions = {}): Promise<ChatResult> {

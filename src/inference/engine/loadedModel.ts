@@ -25,6 +25,7 @@ import {
 } from "../protocol.ts";
 import type { ChildLogger } from "./log.ts";
 import { checkModelFile } from "./modelCheck.ts";
+import { WarmFiles } from "./warmFiles.ts";
 import { measureThreads, readCachedThreads, threadCacheKey, writeCachedThreads } from "./threadTuning.ts";
 
 /** Context size bounds when the host does not ask for one (per sequence). */
@@ -44,20 +45,22 @@ export interface LoadedModelDeps {
 }
 
 /** What is live while the model is in memory. */
-interface Live {
+export interface LiveModel {
   model: LlamaModel;
   context: LlamaContext;
   completionSequence: LlamaContextSequence;
   chatSequence: LlamaContextSequence;
   completion: LlamaCompletion;
   chat: LlamaChatSession;
+  /** Saved states of recently used files for the completion sequence. */
+  warmFiles: WarmFiles;
 }
 
 export class LoadedModel {
   readonly path: string;
   readonly roles = new Set<ModelRole>();
-  private live: Live | null = null;
-  private loading: Promise<Live> | null = null;
+  private live: LiveModel | null = null;
+  private loading: Promise<LiveModel> | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private active = 0;
   private info: Omit<LoadedModelInfo, "roles" | "state"> | null = null;
@@ -78,7 +81,7 @@ export class LoadedModel {
   }
 
   /** Loads (or reloads after an idle unload) and returns the live objects. Concurrent callers share one load. */
-  async ensureLoaded(signal?: AbortSignal): Promise<Live> {
+  async ensureLoaded(signal?: AbortSignal): Promise<LiveModel> {
     if (this.live) return this.live;
     if (this.disposed) throw new EngineError(EngineErrorCode.NotLoaded, `Model was unloaded: ${this.path}`);
     this.loading ??= this.load(signal).finally(() => {
@@ -128,6 +131,7 @@ export class LoadedModel {
     if (live == null) return;
     live.completion.dispose();
     live.chat.dispose();
+    await live.warmFiles.dispose();
     await live.context.dispose();
     await live.model.dispose();
   }
@@ -155,7 +159,7 @@ export class LoadedModel {
     this.idleTimer = null;
   }
 
-  private async load(signal?: AbortSignal): Promise<Live> {
+  private async load(signal?: AbortSignal): Promise<LiveModel> {
     const { llama, log } = this.deps;
     // llama.cpp reports load progress hundreds of times; the host needs a few steps, not an IPC storm.
     let last = { phase: "", progress: -1 };
@@ -225,7 +229,7 @@ export class LoadedModel {
       const completion = new LlamaCompletion({ contextSequence: completionSequence });
       // "auto" resolves the wrapper from the GGUF's chat template (Jinja or a known family).
       const chat = new LlamaChatSession({ contextSequence: chatSequence, chatWrapper: "auto", autoDisposeSequence: false });
-      const live: Live = { model, context, completionSequence, chatSequence, completion, chat };
+      const live: LiveModel = { model, context, completionSequence, chatSequence, completion, chat, warmFiles: new WarmFiles(log) };
       lap("context");
       const memory = context.memoryUsage;
       this.info = {
