@@ -4,7 +4,7 @@
  * engine stops working for a place the user has left.
  */
 import * as vscode from "vscode";
-import type { CompletionPipeline } from "../../core/completion/index.ts";
+import type { CompletionPipeline, PrewarmReport } from "../../core/completion/index.ts";
 import { pipelineDocument } from "./documents.ts";
 
 /** Wait after a focus or jump: a file flicked through is not worth evaluating. */
@@ -23,6 +23,8 @@ export interface PrewarmSchedulerOptions {
 export class PrewarmScheduler implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: AbortController | undefined;
+  /** What the last prewarm did (the integration tests read it; metadata only). */
+  lastReport: PrewarmReport | undefined;
   /** The cursor line last seen per document, to tell a far jump from a step. */
   private readonly lastLine = new Map<string, number>();
 
@@ -66,6 +68,7 @@ export class PrewarmScheduler implements vscode.Disposable {
       const cursor = editor.selection.active;
       void this.pipeline.prewarm(pipelineDocument(document), { line: cursor.line, character: cursor.character }, controller.signal).then((report) => {
         if (this.running === controller) this.running = undefined;
+        this.lastReport = report;
         const o = report.outcome;
         this.options.log(`completion: prewarm ${report.result}` + (o ? ` (${o.evaluatedTokens} evaluated, ${o.reusedTokens} reused of ${o.promptTokens}${o.yieldedTo ? `, yielded to ${o.yieldedTo}` : ""})` : ""));
       });

@@ -33,7 +33,8 @@ export class CompletionService implements vscode.Disposable {
   readonly status = new CompletionStatusItem();
   readonly loader: CompletionModelLoader;
   private readonly recent: RecentFiles;
-  private readonly prewarm: PrewarmScheduler;
+  /** Prewarms on focus and far jumps. */
+  readonly prewarm: PrewarmScheduler;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly lastChange = new Map<string, { version: number; text: string }>();
   private prefetchTimer: ReturnType<typeof setTimeout> | undefined;
