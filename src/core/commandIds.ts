@@ -9,6 +9,7 @@ export const COMMANDS = {
   showEngineStatus: "privateCoder.showEngineStatus",
   showWhatTheModelSees: "privateCoder.showWhatTheModelSees",
   triggerInlineCompletion: "privateCoder.triggerInlineCompletion",
+  quantizeModel: "privateCoder.quantizeModel",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -133,6 +133,14 @@ export const SETTINGS = {
     description:
       "CPU threads for inference. `0` measures the fastest count for each model on this machine when it loads and remembers it.",
   },
+  "tools.llamaQuantizePath": {
+    type: "string",
+    default: "",
+    scope: "machine",
+    order: 40,
+    description:
+      "Path to llama.cpp's `llama-quantize` for **Private Coder: Quantize Model…**. Empty: the copy built from the bundled llama.cpp source by `npm run llama-tools` (in `~/.cache/private-coder`).",
+  },
   "engine.contextSize": {
     type: "integer",
     default: 0,

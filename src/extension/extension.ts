@@ -4,6 +4,7 @@ import { SETTINGS, type SettingKey } from "../core/settings.ts";
 import { ChatController } from "./chat/chatController.ts";
 import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
+import { registerQuantizeCommand } from "./quantizeCommand.ts";
 import { ChatViewProvider } from "./chatView.ts";
 import { registerCommands } from "./commands.ts";
 import { Config } from "./config.ts";
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       showWhatTheModelSees,
       explainSelection: () => explainSelection(chat, ctx.config),
     });
+    registerQuantizeCommand(ctx);
     offerFirstRunModelChoice(ctx);
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety };
