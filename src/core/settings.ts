@@ -149,6 +149,14 @@ export const SETTINGS = {
     order: 22,
     description: "Context window in tokens. `0` chooses the largest size (up to 8192) that fits in memory.",
   },
+  "completion.speculativeDecoding": {
+    type: "boolean",
+    default: false,
+    scope: "machine",
+    order: 24,
+    description:
+      "Speculative decoding for inline completion: tokens are drafted from the prompt itself (code repeats names and lines) and checked in one batch. The suggestions stay the same; whether it is faster depends on the code and the machine (`npm run bench:completion` measures it).",
+  },
   "engine.gpuLayers": {
     type: "integer",
     default: -1,

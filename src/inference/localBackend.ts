@@ -38,6 +38,8 @@ export interface LocalLoadSettings {
   readonly gpuLayers?: number | "auto" | "max";
   /** Default `"auto"`. */
   readonly flashAttention?: boolean | "auto";
+  /** Speculative decoding with prompt-lookup drafts for completions. Default off. */
+  readonly speculative?: boolean;
 }
 
 export interface LocalBackendOptions extends LocalEngineClientOptions {
@@ -102,6 +104,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...(settings.contextSize !== undefined ? { contextSize: settings.contextSize } : {}),
       ...(settings.gpuLayers !== undefined ? { gpuLayers: settings.gpuLayers } : {}),
       ...(settings.flashAttention !== undefined ? { flashAttention: settings.flashAttention } : {}),
+      ...(settings.speculative ? { speculative: "promptLookup" as const } : {}),
     };
     this.refsByPath.set(model.path, model);
     const result = await this.client.loadModel(params, options);

@@ -194,6 +194,12 @@ export interface LoadModelParams {
   threads?: number;
   /** Host-chosen id echoed in `engine/loadProgress` notifications. */
   loadId?: string;
+  /**
+   * Speculative decoding on the completion sequence: `promptLookup` drafts tokens from the prompt itself
+   * (node-llama-cpp's `InputLookupTokenPredictor`; code repeats identifiers and lines), verified in one batch, so
+   * greedy output is unchanged. Default `off`.
+   */
+  speculative?: "off" | "promptLookup";
 }
 
 export interface LoadedModelInfo {

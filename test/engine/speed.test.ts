@@ -74,6 +74,25 @@ describe("engine: prewarm", () => {
   });
 });
 
+describe("engine: speculative decoding (prompt lookup)", () => {
+  it("gives the same greedy completion as plain decoding", async () => {
+    const tiny = await ensureSyntheticModel("tiny");
+    // Code that repeats itself, so drafts are found in the prompt.
+    const params = { prefix: codePrefix() + codePrefix(), currentLinePrefix: "export function helper", suffix: "", maxTokens: 24 };
+    const texts: string[] = [];
+    for (const speculative of ["off", "promptLookup"] as const) {
+      const { client } = await createClient();
+      try {
+        await client.loadModel({ path: tiny, role: "completion", speculative });
+        texts.push((await client.complete(params)).text);
+      } finally {
+        await client.dispose();
+      }
+    }
+    assert.equal(texts[1], texts[0]);
+  });
+});
+
 describe("engine: warm files (node-llama-cpp directly)", () => {
   let llama: Llama;
   let model: LlamaModel;

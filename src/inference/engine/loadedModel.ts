@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import {
   GgufInsights,
+  InputLookupTokenPredictor,
   InsufficientMemoryError,
   LlamaChatSession,
   LlamaCompletion,
@@ -224,7 +225,8 @@ export class LoadedModel {
       } catch (error) {
         throw mapLoadError(error, this.path);
       }
-      const completionSequence = context.getSequence();
+      // Prompt-lookup drafting: greedy output stays the same, verified drafts save decode steps where code repeats.
+      const completionSequence = context.getSequence(this.spec.speculative === "promptLookup" ? { tokenPredictor: new InputLookupTokenPredictor() } : {});
       const chatSequence = context.getSequence();
       const completion = new LlamaCompletion({ contextSequence: completionSequence });
       // "auto" resolves the wrapper from the GGUF's chat template (Jinja or a known family).
