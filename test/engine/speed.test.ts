@@ -4,6 +4,7 @@ import os from "node:os";
 import { after, before, describe, it } from "node:test";
 import { getLlama, type Llama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { ensureSyntheticModel } from "../fixtures/models.ts";
+import { applyThreads } from "../../src/inference/engine/threadRecheck.ts";
 import { WarmFiles } from "../../src/inference/engine/warmFiles.ts";
 import { codePrefix, createClient, type TestClient } from "./helpers.ts";
 
@@ -112,6 +113,19 @@ describe("engine: warm files (node-llama-cpp directly)", () => {
     assert.ok(probs, "probabilities came back");
     return [...probs.entries()].sort((x, y) => y[1] - x[1]).slice(0, 5);
   }
+
+  it("a context's thread count can be changed after creation (thread re-check), and it still evaluates", async () => {
+    const context = await model.createContext({ contextSize: 512, sequences: 1, threads: 2 });
+    try {
+      assert.equal(applyThreads(context, 1), true);
+      assert.equal(context.idealThreads, 1);
+      const sequence = context.getSequence();
+      await sequence.evaluateWithoutGeneratingNewTokens(model.tokenize("const a = 1;\n"));
+      assert.equal(context.currentThreads, 1);
+    } finally {
+      await context.dispose();
+    }
+  });
 
   it("a restored file state gives the same next-token distribution as a fresh evaluation", async () => {
     const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });

@@ -60,6 +60,8 @@ export class Engine {
   private readonly roles: Partial<Record<ModelRole, LoadedModel>> = {};
   private runningCompletion: RunningCompletion | null = null;
   private prewarmRun: { control: PrewarmControl; done: Promise<PrewarmResult> } | null = null;
+  /** A thread re-check in progress (only while no request runs; a request aborts it). */
+  private recheck: { controller: AbortController; done: Promise<void> } | null = null;
   private chatQueue: Promise<void> = Promise.resolve();
   private readonly busy = { completion: 0, chat: 0 };
   private activeRequests = 0;
@@ -215,8 +217,9 @@ export class Engine {
     return this.track("completion", model, async () => {
       try {
         await prewarm?.done.catch(() => undefined);
+        await this.stopRecheck();
         await this.ensureLive(model, running.controller.signal);
-        return await runCompletion({
+        const result = await runCompletion({
           model,
           params,
           signal: running.controller.signal,
@@ -225,7 +228,10 @@ export class Engine {
           onChunk: params.stream ? (text) => this.sink.chunk(params.requestId, text) : null,
           log: this.log,
         });
+        if (params.priority !== "background") model.observeDecode(result.metrics.tokensPerSecond, result.metrics.generatedTokens);
+        return result;
       } finally {
+        this.scheduleRecheck(model);
         signal.removeEventListener("abort", onHostAbort);
         if (this.runningCompletion === running) this.runningCompletion = null;
       }
@@ -244,6 +250,7 @@ export class Engine {
     try {
       await previous;
       signal.throwIfAborted();
+      await this.stopRecheck();
       return await this.track("chat", model, async () => {
         await this.ensureLive(model, signal);
         return runChat({ model, params, signal, onChunk: (text) => this.sink.chunk(params.requestId, text) });
@@ -337,6 +344,31 @@ export class Engine {
     delete this.roles.chat;
     await this.llama?.dispose().catch(() => undefined);
     this.llama = null;
+  }
+
+  /** After a request: when live decode collapsed, measure the threads again once nothing runs (never during a request). */
+  private scheduleRecheck(model: LoadedModel): void {
+    setTimeout(() => {
+      if (this.recheck != null || this.activeRequests > 0 || !model.needsThreadRecheck) return;
+      const controller = new AbortController();
+      const done = model
+        .recheckThreads(controller.signal)
+        .catch((error: unknown) => {
+          if (!controller.signal.aborted) this.log.warn(`thread re-check failed: ${error instanceof Error ? error.message : String(error)}`);
+        })
+        .finally(() => {
+          if (this.recheck?.controller === controller) this.recheck = null;
+        });
+      this.recheck = { controller, done };
+    }, 0);
+  }
+
+  /** A request arrived: a running re-check stops after its current candidate. */
+  private async stopRecheck(): Promise<void> {
+    const recheck = this.recheck;
+    if (!recheck) return;
+    recheck.controller.abort();
+    await recheck.done;
   }
 
   private requireLlama(): Llama {

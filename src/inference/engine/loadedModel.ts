@@ -26,6 +26,7 @@ import {
 } from "../protocol.ts";
 import type { ChildLogger } from "./log.ts";
 import { checkModelFile } from "./modelCheck.ts";
+import { applyThreads, DecodeWatch } from "./threadRecheck.ts";
 import { WarmFiles } from "./warmFiles.ts";
 import { measureThreads, readCachedThreads, threadCacheKey, writeCachedThreads } from "./threadTuning.ts";
 
@@ -67,6 +68,8 @@ export class LoadedModel {
   private info: Omit<LoadedModelInfo, "roles" | "state"> | null = null;
   /** Set by `dispose()`: a pending reload must not resurrect the model. */
   private disposed = false;
+  /** Live decode speed of completions, against the speed after load (threadRecheck.ts). */
+  private readonly decodeWatch = new DecodeWatch();
 
   constructor(
     readonly spec: LoadModelParams,
@@ -122,6 +125,35 @@ export class LoadedModel {
       roles: [...this.roles].sort(),
       state: this.live ? "loaded" : this.loading ? "loading" : "idleUnloaded",
     };
+  }
+
+  /** One completion's decode speed, for the thread re-check. */
+  observeDecode(tokensPerSecond: number | null, generatedTokens: number): void {
+    this.decodeWatch.observe(tokensPerSecond, generatedTokens);
+  }
+
+  /** Live decode speed fell far below the speed after load, and the thread count is ours to choose. */
+  get needsThreadRecheck(): boolean {
+    return this.live != null && this.info?.threadsSource !== "setting" && this.decodeWatch.dropped;
+  }
+
+  /**
+   * Measures the thread candidates again and applies the winner to the context (from its next batch). The engine
+   * calls it only while no request runs, and aborts it (between candidates) when one arrives.
+   */
+  async recheckThreads(signal: AbortSignal): Promise<void> {
+    const live = this.live;
+    if (live == null || this.info == null) return;
+    this.decodeWatch.rechecked();
+    const started = performance.now();
+    const measured = await measureThreads(live.model, Math.max(1, this.deps.llama.cpuMathCores), signal);
+    const applied = measured.threads === live.context.idealThreads || applyThreads(live.context, measured.threads);
+    if (applied) this.info = { ...this.info, threads: measured.threads };
+    this.deps.log.info(
+      `thread re-check after a decode slowdown in ${Math.round(performance.now() - started)} ms: ` +
+        measured.measurements.map((m) => `${m.threads}t decode ${m.decodeTokensPerSecond} t/s`).join("; ") +
+        ` -> ${measured.threads}${applied ? "" : " (could not be applied; kept " + String(live.context.idealThreads) + ")"}`,
+    );
   }
 
   /** Frees the context and the model (an idle unload keeps `spec`, so `ensureLoaded` can bring it back). */

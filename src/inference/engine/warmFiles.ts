@@ -6,10 +6,11 @@
  * that start again. One context, one sequence: nothing races for threads (shared/fim-latency.md: several contexts
  * lost half their threads to each other).
  *
- * The files live in a private temporary folder (0700) of this process, removed on dispose; the count kept follows
+ * The files live in a private temporary folder (0700) of this process, removed on dispose (folders left by a child
+ * that crashed are removed when the next one saves its first state); the count kept follows
  * free memory (the page cache holds them), between 0 and {@link MAX_WARM_FILES}.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
@@ -35,6 +36,27 @@ export interface PrepareResult {
   readonly restoredTokens: number;
   /** Whether the sequence's previous state was saved before it is overwritten. */
   readonly saved: boolean;
+}
+
+const FOLDER_PREFIX = "private-coder-warm-";
+
+/** Removes state folders of engine processes that no longer run (a crash skips dispose). */
+async function removeOrphans(): Promise<void> {
+  const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(/^private-coder-warm-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    await rm(path.join(os.tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
@@ -128,7 +150,7 @@ export class WarmFiles {
 
   private folder(): Promise<string> {
     // mkdtemp creates the folder with mode 0700: the states are derived from the user's code.
-    this.dir ??= mkdtemp(path.join(os.tmpdir(), "private-coder-warm-"));
+    this.dir ??= removeOrphans().then(() => mkdtemp(path.join(os.tmpdir(), `${FOLDER_PREFIX}${process.pid}-`)));
     return this.dir;
   }
 }
