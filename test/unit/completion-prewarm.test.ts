@@ -57,7 +57,9 @@ test("a prewarm sends the full window, filtered; the first request there is warm
   assert.equal(engine.prewarms.length, 1);
   assert.equal(engine.prewarms[0].priority, "background");
   assert.ok(!JSON.stringify(engine.prewarms[0]).includes(FAKE_TOKEN), "the safety gate ran");
+  assert.equal(p.canGrow(a.id), true, "warm, but no suggestion yet: a pause may still prefetch one");
   await p.run({ doc: a, cursor: at, explicit: true, enabled: true });
+  assert.equal(p.canGrow(a.id), false);
   assert.equal(engine.completes.length, 1);
   assert.equal(engine.completes[0].prefix, engine.prewarms[0].prefix, "the same (full) window as the prewarm");
   assert.equal((await p.prewarm(a, at)).result, "alreadyWarm");

@@ -142,10 +142,10 @@ export class CompletionPipeline {
     return prewarmAt({ options: this.options, warm: this.warm, busy: () => this.inFlight.busy, plan: (mode) => this.buildPrompt(run, mode) }, doc, cursor, signal);
   }
 
-  /** Whether the engine's cache holds a prompt of less than the full size for this document (a pause may grow it). */
+  /** Whether the engine's cache holds a prompt of less than the full size, or only a prewarm's (no suggestion yet), for this document (a pause may grow it). */
   canGrow(docId: string): boolean {
     const held = this.warm.of(docId);
-    return held === undefined || held.maxPromptTokens < this.budgetValue.maxPromptTokens;
+    return held === undefined || held.prewarmed === true || held.maxPromptTokens < this.budgetValue.maxPromptTokens;
   }
 
   private async runInternal(req: PipelineRequest, prefetch: boolean, grow: boolean): Promise<PipelineResult> {

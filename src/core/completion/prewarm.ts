@@ -38,7 +38,7 @@ export async function prewarmAt(deps: PrewarmDeps, doc: PipelineDocument, cursor
     const engine = await options.engine(signal ?? new AbortController().signal);
     if (!engine.prewarm) return { result: "unsupported" };
     const outcome = await engine.prewarm(backendRequest(filtered.prompt, plan.fields, 0, true), { signal });
-    if (outcome.completed) deps.warm.add(warmStateOf(plan, doc.id));
+    if (outcome.completed) deps.warm.add({ ...warmStateOf(plan, doc.id), prewarmed: true });
     return { result: outcome.yieldedTo === "cancelled" ? "cancelled" : "prewarmed", outcome };
   } catch {
     return { result: signal?.aborted ? "cancelled" : "error" };
