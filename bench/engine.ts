@@ -10,6 +10,7 @@
  * - FIM: a ~1,500-token prompt (current line after the middle marker, 64-token suffix: layout D of
  *   shared/fim-latency.md), greedy, 32 tokens; then the same after 5 typed characters. Also, for reference, raw
  *   `generateInfillCompletion` (the classic layout) for the same two requests.
+ * - native: llama.cpp's llama-bench pp512/tg128 on the same file and threads (bench/nativeBench.ts), with ours/native.
  */
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +20,7 @@ import { benchPromptTokens } from "../src/inference/engine/benchPrompt.ts";
 import { buildFimPrompt } from "../src/inference/engine/completion.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
+import { nativeLlamaBench } from "./nativeBench.ts";
 
 const PREFILL_TOKENS = 512;
 const DECODE_TOKENS = 128;
@@ -122,6 +124,18 @@ async function main(): Promise<void> {
       note: "ours timed in the child (benchmark-only engine/benchDecode request); per-token IPC does not exist for this path",
       threads,
     });
+
+    // --- native llama.cpp (llama-bench, the cached local build) on the same file and threads -------------------
+    const native = nativeLlamaBench(modelPath, threads);
+    if (native) {
+      const oursPp = (PREFILL_TOKENS / oursPrefill.prefillMs) * 1000;
+      const oursTg = (DECODE_TOKENS / oursDecode.decodeMs) * 1000;
+      for (const [metric, oursValue, nativeValue] of [["native_pp512", oursPp, native.pp512], ["native_tg128", oursTg, native.tg128]] as const) {
+        console.log(JSON.stringify({ bench: "engine", model: `${MODEL}-${QUANT}`, metric, unit: "tokens/s", ours: round(oursValue), native: round(nativeValue), ratioOursToNative: Math.round((oursValue / nativeValue) * 1000) / 1000, threads, note: "ours in the child (prebuilt node-llama-cpp binary); native: llama-bench -r 2 from the cached local build" }));
+      }
+    } else {
+      console.error("[bench] native column skipped: llama-bench is not built here (npm run llama-tools)");
+    }
 
     // --- FIM: cold request, then after 5 typed characters ----------------------------------------------------
     const doc = fimDocument();

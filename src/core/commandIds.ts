@@ -18,6 +18,7 @@ export const COMMANDS = {
   removeRemoteEndpoint: "privateCoder.removeRemoteEndpoint",
   estimateMemory: "privateCoder.estimateMemory",
   showSystemInfo: "privateCoder.showSystemInfo",
+  quantizeModel: "privateCoder.quantizeModel",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

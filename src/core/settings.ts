@@ -138,6 +138,14 @@ export const SETTINGS = {
     description:
       "CPU threads for inference. `0` measures the fastest count for each model on this machine when it loads and remembers it.",
   },
+  "tools.llamaQuantizePath": {
+    type: "string",
+    default: "",
+    scope: "machine",
+    order: 40,
+    description:
+      "Path to llama.cpp's `llama-quantize` for **Private Coder: Quantize Model…**. Empty: the copy built from the bundled llama.cpp source by `npm run llama-tools` (in `~/.cache/private-coder`).",
+  },
   "engine.contextSize": {
     type: "integer",
     default: 0,
@@ -145,6 +153,14 @@ export const SETTINGS = {
     maximum: 1048576,
     order: 22,
     description: "Context window in tokens. `0` chooses the largest size (up to 8192) that fits in memory.",
+  },
+  "completion.speculativeDecoding": {
+    type: "boolean",
+    default: false,
+    scope: "machine",
+    order: 24,
+    description:
+      "Speculative decoding for inline completion: tokens are drafted from the prompt itself (code repeats names and lines) and checked in one batch. The suggestions stay the same; whether it is faster depends on the code and the machine (`npm run bench:completion` measures it).",
   },
   "engine.gpuLayers": {
     type: "integer",

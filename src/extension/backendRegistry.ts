@@ -38,7 +38,7 @@ export class NoModelConfiguredError extends Error {
 /** Settings the local engine process is started with: a change starts a fresh process. */
 const RESTART_KEYS: readonly SettingKey[] = ["engine.gpu", "engine.threads", "engine.idleUnloadMinutes"];
 /** Settings a model is loaded with: a change reloads the models on next use. */
-const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "chat.modelPath", "completion.modelPath", "completion.backend", "chat.backend", "remote.completionModel", "remote.chatModel"];
+const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "completion.speculativeDecoding", "chat.modelPath", "completion.modelPath", "completion.backend", "chat.backend", "remote.completionModel", "remote.chatModel"];
 
 /** Settings of the remote backend: roles served remotely load again on next use. */
 const REMOTE_KEYS: readonly SettingKey[] = ["remote.caFile", "remote.connectTimeoutMs", "remote.firstTokenTimeoutMs", "remote.endpoints", "remote.fimTemplate"];
@@ -216,6 +216,7 @@ export class BackendRegistry {
         const gpuLayers = config.get("engine.gpuLayers");
         return {
           flashAttention: config.get("engine.flashAttention"),
+          speculative: config.get("completion.speculativeDecoding"),
           ...(contextSize > 0 ? { contextSize } : {}),
           gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
         };

@@ -3,6 +3,7 @@ import { SETTINGS, type SettingKey } from "../core/settings.ts";
 import { ChatController } from "./chat/chatController.ts";
 import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
+import { registerQuantizeCommand } from "./quantizeCommand.ts";
 import { ChatViewProvider } from "./chatView.ts";
 import { registerCommands } from "./commands.ts";
 import { Config } from "./config.ts";
@@ -86,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       selectModel: () => models.selectModel(),
     });
     registerRemoteCommands(ctx, backends.remote);
+    registerQuantizeCommand(ctx);
     offerFirstRunModelChoice(ctx, models.manager).catch((error: unknown) => log.error(`First-run prompt failed: ${error instanceof Error ? error.message : String(error)}`));
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage, models: models.manager };

@@ -34,6 +34,7 @@ import {
   BenchDecodeRequest,
   ChatRequest,
   CompleteRequest,
+  PrewarmRequest,
   CountTokensRequest,
   CrashNotification,
   EngineErrorCode,
@@ -49,6 +50,8 @@ import {
   TokenizeRequest,
   UnloadModelRequest,
   type BenchDecodeParams,
+  type PrewarmParams,
+  type PrewarmResult,
   type BenchDecodeResult,
   type ChatResult,
   type CompleteResult,
@@ -154,6 +157,11 @@ export class LocalEngineClient {
     }
   }
 
+  /** Evaluates an expected completion's prompt at the lowest priority (see `PrewarmRequest`). */
+  async prewarm(params: PrewarmParams, options: RequestOptions = {}): Promise<PrewarmResult> {
+    return this.request((c, token) => c.sendRequest(PrewarmRequest, params, token), options.signal);
+  }
+
   async chat(request: ChatRequestParams, options: StreamOptions = {}): Promise<ChatResult> {
     const requestId = randomUUID();
     let streamed = "";
@@ -165,7 +173,7 @@ export class LocalEngineClient {
     try {
       return await this.request((c, token) => c.sendRequest(ChatRequest, { ...request, requestId }, token), options.signal, {
         // Stop keeps the partial answer: wait for the child's (it has the metrics), or settle with what streamed.
-        onAbort: () => ({
+        onAbort: (): ChatResult => ({
           text: streamed,
           contextShifted: false,
           metrics: {

@@ -6,6 +6,7 @@
  * device, threads, pid and memory; it also implements `LocalProcessInfo` for the crash and memory facts.
  */
 import { speedFromBenchmark } from "../core/completion/budget.ts";
+import { medianSpeed } from "../core/completion/liveSpeed.ts";
 import {
   localModelRef,
   type BackendCapabilities,
@@ -20,6 +21,7 @@ import {
   type LocalProcessInfo,
   type ModelRef,
   type ModelRole,
+  type PrewarmOutcome,
   type RequestOptions,
   type SpeedMeasurement,
   type StreamOptions,
@@ -36,6 +38,8 @@ export interface LocalLoadSettings {
   readonly gpuLayers?: number | "auto" | "max";
   /** Default `"auto"`. */
   readonly flashAttention?: boolean | "auto";
+  /** Speculative decoding with prompt-lookup drafts for completions. Default off. */
+  readonly speculative?: boolean;
 }
 
 export interface LocalBackendOptions extends LocalEngineClientOptions {
@@ -46,6 +50,8 @@ export interface LocalBackendOptions extends LocalEngineClientOptions {
 /** The speed probe's fixed sizes: long enough to measure, short enough to run after every load. */
 const PROBE_PROMPT_TOKENS = 96;
 const PROBE_GENERATE_TOKENS = 8;
+/** Probes at load; their median is the start of the live estimate (one busy moment must not set the budgets). */
+const PROBES = 3;
 
 export class LocalBackend implements InferenceBackend, LocalProcessInfo {
   readonly capabilities: BackendCapabilities = { fim: true, exactTokenizer: true, streaming: true, speedProbe: true, location: "local" };
@@ -98,6 +104,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...(settings.contextSize !== undefined ? { contextSize: settings.contextSize } : {}),
       ...(settings.gpuLayers !== undefined ? { gpuLayers: settings.gpuLayers } : {}),
       ...(settings.flashAttention !== undefined ? { flashAttention: settings.flashAttention } : {}),
+      ...(settings.speculative ? { speculative: "promptLookup" as const } : {}),
     };
     this.refsByPath.set(model.path, model);
     const result = await this.client.loadModel(params, options);
@@ -117,6 +124,12 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       },
       options,
     );
+  }
+
+  prewarm(request: CompletionRequest, options: RequestOptions = {}): Promise<PrewarmOutcome> {
+    const { prefix, currentLinePrefix, suffix, maxTokens } = request;
+    const extraContext = request.extraContext?.map((chunk) => ({ ...chunk }));
+    return this.client.prewarm({ prefix, currentLinePrefix, suffix, maxTokens, extraContext }, options);
   }
 
   chat(request: ChatRequest, options: StreamOptions = {}): Promise<ChatResult> {
@@ -156,8 +169,12 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
   }
 
   async measureSpeed(role: ModelRole, options: RequestOptions = {}): Promise<SpeedMeasurement> {
-    const bench = await this.client.benchDecode({ role, promptTokens: PROBE_PROMPT_TOKENS, generateTokens: PROBE_GENERATE_TOKENS }, options);
-    return speedFromBenchmark(PROBE_PROMPT_TOKENS, bench.prefillMs, PROBE_GENERATE_TOKENS, bench.decodeMs);
+    const samples = [];
+    for (let i = 0; i < PROBES; i++) {
+      const bench = await this.client.benchDecode({ role, promptTokens: PROBE_PROMPT_TOKENS, generateTokens: PROBE_GENERATE_TOKENS }, options);
+      samples.push(speedFromBenchmark(PROBE_PROMPT_TOKENS, bench.prefillMs, PROBE_GENERATE_TOKENS, bench.decodeMs));
+    }
+    return medianSpeed(samples);
   }
 
   async residentBytes(options: RequestOptions = {}): Promise<number> {

@@ -115,6 +115,11 @@ export interface RequestMetrics {
   stopReason: StopReason;
   /** Threads the context used. */
   threads: number;
+  /**
+   * Prompt tokens whose KV state came from a saved file state (a recently used file switched back to); counted in
+   * `reusedTokens` too. Absent on chat.
+   */
+  restoredTokens?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,6 +194,12 @@ export interface LoadModelParams {
   threads?: number;
   /** Host-chosen id echoed in `engine/loadProgress` notifications. */
   loadId?: string;
+  /**
+   * Speculative decoding on the completion sequence: `promptLookup` drafts tokens from the prompt itself
+   * (node-llama-cpp's `InputLookupTokenPredictor`; code repeats identifiers and lines), verified in one batch, so
+   * greedy output is unchanged. Default `off`.
+   */
+  speculative?: "off" | "promptLookup";
 }
 
 export interface LoadedModelInfo {
@@ -317,6 +328,41 @@ export interface CompleteResult {
  * Result: {@link CompleteResult}.
  */
 export const CompleteRequest = new RequestType<CompleteParams, CompleteResult, void>("engine/complete");
+
+// ---------------------------------------------------------------------------------------------------------------
+// prewarm
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The prompt of a `complete` that is expected soon (the same fields give the same tokens). */
+export type PrewarmParams = Pick<CompleteParams, "prefix" | "currentLinePrefix" | "suffix" | "extraContext" | "maxTokens">;
+
+export interface PrewarmResult {
+  /** Tokens of the prompt a `complete` with these fields would send. */
+  promptTokens: number;
+  /** Tokens the sequence held already (its own state or a restored file state). */
+  reusedTokens: number;
+  /** Of those, tokens from a restored file state. */
+  restoredTokens: number;
+  /** Tokens evaluated by this prewarm. */
+  evaluatedTokens: number;
+  /** The whole prompt (but its last token, which the completion evaluates to sample) is in the sequence now. */
+  completed: boolean;
+  /** Why it stopped early: a user request (completion or chat) came, or the host cancelled. */
+  yieldedTo: "completion" | "chat" | "cancelled" | null;
+  /** Tokens evaluated after the yield was asked for: at most one chunk ({@link PrewarmResult.chunkTokens}). */
+  tokensAfterYield: number;
+  /** Tokens per evaluation step: a user request waits at most one. */
+  chunkTokens: number;
+  totalMs: number;
+}
+
+/**
+ * host→child. Evaluates the prompt of an expected `complete` at the lowest priority, in small chunks, start first
+ * (the part that stays valid), so the first suggestion there needs only the cursor line. Stops at once (within one
+ * chunk) when a `complete` or a `chat` request arrives or the host cancels; what was evaluated stays. Declines
+ * (`yieldedTo` set, nothing evaluated) while another request runs. Result: {@link PrewarmResult}.
+ */
+export const PrewarmRequest = new RequestType<PrewarmParams, PrewarmResult, void>("engine/prewarm");
 
 // ---------------------------------------------------------------------------------------------------------------
 // chat

@@ -2,7 +2,8 @@
 // gets a finished line within ~1.5 s of a pause and a small cold prompt; a GPU gets long multi-line suggestions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deriveBudget, requestTimeBudgetMs, speedFromBenchmark, SpeedTracker, type SpeedSample } from "../../src/core/completion/budget.ts";
+import { deriveBudget, requestTimeBudgetMs, speedFromBenchmark, type SpeedSample } from "../../src/core/completion/budget.ts";
+import { medianSpeed, SpeedTracker } from "../../src/core/completion/liveSpeed.ts";
 
 const CPU_2_CORES: SpeedSample = { prefillTokensPerSecond: 170, decodeTokensPerSecond: 30 };
 const GPU: SpeedSample = { prefillTokensPerSecond: 6000, decodeTokensPerSecond: 180 };
@@ -73,22 +74,45 @@ test("prompt sizes keep their previous value unless the speed moves > 25% (a new
   assert.ok(muchFaster.maxPromptTokens > first.maxPromptTokens);
 });
 
-test("speeds: from the benchmark, then an EMA of live metrics that ignores tiny samples", () => {
+test("speeds: from the benchmark, then a median of live metrics that ignores tiny samples and outliers", () => {
   const s = speedFromBenchmark(512, 3000, 32, 1066);
   assert.ok(Math.abs(s.prefillTokensPerSecond - 170.7) < 0.1);
   assert.ok(Math.abs(s.decodeTokensPerSecond - 30.0) < 0.1);
-  const tracker = new SpeedTracker(s, 0.5);
-  // A warm keystroke: 2 evaluated tokens (overhead-dominated: prefill untouched), decode 20 tok/s.
-  tracker.observe({ evaluatedTokens: 2, generatedTokens: 20, timeToFirstTokenMs: 60, tokensPerSecond: 20 });
-  assert.ok(Math.abs(tracker.current.decodeTokensPerSecond - 25) < 0.1);
+  const tracker = new SpeedTracker(s);
+  // A warm keystroke: 2 evaluated tokens (overhead-dominated: prefill untouched); one slow decode moves nothing.
+  tracker.observe({ evaluatedTokens: 2, generatedTokens: 20, timeToFirstTokenMs: 60, tokensPerSecond: 5 });
+  assert.ok(Math.abs(tracker.current.decodeTokensPerSecond - 30) < 0.1);
   assert.ok(Math.abs(tracker.current.prefillTokensPerSecond - 170.7) < 0.1);
   // A cold request: 400 tokens in 2 s + one decode step.
   tracker.observe({ evaluatedTokens: 400, generatedTokens: 1, timeToFirstTokenMs: 2040, tokensPerSecond: null });
-  assert.ok(Math.abs(tracker.current.prefillTokensPerSecond - (170.7 + 200) / 2) < 2, `${tracker.current.prefillTokensPerSecond}`);
-  // Garbage never poisons it.
+  assert.ok(Math.abs(tracker.current.prefillTokensPerSecond - 170.7) < 0.1, "one sample against the seed's two");
+  tracker.observe({ evaluatedTokens: 400, generatedTokens: 1, timeToFirstTokenMs: 2040, tokensPerSecond: null });
+  assert.ok(tracker.current.prefillTokensPerSecond > 180, `${tracker.current.prefillTokensPerSecond}`);
+  // Garbage never poisons it; decodes of under 4 tokens are skipped.
   tracker.observe({ evaluatedTokens: 400, generatedTokens: 10, timeToFirstTokenMs: 0, tokensPerSecond: -1 });
+  tracker.observe({ evaluatedTokens: 0, generatedTokens: 3, timeToFirstTokenMs: 10, tokensPerSecond: 1 });
   assert.ok(tracker.current.decodeTokensPerSecond > 0 && tracker.current.prefillTokensPerSecond > 0);
   assert.deepEqual(deriveBudget({ prefillTokensPerSecond: NaN, decodeTokensPerSecond: 0 }).speed, { prefillTokensPerSecond: 100, decodeTokensPerSecond: 20 });
+});
+
+test("live budgets: a busy moment at load is forgotten after a few quiet requests, and the budgets grow", () => {
+  const busyAtLoad = medianSpeed([
+    { prefillTokensPerSecond: 40, decodeTokensPerSecond: 5.5 },
+    { prefillTokensPerSecond: 170, decodeTokensPerSecond: 30 },
+    { prefillTokensPerSecond: 160, decodeTokensPerSecond: 28 },
+  ]);
+  assert.deepEqual(busyAtLoad, { prefillTokensPerSecond: 160, decodeTokensPerSecond: 28 }, "the median of the probes");
+  const tracker = new SpeedTracker({ prefillTokensPerSecond: 40, decodeTokensPerSecond: 5.5 });
+  const before = deriveBudget(tracker.current);
+  for (let i = 0; i < 4; i++) tracker.observe({ evaluatedTokens: 600, generatedTokens: 16, timeToFirstTokenMs: 3_030, tokensPerSecond: 33 });
+  assert.ok(Math.abs(tracker.current.decodeTokensPerSecond - 33) < 0.1, `${tracker.current.decodeTokensPerSecond}`);
+  assert.ok(tracker.current.prefillTokensPerSecond > 190, `${tracker.current.prefillTokensPerSecond}`);
+  const after = deriveBudget(tracker.current, { previous: before });
+  assert.ok(after.singleLine.maxTokens > before.singleLine.maxTokens, `${before.singleLine.maxTokens} -> ${after.singleLine.maxTokens}`);
+  assert.ok(after.maxPromptTokens > before.maxPromptTokens && after.coldPromptTokens > before.coldPromptTokens);
+  // The window forgets: a machine that became slow is followed too.
+  for (let i = 0; i < 7; i++) tracker.observe({ evaluatedTokens: 0, generatedTokens: 16, timeToFirstTokenMs: 100, tokensPerSecond: 8 });
+  assert.equal(tracker.current.decodeTokensPerSecond, 8);
 });
 
 test("the engine time budget covers prefill of what must be evaluated plus the generation", () => {

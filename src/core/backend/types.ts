@@ -46,6 +46,20 @@ export interface RequestMetrics {
   /** Decode speed after the first token (null with fewer than two tokens). */
   readonly tokensPerSecond: number | null;
   readonly stopReason: StopReason;
+  /** Of the reused tokens, those restored from a saved state of a recently used file (local engine only). */
+  readonly restoredTokens?: number;
+}
+
+/** What a `prewarm` did. */
+export interface PrewarmOutcome {
+  readonly promptTokens: number;
+  /** Tokens the backend held already. */
+  readonly reusedTokens: number;
+  readonly evaluatedTokens: number;
+  /** The whole prompt is evaluated: the completion there needs only the cursor line. */
+  readonly completed: boolean;
+  /** Why it stopped early (a user request came first, or it was cancelled); null when it finished. */
+  readonly yieldedTo: "completion" | "chat" | "cancelled" | null;
 }
 
 /** A piece of extra context (another file, a definition) placed before the prefix. */
@@ -236,6 +250,11 @@ export interface InferenceBackend {
   unloadModel(role?: ModelRole, options?: RequestOptions): Promise<void>;
   /** Fill-in-the-middle completion. A newer call may supersede an older one (code `superseded`). */
   complete(request: CompletionRequest, options?: StreamOptions): Promise<CompletionResult>;
+  /**
+   * Evaluates the prompt of a completion expected soon at the lowest priority (a file opened, a far cursor jump); it
+   * yields at once to any user request. Backends that cannot keep a prompt warm leave it out.
+   */
+  prewarm?(request: CompletionRequest, options?: RequestOptions): Promise<PrewarmOutcome>;
   /** Aborting `options.signal` *resolves* with the partial answer (`stopReason: "abort"`): Stop keeps what was written. */
   chat(request: ChatRequest, options?: StreamOptions): Promise<ChatResult>;
   /** Tokens of `text` for `role`'s model (an estimate unless `capabilities.exactTokenizer`). */

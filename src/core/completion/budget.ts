@@ -35,40 +35,6 @@ export function speedFromBenchmark(promptTokens: number, prefillMs: number, gene
   };
 }
 
-/**
- * Keeps an exponential moving average of the speeds: the initial measurement, then every request's metrics.
- * Small prefills (< 32 evaluated tokens) say more about per-request overhead than about speed, so they are skipped;
- * so are decodes of fewer than 4 tokens.
- */
-export class SpeedTracker {
-  private speed: SpeedSample;
-  /**
-   * @param initial the load-time measurement (default {@link FALLBACK_SPEED}).
-   * @param alpha weight of a new sample, 0..1 (default 0.25: about the last 7 requests matter).
-   */
-  constructor(initial: SpeedSample = FALLBACK_SPEED, private readonly alpha = 0.25) {
-    this.speed = sane(initial);
-  }
-
-  get current(): SpeedSample {
-    return this.speed;
-  }
-
-  /** Folds one request's metrics into the average. */
-  observe(m: MetricsSample): void {
-    let { prefillTokensPerSecond: prefill, decodeTokensPerSecond: decode } = this.speed;
-    if (m.tokensPerSecond != null && m.generatedTokens >= 4 && m.tokensPerSecond > 0) {
-      decode = ema(decode, m.tokensPerSecond, this.alpha);
-    }
-    if (m.timeToFirstTokenMs != null && m.evaluatedTokens >= 32) {
-      // Time to first token = prefill + one decode step.
-      const prefillMs = m.timeToFirstTokenMs - 1000 / decode;
-      if (prefillMs > 0) prefill = ema(prefill, (m.evaluatedTokens * 1000) / prefillMs, this.alpha);
-    }
-    this.speed = sane({ prefillTokensPerSecond: prefill, decodeTokensPerSecond: decode });
-  }
-}
-
 /** User settings that win over the derived values (undefined or 0: derive). */
 export interface BudgetOverrides {
   readonly debounceMs?: number;
@@ -138,7 +104,7 @@ export interface CompletionBudget {
   readonly overheadMs: number;
 }
 
-/** Derives the budget from the measured speeds. Pure; call again after each {@link SpeedTracker.observe}. */
+/** Derives the budget from the measured speeds. Pure; call again after each `SpeedTracker.observe` (liveSpeed.ts). */
 export function deriveBudget(speedIn: SpeedSample, options: BudgetOptions = {}): CompletionBudget {
   const speed = sane(speedIn);
   const prefill = speed.prefillTokensPerSecond;
@@ -210,16 +176,12 @@ export function requestTimeBudgetMs(budget: CompletionBudget, mode: "singleLine"
   return Math.round(prefillMs + gen * 1.25 + budget.overheadMs);
 }
 
-function sane(s: SpeedSample): SpeedSample {
+export function sane(s: SpeedSample): SpeedSample {
   const ok = (x: number, fallback: number): number => (Number.isFinite(x) && x > 0 ? x : fallback);
   return {
     prefillTokensPerSecond: ok(s.prefillTokensPerSecond, FALLBACK_SPEED.prefillTokensPerSecond),
     decodeTokensPerSecond: ok(s.decodeTokensPerSecond, FALLBACK_SPEED.decodeTokensPerSecond),
   };
-}
-
-function ema(old: number, sample: number, alpha: number): number {
-  return old + alpha * (sample - old);
 }
 
 function clamp(x: number, lo: number, hi: number): number {

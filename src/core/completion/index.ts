@@ -6,6 +6,8 @@
  * `CompletionOutcome` per request (`CompletionOutcomeCounter` keeps the statistics).
  */
 export * from "./budget.ts";
+export { medianSpeed, SpeedTracker } from "./liveSpeed.ts";
+export { WarmStates, WARM_FILES_KEPT } from "./warmStates.ts";
 export * from "./cache.ts";
 export * from "./context.ts";
 export * from "./extraContext.ts";

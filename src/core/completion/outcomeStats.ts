@@ -33,7 +33,9 @@ export class CompletionOutcomeCounter implements Disposable {
   private count(outcome: CompletionOutcome): void {
     this.engineRequests += outcome.engineRequests;
     if (outcome.prefetch) this.prefetchRequests += outcome.engineRequests;
-    if (outcome.grow && outcome.warm === false) this.growRequests += outcome.engineRequests;
+    // A growth prefetch counts warm or cold: after a prewarm (speed issue) the window is warm already and the pause
+    // only generates the suggestion.
+    if (outcome.grow) this.growRequests += outcome.engineRequests;
     switch (outcome.kind) {
       case "accepted":
         this.accepted++;

@@ -8,7 +8,8 @@
  * speculative prefetch is aborted by any user request.
  */
 import { EventEmitter } from "../events.ts";
-import { deriveBudget, SpeedTracker, type CompletionBudget, type SpeedSample } from "./budget.ts";
+import { deriveBudget, type CompletionBudget, type SpeedSample } from "./budget.ts";
+import { SpeedTracker } from "./liveSpeed.ts";
 import { CompletionCache, type SuggestionAnchor } from "./cache.ts";
 import type { CompletionContext, CursorPosition } from "./context.ts";
 import type { ExtraChunk, Snippet } from "./extraContext.ts";
@@ -17,7 +18,6 @@ import { callBackend, InFlightRequest, type BackendTexts } from "./backendCall.t
 import {
   buildPrompt,
   chooseExtraChunks,
-  holdsPrompt,
   postprocessorFor,
   prefetchTooSlow,
   startRun,
@@ -26,9 +26,10 @@ import {
   warmStateOf,
   type PromptPlan,
   type Run,
-  type WarmState,
 } from "./pipelineSteps.ts";
-import type { PipelineDocument, PipelineOptions, PipelineRequest, PipelineResult, PrefetchOptions, ResultSource } from "./pipelineTypes.ts";
+import { WarmStates } from "./warmStates.ts";
+import type { PipelineDocument, PipelineOptions, PipelineRequest, PipelineResult, PrefetchOptions, PrewarmReport, ResultSource } from "./pipelineTypes.ts";
+import { prewarmAt } from "./prewarm.ts";
 import type { PromptText } from "./safetyGate.ts";
 import { charRatioCounter, type TokenCounter } from "./tokens.ts";
 
@@ -46,7 +47,7 @@ export class CompletionPipeline {
   private readonly inFlight = new InFlightRequest();
   /** Counts user requests: a prefetch that started before the latest one gives way instead of reaching the engine. */
   private userRequests = 0;
-  private warm: WarmState | undefined;
+  private readonly warm = new WarmStates();
   private lastExtraIds: string[] = [];
   /** Suggestions shown lately, with where: the same text at another place is a repeat post-processing drops. */
   private readonly recentShown: { readonly at: string; readonly text: string }[] = [];
@@ -77,7 +78,7 @@ export class CompletionPipeline {
     this.speed = new SpeedTracker(speed);
     this.countTokens = charRatioCounter(charsPerToken);
     this.cache.clear();
-    this.warm = undefined;
+    this.warm.clear();
     this.budgetValue = this.derive();
   }
 
@@ -119,7 +120,7 @@ export class CompletionPipeline {
   /** Forgets a closed document. */
   forgetDocument(id: string): void {
     this.cache.forgetDocument(id);
-    if (this.warm?.docId === id) this.warm = undefined;
+    this.warm.forget(id);
   }
 
   /** Runs the pipeline for one keystroke (or an explicit request). Never throws: errors become an empty result. */
@@ -135,9 +136,19 @@ export class CompletionPipeline {
     return this.runInternal({ doc, cursor, explicit: false, enabled: true }, true, options.grow === true);
   }
 
-  /** Whether the engine's cache holds a prompt of less than the full size for this document (a pause may grow it). */
+  /**
+   * Evaluates the full prompt window at `cursor` before the user types there (a file opened or focused, a far jump):
+   * lowest priority, the engine yields to any user request. Aborting `signal` (the user switched away) stops it.
+   */
+  prewarm(doc: PipelineDocument, cursor: CursorPosition, signal?: AbortSignal): Promise<PrewarmReport> {
+    const run = startRun({ doc, cursor, explicit: false, enabled: true }, { prefetch: true, grow: true, started: this.now(), userRequestsAtStart: this.userRequests });
+    return prewarmAt({ options: this.options, warm: this.warm, busy: () => this.inFlight.busy, plan: (mode) => this.buildPrompt(run, mode) }, doc, cursor, signal);
+  }
+
+  /** Whether the engine's cache holds a prompt of less than the full size, or only a prewarm's (no suggestion yet), for this document (a pause may grow it). */
   canGrow(docId: string): boolean {
-    return this.warm === undefined || this.warm.docId !== docId || this.warm.maxPromptTokens < this.budgetValue.maxPromptTokens;
+    const held = this.warm.of(docId);
+    return held === undefined || held.prewarmed === true || held.maxPromptTokens < this.budgetValue.maxPromptTokens;
   }
 
   private async runInternal(req: PipelineRequest, prefetch: boolean, grow: boolean): Promise<PipelineResult> {
@@ -207,7 +218,7 @@ export class CompletionPipeline {
       snippets,
       countTokens: this.countTokens,
       selectExtra: (ctx) => this.selectExtra(ctx, doc, snippets),
-      isWarm: (ctx, extraIds) => holdsPrompt(this.warm, doc.id, ctx, extraIds),
+      isWarm: (ctx, extraIds) => this.warm.holds(doc.id, ctx, extraIds),
     });
     run.warm = plan.warm;
     return plan;
@@ -239,7 +250,7 @@ export class CompletionPipeline {
       onCall: () => run.engineRequests++,
       onAnswer: (index, result) => {
         // The engine's sequence holds this prompt now (also after an alternative only).
-        this.warm = warmStateOf(plan, run.req.doc.id);
+        this.warm.add(warmStateOf(plan, run.req.doc.id));
         if (index > 0) return;
         this.speed.observe(result.metrics);
         this.budgetValue = this.derive(this.budgetValue);

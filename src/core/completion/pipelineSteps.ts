@@ -87,6 +87,8 @@ export interface WarmState {
   readonly prefixStartLine: number;
   readonly extraIds: string;
   readonly maxPromptTokens: number;
+  /** Evaluated by a prewarm: warm, but no suggestion was generated here (a pause may still prefetch one). */
+  readonly prewarmed?: boolean;
 }
 
 /** Whether the backend's sequence holds the start of this prompt (same document, prefix start and extra chunks). */

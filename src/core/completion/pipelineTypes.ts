@@ -1,5 +1,5 @@
 /** What the completion pipeline takes and gives: its engine, documents, requests, results and options. */
-import type { CompletionRequest, CompletionResult, RequestMetrics } from "../backend/types.ts";
+import type { CompletionRequest, CompletionResult, PrewarmOutcome, RequestMetrics } from "../backend/types.ts";
 import type { BudgetOverrides } from "./budget.ts";
 import type { CursorPosition, DocumentSnapshot } from "./context.ts";
 import type { Snippet } from "./extraContext.ts";
@@ -9,6 +9,14 @@ import type { CompletionMode } from "./trigger.ts";
 /** What the pipeline needs from a backend: `InferenceBackend.complete`. */
 export interface CompletionEngine {
   complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompletionResult>;
+  /** Where the backend can keep a prompt warm (see `InferenceBackend.prewarm`). */
+  prewarm?(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<PrewarmOutcome>;
+}
+
+/** What `CompletionPipeline.prewarm` did: `prewarmed` (all or part of the window), or why not. */
+export interface PrewarmReport {
+  readonly result: "prewarmed" | "alreadyWarm" | "busy" | "excluded" | "refused" | "unsupported" | "cancelled" | "error" | "notReady";
+  readonly outcome?: PrewarmOutcome;
 }
 
 /** A document as the pipeline sees it: lines on demand plus identity and location. */

@@ -17,6 +17,7 @@ import { pipelineDocument } from "./documents.ts";
 import { withInsertion } from "./insertedDocument.ts";
 import { CompletionModelLoader } from "./modelLoader.ts";
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from "./provider.ts";
+import { PrewarmScheduler } from "./prewarmScheduler.ts";
 import { RecentFiles } from "./recentFiles.ts";
 import { CompletionStatus } from "./completionStatus.ts";
 import { withScriptedTexts } from "./scriptedTexts.ts";
@@ -33,6 +34,8 @@ export class CompletionService implements vscode.Disposable {
   readonly status = new CompletionStatus();
   readonly loader: CompletionModelLoader;
   private readonly recent: RecentFiles;
+  /** Prewarms on focus and far jumps. */
+  readonly prewarm: PrewarmScheduler;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly lastChange = new Map<string, { version: number; text: string }>();
   private prefetchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,6 +80,7 @@ export class CompletionService implements vscode.Disposable {
       log: (message) => ctx.log.debug(message),
     });
     this.stats = new CompletionOutcomeCounter(this.pipeline.onOutcome);
+    this.prewarm = new PrewarmScheduler(this.pipeline, { ready: () => this.loader.ready, enabledFor: (l) => this.enabledFor(l), log: (m) => ctx.log.debug(m) });
     this.provider = new InlineCompletionProvider(this.pipeline, {
       enabledFor: (languageId) => this.enabledFor(languageId),
       debounceOverrideMs: () => config.get("completion.debounceMs") || undefined,
@@ -105,10 +109,13 @@ export class CompletionService implements vscode.Disposable {
         if (e.contentChanges.length > 0 && e.document === vscode.window.activeTextEditor?.document) this.scheduleGrowth();
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor === vscode.window.activeTextEditor) this.scheduleGrowth();
+        if (e.textEditor !== vscode.window.activeTextEditor) return;
+        this.scheduleGrowth();
+        this.prewarm.onSelection(e.textEditor);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.lastChange.delete(d.uri.toString());
+        this.prewarm.forget(d);
         this.pipeline.forgetDocument(d.uri.toString());
       }),
       config.onDidChange((keys) => {
@@ -123,6 +130,7 @@ export class CompletionService implements vscode.Disposable {
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         this.renderStatus();
+        this.prewarm.onActiveEditor(editor);
         // The exclusion of a newly shown file is decided asynchronously; show it once known.
         if (editor) void this.safety.isExcluded(pipelineDocument(editor.document).location).then(() => this.renderStatus());
       }),
@@ -233,6 +241,7 @@ export class CompletionService implements vscode.Disposable {
     this.cancelScheduledPrefetch();
     if (this.growTimer !== undefined) clearTimeout(this.growTimer);
     this.pipeline.cancelPrefetch();
+    this.prewarm.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.recent.dispose();
     this.status.dispose();

@@ -10,7 +10,7 @@
 import type { LlamaCompletionResponse, LlamaModel, Token } from "node-llama-cpp";
 import { EngineCancelledError } from "../errors.ts";
 import { EngineErrorCode, type CompleteParams, type CompleteResult, type ContextChunk, type StopReason } from "../protocol.ts";
-import type { LoadedModel } from "./loadedModel.ts";
+import type { LiveModel, LoadedModel } from "./loadedModel.ts";
 import type { ChildLogger } from "./log.ts";
 import { RequestClock, beginningToken, reusablePrefix } from "./metrics.ts";
 
@@ -21,7 +21,7 @@ const DEFAULT_MAX_TOKENS = 64;
 /** Completion outranks chat when both sequences have tokens queued in the same batch... */
 const COMPLETION_PRIORITY = 5;
 /** ...a background prefetch does not (chat's is 2). */
-const BACKGROUND_PRIORITY = 1;
+export const BACKGROUND_PRIORITY = 1;
 /** When the prompt is too long for the context, the suffix is cut to this many tokens before the prefix is. */
 const MIN_SUFFIX_TOKENS = 64;
 
@@ -41,15 +41,11 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
   const clock = new RequestClock();
   const live = await model.ensureLoaded(signal);
   throwIfCancelled(signal, cause);
-  const llamaModel = live.model;
   const maxTokens = Math.max(1, params.maxTokens ?? DEFAULT_MAX_TOKENS);
-  const fim = llamaModel.tokens.infill.prefix != null && llamaModel.tokens.infill.suffix != null;
-  // Room for the prompt: the context minus what we generate and the BOS token.
-  const budget = live.context.contextSize - maxTokens - 1;
-  const prompt = fim ? buildFimPrompt(llamaModel, params, budget, log) : buildPrefixPrompt(llamaModel, params, budget);
-
-  const bos = beginningToken(llamaModel);
-  const fullPrompt = bos == null ? prompt : [bos, ...prompt];
+  const { fim, prompt, fullPrompt } = completionPrompt(live, params, log);
+  // Switching files: the state of the file left is kept, a recent file's state comes back (warmFiles.ts).
+  const { restoredTokens } = await live.warmFiles.prepare(live.completionSequence, fullPrompt);
+  throwIfCancelled(signal, cause);
   const reused = reusablePrefix(live.completionSequence.contextTokens, fullPrompt);
 
   const stops = [...(params.stop ?? []).filter((s) => s.length > 0)];
@@ -89,14 +85,33 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
   return {
     text: response.response,
     mode: fim ? "fim" : "prefixOnly",
-    metrics: clock.finish({
+    metrics: {
+      ...clock.finish({
       promptTokens: fullPrompt.length,
       reusedTokens: reused,
       stopReason,
       threads: live.context.currentThreads || model.describe().threads,
       eogGenerated: response.metadata.stopReason === "eogToken",
-    }),
+      }),
+      restoredTokens,
+    },
   };
+}
+
+/** The prompt tokens of a completion (without and with BOS); `prewarm` builds the very same ones. */
+export function completionPrompt(
+  live: Pick<LiveModel, "model" | "context">,
+  params: Pick<CompleteParams, "prefix" | "suffix" | "currentLinePrefix" | "extraContext" | "maxTokens">,
+  log: Pick<ChildLogger, "warn">,
+): { fim: boolean; prompt: Token[]; fullPrompt: Token[] } {
+  const llamaModel = live.model;
+  const maxTokens = Math.max(1, params.maxTokens ?? DEFAULT_MAX_TOKENS);
+  const fim = llamaModel.tokens.infill.prefix != null && llamaModel.tokens.infill.suffix != null;
+  // Room for the prompt: the context minus what we generate and the BOS token.
+  const budget = live.context.contextSize - maxTokens - 1;
+  const prompt = fim ? buildFimPrompt(llamaModel, params, budget, log) : buildPrefixPrompt(llamaModel, params, budget);
+  const bos = beginningToken(llamaModel);
+  return { fim, prompt, fullPrompt: bos == null ? prompt : [bos, ...prompt] };
 }
 
 function throwIfCancelled(signal: AbortSignal, cause: () => AbortCause | null): void {
@@ -169,7 +184,7 @@ export function buildFimPrompt(
   return [pre!, ...prefixTokens, suf!, ...suffixTokens, mid, ...lineTokens];
 }
 
-function buildPrefixPrompt(model: LlamaModel, params: CompleteParams, budget: number): Token[] {
+function buildPrefixPrompt(model: LlamaModel, params: Pick<CompleteParams, "prefix" | "currentLinePrefix" | "extraContext">, budget: number): Token[] {
   const tokens = tokenize(model, formatExtraContext(params.extraContext) + params.prefix + (params.currentLinePrefix ?? ""));
   return tokens.length > budget ? tokens.slice(tokens.length - budget) : tokens;
 }

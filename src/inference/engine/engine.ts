@@ -23,6 +23,8 @@ import {
   type LoadModelParams,
   type LoadModelResult,
   type LoadProgressParams,
+  type PrewarmParams,
+  type PrewarmResult,
   type LogLevel,
   type ModelRole,
   type ModelStateParams,
@@ -34,6 +36,7 @@ import { benchPromptTokens } from "./benchPrompt.ts";
 import { runChat } from "./chat.ts";
 import { runCompletion, type AbortCause } from "./completion.ts";
 import { LoadedModel } from "./loadedModel.ts";
+import { PrewarmControl, runPrewarm } from "./prewarm.ts";
 import type { ChildLogger } from "./log.ts";
 
 const DEFAULT_IDLE_UNLOAD_MS = 15 * 60_000;
@@ -56,6 +59,9 @@ export class Engine {
   private readonly models = new Map<string, LoadedModel>();
   private readonly roles: Partial<Record<ModelRole, LoadedModel>> = {};
   private runningCompletion: RunningCompletion | null = null;
+  private prewarmRun: { control: PrewarmControl; done: Promise<PrewarmResult> } | null = null;
+  /** A thread re-check in progress (only while no request runs; a request aborts it). */
+  private recheck: { controller: AbortController; done: Promise<void> } | null = null;
   private chatQueue: Promise<void> = Promise.resolve();
   private readonly busy = { completion: 0, chat: 0 };
   private activeRequests = 0;
@@ -191,6 +197,9 @@ export class Engine {
 
   async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
     const model = this.modelFor("completion");
+    // A user request never waits for a prewarm longer than the chunk it is evaluating.
+    const prewarm = this.prewarmRun;
+    prewarm?.control.ask("completion");
     // A newer completion makes the older one useless: stop it so the sequence frees up at the next token.
     if (this.runningCompletion) {
       this.runningCompletion.cause = "superseded";
@@ -207,8 +216,10 @@ export class Engine {
     if (signal.aborted) onHostAbort();
     return this.track("completion", model, async () => {
       try {
+        await prewarm?.done.catch(() => undefined);
+        await this.stopRecheck();
         await this.ensureLive(model, running.controller.signal);
-        return await runCompletion({
+        const result = await runCompletion({
           model,
           params,
           signal: running.controller.signal,
@@ -217,7 +228,10 @@ export class Engine {
           onChunk: params.stream ? (text) => this.sink.chunk(params.requestId, text) : null,
           log: this.log,
         });
+        if (params.priority !== "background") model.observeDecode(result.metrics.tokensPerSecond, result.metrics.generatedTokens);
+        return result;
       } finally {
+        this.scheduleRecheck(model);
         signal.removeEventListener("abort", onHostAbort);
         if (this.runningCompletion === running) this.runningCompletion = null;
       }
@@ -227,6 +241,8 @@ export class Engine {
   async chat(params: ChatParams, signal: AbortSignal): Promise<ChatResult> {
     if (!Array.isArray(params.messages)) throw new EngineError(EngineErrorCode.InvalidParams, "chat: messages must be an array.");
     const model = this.modelFor("chat");
+    // A chat answer someone waits for outranks a prewarm (it stops before its next chunk).
+    this.prewarmRun?.control.ask("chat");
     // One chat at a time: the session's history is replaced per request, so a second one must wait its turn.
     const previous = this.chatQueue;
     let done!: () => void;
@@ -234,12 +250,35 @@ export class Engine {
     try {
       await previous;
       signal.throwIfAborted();
+      await this.stopRecheck();
       return await this.track("chat", model, async () => {
         await this.ensureLive(model, signal);
         return runChat({ model, params, signal, onChunk: (text) => this.sink.chunk(params.requestId, text) });
       });
     } finally {
       done();
+    }
+  }
+
+  /** Evaluates an expected completion's prompt at the lowest priority; see `PrewarmRequest`. */
+  async prewarm(params: PrewarmParams, signal: AbortSignal): Promise<PrewarmResult> {
+    const model = this.modelFor("completion");
+    const previous = this.prewarmRun;
+    if (previous) {
+      // The user moved on: the newer place wins.
+      previous.control.ask("cancelled");
+      await previous.done.catch(() => undefined);
+    }
+    const control = new PrewarmControl();
+    if (this.runningCompletion != null || this.busy.completion > 0) control.ask("completion");
+    else if (this.busy.chat > 0) control.ask("chat");
+    const done = this.track(null, model, () => runPrewarm({ model, params, control, signal, log: this.log }));
+    const run = { control, done };
+    this.prewarmRun = run;
+    try {
+      return await done;
+    } finally {
+      if (this.prewarmRun === run) this.prewarmRun = null;
     }
   }
 
@@ -298,12 +337,38 @@ export class Engine {
   /** Frees every model and the `Llama`. */
   async shutdown(): Promise<void> {
     this.runningCompletion?.controller.abort();
+    this.prewarmRun?.control.ask("cancelled");
     for (const model of this.models.values()) await model.dispose().catch(() => undefined);
     this.models.clear();
     delete this.roles.completion;
     delete this.roles.chat;
     await this.llama?.dispose().catch(() => undefined);
     this.llama = null;
+  }
+
+  /** After a request: when live decode collapsed, measure the threads again once nothing runs (never during a request). */
+  private scheduleRecheck(model: LoadedModel): void {
+    setTimeout(() => {
+      if (this.recheck != null || this.activeRequests > 0 || !model.needsThreadRecheck) return;
+      const controller = new AbortController();
+      const done = model
+        .recheckThreads(controller.signal)
+        .catch((error: unknown) => {
+          if (!controller.signal.aborted) this.log.warn(`thread re-check failed: ${error instanceof Error ? error.message : String(error)}`);
+        })
+        .finally(() => {
+          if (this.recheck?.controller === controller) this.recheck = null;
+        });
+      this.recheck = { controller, done };
+    }, 0);
+  }
+
+  /** A request arrived: a running re-check stops after its current candidate. */
+  private async stopRecheck(): Promise<void> {
+    const recheck = this.recheck;
+    if (!recheck) return;
+    recheck.controller.abort();
+    await recheck.done;
   }
 
   private requireLlama(): Llama {

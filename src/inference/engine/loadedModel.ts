@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import {
   GgufInsights,
+  InputLookupTokenPredictor,
   InsufficientMemoryError,
   LlamaChatSession,
   LlamaCompletion,
@@ -25,6 +26,8 @@ import {
 } from "../protocol.ts";
 import type { ChildLogger } from "./log.ts";
 import { checkModelFile } from "./modelCheck.ts";
+import { applyThreads, DecodeWatch } from "./threadRecheck.ts";
+import { WarmFiles } from "./warmFiles.ts";
 import { measureThreads, readCachedThreads, threadCacheKey, writeCachedThreads } from "./threadTuning.ts";
 
 /** Context size bounds when the host does not ask for one (per sequence). */
@@ -44,25 +47,29 @@ export interface LoadedModelDeps {
 }
 
 /** What is live while the model is in memory. */
-interface Live {
+export interface LiveModel {
   model: LlamaModel;
   context: LlamaContext;
   completionSequence: LlamaContextSequence;
   chatSequence: LlamaContextSequence;
   completion: LlamaCompletion;
   chat: LlamaChatSession;
+  /** Saved states of recently used files for the completion sequence. */
+  warmFiles: WarmFiles;
 }
 
 export class LoadedModel {
   readonly path: string;
   readonly roles = new Set<ModelRole>();
-  private live: Live | null = null;
-  private loading: Promise<Live> | null = null;
+  private live: LiveModel | null = null;
+  private loading: Promise<LiveModel> | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private active = 0;
   private info: Omit<LoadedModelInfo, "roles" | "state"> | null = null;
   /** Set by `dispose()`: a pending reload must not resurrect the model. */
   private disposed = false;
+  /** Live decode speed of completions, against the speed after load (threadRecheck.ts). */
+  private readonly decodeWatch = new DecodeWatch();
 
   constructor(
     readonly spec: LoadModelParams,
@@ -78,7 +85,7 @@ export class LoadedModel {
   }
 
   /** Loads (or reloads after an idle unload) and returns the live objects. Concurrent callers share one load. */
-  async ensureLoaded(signal?: AbortSignal): Promise<Live> {
+  async ensureLoaded(signal?: AbortSignal): Promise<LiveModel> {
     if (this.live) return this.live;
     if (this.disposed) throw new EngineError(EngineErrorCode.NotLoaded, `Model was unloaded: ${this.path}`);
     this.loading ??= this.load(signal).finally(() => {
@@ -120,6 +127,35 @@ export class LoadedModel {
     };
   }
 
+  /** One completion's decode speed, for the thread re-check. */
+  observeDecode(tokensPerSecond: number | null, generatedTokens: number): void {
+    this.decodeWatch.observe(tokensPerSecond, generatedTokens);
+  }
+
+  /** Live decode speed fell far below the speed after load, and the thread count is ours to choose. */
+  get needsThreadRecheck(): boolean {
+    return this.live != null && this.info?.threadsSource !== "setting" && this.decodeWatch.dropped;
+  }
+
+  /**
+   * Measures the thread candidates again and applies the winner to the context (from its next batch). The engine
+   * calls it only while no request runs, and aborts it (between candidates) when one arrives.
+   */
+  async recheckThreads(signal: AbortSignal): Promise<void> {
+    const live = this.live;
+    if (live == null || this.info == null) return;
+    this.decodeWatch.rechecked();
+    const started = performance.now();
+    const measured = await measureThreads(live.model, Math.max(1, this.deps.llama.cpuMathCores), signal);
+    const applied = measured.threads === live.context.idealThreads || applyThreads(live.context, measured.threads);
+    if (applied) this.info = { ...this.info, threads: measured.threads };
+    this.deps.log.info(
+      `thread re-check after a decode slowdown in ${Math.round(performance.now() - started)} ms: ` +
+        measured.measurements.map((m) => `${m.threads}t decode ${m.decodeTokensPerSecond} t/s`).join("; ") +
+        ` -> ${measured.threads}${applied ? "" : " (could not be applied; kept " + String(live.context.idealThreads) + ")"}`,
+    );
+  }
+
   /** Frees the context and the model (an idle unload keeps `spec`, so `ensureLoaded` can bring it back). */
   async unloadWeights(): Promise<void> {
     this.clearIdleTimer();
@@ -128,6 +164,7 @@ export class LoadedModel {
     if (live == null) return;
     live.completion.dispose();
     live.chat.dispose();
+    await live.warmFiles.dispose();
     await live.context.dispose();
     await live.model.dispose();
   }
@@ -155,7 +192,7 @@ export class LoadedModel {
     this.idleTimer = null;
   }
 
-  private async load(signal?: AbortSignal): Promise<Live> {
+  private async load(signal?: AbortSignal): Promise<LiveModel> {
     const { llama, log } = this.deps;
     // llama.cpp reports load progress hundreds of times; the host needs a few steps, not an IPC storm.
     let last = { phase: "", progress: -1 };
@@ -220,12 +257,13 @@ export class LoadedModel {
       } catch (error) {
         throw mapLoadError(error, this.path);
       }
-      const completionSequence = context.getSequence();
+      // Prompt-lookup drafting: greedy output stays the same, verified drafts save decode steps where code repeats.
+      const completionSequence = context.getSequence(this.spec.speculative === "promptLookup" ? { tokenPredictor: new InputLookupTokenPredictor() } : {});
       const chatSequence = context.getSequence();
       const completion = new LlamaCompletion({ contextSequence: completionSequence });
       // "auto" resolves the wrapper from the GGUF's chat template (Jinja or a known family).
       const chat = new LlamaChatSession({ contextSequence: chatSequence, chatWrapper: "auto", autoDisposeSequence: false });
-      const live: Live = { model, context, completionSequence, chatSequence, completion, chat };
+      const live: LiveModel = { model, context, completionSequence, chatSequence, completion, chat, warmFiles: new WarmFiles(log) };
       lap("context");
       const memory = context.memoryUsage;
       this.info = {

@@ -1,0 +1,159 @@
+/** Engine speed features: prewarm yields to user requests, warm files come back with the same state. */
+import assert from "node:assert/strict";
+import os from "node:os";
+import { after, before, describe, it } from "node:test";
+import { getLlama, type Llama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { ensureSyntheticModel } from "../fixtures/models.ts";
+import { applyThreads } from "../../src/inference/engine/threadRecheck.ts";
+import { WarmFiles } from "../../src/inference/engine/warmFiles.ts";
+import { codePrefix, createClient, type TestClient } from "./helpers.ts";
+
+/** A file of ~n lines, different per `name`, so two files share nothing but the FIM marker. */
+function file(name: string, lines: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) out.push(`const ${name}_${i} = compute_${name}(${i}, "${name}${i * 7}");`);
+  return `${out.join("\n")}\n`;
+}
+
+describe("engine: prewarm", () => {
+  let t: TestClient;
+  before(async () => {
+    t = await createClient();
+    await t.client.loadModel({ path: await ensureSyntheticModel("tiny"), role: "completion" });
+  });
+  after(async () => {
+    await t.client.dispose();
+  });
+
+  it("evaluates the prompt ahead, so the completion that follows evaluates only its last token", async () => {
+    const params = { prefix: file("warm", 120), currentLinePrefix: "  ", suffix: "\n}\n", maxTokens: 4 };
+    const warmed = await t.client.prewarm(params);
+    assert.equal(warmed.completed, true);
+    assert.equal(warmed.yieldedTo, null);
+    assert.ok(warmed.promptTokens > 500, `prompt ${warmed.promptTokens}`);
+    assert.equal(warmed.reusedTokens + warmed.evaluatedTokens, warmed.promptTokens - 1);
+    const result = await t.client.complete(params);
+    assert.equal(result.metrics.promptTokens, warmed.promptTokens, "prewarm builds the same prompt as complete");
+    assert.equal(result.metrics.evaluatedTokens, 1, "only the last prompt token is evaluated again");
+  });
+
+  it("yields to a user completion within one batch, and what it evaluated stays", async () => {
+    const prefix = file("yield", 600);
+    const prewarm = t.client.prewarm({ prefix, currentLinePrefix: "", suffix: "", maxTokens: 4 });
+    // The user request arrives while the prewarm is running.
+    await new Promise((r) => setTimeout(r, 30));
+    const user = await t.client.complete({ prefix: "function unrelated() {\n", suffix: "", maxTokens: 2 });
+    const warmed = await prewarm;
+    assert.equal(warmed.completed, false, `the prewarm of ${warmed.promptTokens} tokens stopped early`);
+    assert.equal(warmed.yieldedTo, "completion");
+    assert.ok(warmed.tokensAfterYield <= warmed.chunkTokens, `evaluated ${warmed.tokensAfterYield} tokens after the yield (chunk ${warmed.chunkTokens})`);
+    assert.ok(user.metrics.generatedTokens >= 1);
+  });
+
+  it("yields to a chat answer", async () => {
+    await t.client.loadModel({ path: await ensureSyntheticModel("tiny"), role: "chat" });
+    const prewarm = t.client.prewarm({ prefix: file("chat", 600), suffix: "", maxTokens: 4 });
+    await new Promise((r) => setTimeout(r, 30));
+    const chat = t.client.chat({ messages: [{ role: "user", text: "hi" }], maxTokens: 2 });
+    const warmed = await prewarm;
+    await chat;
+    assert.equal(warmed.completed, false);
+    assert.equal(warmed.yieldedTo, "chat");
+    assert.ok(warmed.tokensAfterYield <= warmed.chunkTokens);
+  });
+
+  it("switching A → B → A brings A's state back (reused, restored, no cold prompt)", async () => {
+    const a = { prefix: file("alpha", 80) + codePrefix(), currentLinePrefix: "  return ", suffix: "\n}\n", maxTokens: 3 };
+    const b = { prefix: file("beta", 80), currentLinePrefix: "  const x = ", suffix: "\n", maxTokens: 3 };
+    const first = await t.client.complete(a);
+    await t.client.complete(b);
+    const back = await t.client.complete(a);
+    assert.ok(first.metrics.evaluatedTokens > 400, `A cold: evaluated ${first.metrics.evaluatedTokens}`);
+    assert.ok((back.metrics.restoredTokens ?? 0) > 400, `A again: restored ${back.metrics.restoredTokens}`);
+    assert.ok(back.metrics.evaluatedTokens <= 2, `A again: evaluated ${back.metrics.evaluatedTokens}`);
+    assert.equal(back.text, first.text, "greedy text from the restored state is the fresh one");
+  });
+});
+
+describe("engine: speculative decoding (prompt lookup)", () => {
+  it("gives the same greedy completion as plain decoding", async () => {
+    const tiny = await ensureSyntheticModel("tiny");
+    // Code that repeats itself, so drafts are found in the prompt.
+    const params = { prefix: codePrefix() + codePrefix(), currentLinePrefix: "export function helper", suffix: "", maxTokens: 24 };
+    const texts: string[] = [];
+    for (const speculative of ["off", "promptLookup"] as const) {
+      const { client } = await createClient();
+      try {
+        await client.loadModel({ path: tiny, role: "completion", speculative });
+        texts.push((await client.complete(params)).text);
+      } finally {
+        await client.dispose();
+      }
+    }
+    assert.equal(texts[1], texts[0]);
+  });
+});
+
+describe("engine: warm files (node-llama-cpp directly)", () => {
+  let llama: Llama;
+  let model: LlamaModel;
+  before(async () => {
+    llama = await getLlama({ gpu: false, build: "never", maxThreads: Math.max(1, os.availableParallelism()) });
+    model = await llama.loadModel({ modelPath: await ensureSyntheticModel("tiny") });
+  });
+  after(async () => {
+    await model?.dispose();
+    await llama?.dispose();
+  });
+
+  /** The next-token probabilities after `prompt` (greedy top 5 with their probabilities). */
+  async function nextToken(sequence: LlamaContextSequence, last: Token): Promise<[Token, number][]> {
+    const [out] = await sequence.controlledEvaluate([[last, { generateNext: { probabilities: true, token: true } }]]);
+    const probs = out?.next?.probabilities;
+    assert.ok(probs, "probabilities came back");
+    return [...probs.entries()].sort((x, y) => y[1] - x[1]).slice(0, 5);
+  }
+
+  it("a context's thread count can be changed after creation (thread re-check), and it still evaluates", async () => {
+    const context = await model.createContext({ contextSize: 512, sequences: 1, threads: 2 });
+    try {
+      assert.equal(applyThreads(context, 1), true);
+      assert.equal(context.idealThreads, 1);
+      const sequence = context.getSequence();
+      await sequence.evaluateWithoutGeneratingNewTokens(model.tokenize("const a = 1;\n"));
+      assert.equal(context.currentThreads, 1);
+    } finally {
+      await context.dispose();
+    }
+  });
+
+  it("a restored file state gives the same next-token distribution as a fresh evaluation", async () => {
+    const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });
+    const warm = new WarmFiles({ debug: () => undefined, warn: (m) => assert.fail(m) }, 3);
+    try {
+      const sequence = context.getSequence();
+      const a = model.tokenize(file("alpha", 40));
+      const b = model.tokenize(file("beta", 40));
+      const lastA = a[a.length - 1];
+      await sequence.evaluateWithoutGeneratingNewTokens(a.slice(0, -1));
+      const fresh = await nextToken(sequence, lastA);
+
+      // Switch to B: A is saved; then back to A: restored.
+      assert.deepEqual(await warm.prepare(sequence, b), { restoredTokens: 0, saved: true });
+      await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+      await sequence.evaluateWithoutGeneratingNewTokens(b);
+      const back = await warm.prepare(sequence, a);
+      assert.equal(back.saved, true, "B was saved when A came back");
+      assert.equal(back.restoredTokens, a.length, "A's whole state came back");
+      assert.deepEqual(sequence.contextTokens.slice(0, a.length), a);
+      // The state holds A plus its sampled token; evaluate A's last token again at its place, as a completion does.
+      await sequence.eraseContextTokenRanges([{ start: a.length - 1, end: sequence.nextTokenIndex }]);
+      const restored = await nextToken(sequence, lastA);
+      assert.deepEqual(restored.map(([id]) => id), fresh.map(([id]) => id), "same top tokens");
+      for (let i = 0; i < fresh.length; i++) assert.ok(Math.abs(restored[i][1] - fresh[i][1]) < 1e-5, `probability ${i}`);
+    } finally {
+      await warm.dispose();
+      await context.dispose();
+    }
+  });
+});
