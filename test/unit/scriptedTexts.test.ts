@@ -45,3 +45,8 @@ test("scripted texts: the real engine still answers each request; entry 0 replac
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("scripted texts: the engine's prewarm stays available", () => {
+  const engine = { ...recordingEngine(), prewarm: () => Promise.reject(new Error("not called")) };
+  assert.equal(typeof withScriptedTexts(engine, "/nonexistent/texts.json").prewarm, "function");
+});

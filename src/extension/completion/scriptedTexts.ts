@@ -22,7 +22,10 @@ async function scriptedTexts(file: string): Promise<readonly string[] | undefine
 
 export function withScriptedTexts(engine: CompletionEngine, file = process.env[SCRIPTED_COMPLETION_TEXTS_ENV]): CompletionEngine {
   if (!file) return engine;
+  // Everything but the texts is the engine's own (prewarm included).
+  const prewarm = engine.prewarm?.bind(engine);
   return {
+    ...(prewarm ? { prewarm } : {}),
     complete: async (request, options) => {
       const result = await engine.complete(request, options);
       const text = (await scriptedTexts(file))?.[request.temperature ? (request.seed ?? 0) : 0];
