@@ -9,6 +9,10 @@ export const COMMANDS = {
   showEngineStatus: "privateCoder.showEngineStatus",
   showWhatTheModelSees: "privateCoder.showWhatTheModelSees",
   triggerInlineCompletion: "privateCoder.triggerInlineCompletion",
+  editSelection: "privateCoder.editSelection",
+  fixWithPrivateCoder: "privateCoder.fixWithPrivateCoder",
+  writeTests: "privateCoder.writeTests",
+  writeDocComment: "privateCoder.writeDocComment",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

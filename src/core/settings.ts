@@ -108,6 +108,20 @@ export const SETTINGS = {
     order: 16,
     description: "Add each **Explain Selection** to the conversation that is open, instead of starting a new conversation for it (which keeps each explanation within the model's context window).",
   },
+  "chat.answerCache": {
+    type: "boolean",
+    default: true,
+    order: 17,
+    description:
+      "Answer a question asked again on the same context (the same attachments and earlier messages, the same model) from a local cache, marked **from cache** with a Regenerate button. The cache is kept in memory only, holds at most 200 answers, and is cleared with the conversations and when the exclusion settings change.",
+  },
+  "chat.summarizeLongConversations": {
+    type: "boolean",
+    default: true,
+    order: 18,
+    description:
+      "When a conversation no longer fits the model's context window, summarise its oldest messages with the chat model (in the background, when the model is idle) instead of only leaving them out. The chat says which messages a summary stands for.",
+  },
   "engine.gpu": {
     type: "string",
     default: "auto",

@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { COMMANDS } from "../core/commandIds.ts";
 import { SETTINGS, type SettingKey } from "../core/settings.ts";
 import { ChatController } from "./chat/chatController.ts";
+import { registerChatActions } from "./chat/chatActions.ts";
 import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
 import { ChatViewProvider } from "./chatView.ts";
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     const chatView = ctx.track(new ChatViewProvider(ctx, modelStatus, chat));
     const completion = ctx.track(new CompletionService(ctx, backends, modelStatus, safety));
     ctx.track(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView));
+    ctx.track(registerChatActions(chat));
     registerCommands(ctx, {
       restartEngine: () => backends.restart(),
       showEngineStatus: () => showEngineStatus(ctx, backends),

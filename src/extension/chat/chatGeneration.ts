@@ -92,6 +92,8 @@ const TOKEN_CACHE_LIMIT = 2000;
 export class ChatGeneration {
   /** Token counts by turn, so a long conversation is not tokenized again for every answer. */
   private readonly tokenCache = new Map<string, number>();
+  /** Answers asked of the engine so far (an answer from the cache never comes here). */
+  requests = 0;
 
   constructor(
     /** Loads the chat model when needed. A Stop does not cancel the load: the next message needs it. */
@@ -122,6 +124,7 @@ export class ChatGeneration {
       listener.planned({ usedTokens: plan.history.usedTokens, contextTokens: plan.contextTokens, dropped: plan.history.dropped });
       const sanitizer = this.safety.outputSanitizer(feature);
       this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(CHAT_SYSTEM_PROMPT, plan.messages), []);
+      this.requests++;
       const result = await backend.chat(
         { messages: [...plan.messages], systemPrompt: CHAT_SYSTEM_PROMPT, maxTokens: plan.reserveTokens },
         { signal, onChunk: (chunk) => deliver(sanitizer.push(chunk)) },
