@@ -56,9 +56,13 @@ export class AnswerCacheService implements vscode.Disposable {
     return hit;
   }
 
-  /** Keeps an answer that ended normally (not stopped, not failed, not cut, not itself from the cache). */
+  /**
+   * Keeps an answer that ended by itself or at its length limit (the same question would end there again); not one
+   * the user stopped, one that failed or ran out of context, nor one itself from the cache.
+   */
   remember(question: ChatQuestion, history: readonly StoredTurn[], answer: StoredTurn | undefined, conversationId: string): void {
-    if (!this.enabled || !answer || answer.role !== "assistant" || answer.error || answer.stopReason || answer.fromCache || answer.text.trim() === "") return;
+    if (!this.enabled || !answer || answer.role !== "assistant" || answer.error || answer.fromCache || answer.text.trim() === "") return;
+    if (answer.stopReason !== undefined && answer.stopReason !== "maxTokens") return;
     this.cache.store(question.text, this.contextKey(history, question), answer.text, conversationId);
   }
 

@@ -86,21 +86,21 @@ export class EditSession implements vscode.Disposable {
     }
     // An earlier edit still waiting is rejected: one diff at a time.
     this.resolve("reject");
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = editor.document;
-      if (doc.isClosed) return;
-      const whole = doc.getText();
-      const start = doc.offsetAt(range.start);
-      const end = doc.offsetAt(range.end);
-      const target: Target = { document: doc, version: doc.version, range, original: whole.slice(start, end), before: whole.slice(0, start), after: whole.slice(end) };
-      if ((await this.once(target, text, options)) !== "retry") return;
-    }
+    await this.run(editor, range, text, options);
   }
 
-  private async once(target: Target, instruction: string, options: EditOptions): Promise<EditDecision | "done"> {
+  /** One attempt; Retry (from the diff or from a warning) runs another on the same range. */
+  private async run(editor: vscode.TextEditor, range: vscode.Range, instruction: string, options: EditOptions): Promise<void> {
+    const doc = editor.document;
+    if (doc.isClosed) return;
+    const whole = doc.getText();
+    const start = doc.offsetAt(range.start);
+    const end = doc.offsetAt(range.end);
+    const target: Target = { document: doc, version: doc.version, range, original: whole.slice(start, end), before: whole.slice(0, start), after: whole.slice(end) };
     const answer = options.answerText ?? (await this.askModel(target, instruction));
-    if (answer === undefined) return "done";
-    return this.review(target, extractEdit(answer, target));
+    if (answer === undefined) return;
+    const retry = (): Promise<void> => this.run(editor, range, instruction, options);
+    if ((await this.review(target, extractEdit(answer, target), retry)) === "retry") await retry();
   }
 
   /** Streams the rewrite into the chat; undefined when it was stopped, failed or refused (the user was told). */
@@ -136,17 +136,17 @@ export class EditSession implements vscode.Disposable {
     return turn.text;
   }
 
-  private async review(target: Target, extraction: EditExtraction): Promise<EditDecision | "done"> {
+  /** Shows the diff and applies the edit if accepted. A warning's Retry button calls `retry` (it does not block). */
+  private async review(target: Target, extraction: EditExtraction, retry: () => Promise<void>): Promise<EditDecision | "done"> {
     const doc = target.document;
     const name = path.basename(doc.uri.path);
-    const retry = vscode.l10n.t("Retry");
     if (!extraction.ok) {
       this.lastOutcome = extraction.reason;
       const message =
         extraction.reason === "noCode"
           ? vscode.l10n.t("Private Coder: the answer has no code to apply; {0} was not changed.", name)
           : vscode.l10n.t("Private Coder: the model's version is the same as the code; {0} was not changed.", name);
-      return (await vscode.window.showWarningMessage(message, retry)) === retry ? "retry" : "done";
+      return offerRetry(message, retry);
     }
     if (doc.version !== target.version) return this.changedMeanwhile(name, retry);
     const proposed = extraction.scope === "file" ? extraction.code : target.before + extraction.code + target.after;
@@ -173,10 +173,9 @@ export class EditSession implements vscode.Disposable {
     return "done";
   }
 
-  private async changedMeanwhile(name: string, retry: string): Promise<EditDecision | "done"> {
+  private changedMeanwhile(name: string, retry: () => Promise<void>): "done" {
     this.lastOutcome = "changed";
-    const choice = await vscode.window.showWarningMessage(vscode.l10n.t("Private Coder: {0} changed while the edit was being written; nothing was applied.", name), retry);
-    return choice === retry ? "retry" : "done";
+    return offerRetry(vscode.l10n.t("Private Coder: {0} changed while the edit was being written; nothing was applied.", name), retry);
   }
 
   /** Accept / Reject / Retry, from the notification's buttons or `resolve`. Dismissing it rejects. */
@@ -187,17 +186,26 @@ export class EditSession implements vscode.Disposable {
     const said = notes.map(noteText).filter((n) => n !== "");
     const question = [vscode.l10n.t("Apply the edit shown in the diff to {0}?", name), ...said].join(" ");
     return new Promise<EditDecision>((resolve) => {
-      this.decide = (decision) => {
-        this.decide = undefined;
+      const decide = (decision: EditDecision): void => {
+        if (this.decide === decide) this.decide = undefined;
         resolve(decision);
       };
-      void vscode.window.showInformationMessage(question, accept, reject, retry).then((choice) => this.decide?.(choice === accept ? "accept" : choice === retry ? "retry" : "reject"));
+      this.decide = decide;
+      // Only this edit's own decision: a notification left from an earlier edit (decided by `resolve`) is ignored.
+      void vscode.window.showInformationMessage(question, accept, reject, retry).then((choice) => decide(choice === accept ? "accept" : choice === retry ? "retry" : "reject"));
     });
   }
 
   dispose(): void {
     this.resolve("reject");
   }
+}
+
+/** A warning with a Retry button; the edit ends now, and Retry (if pressed later) starts another attempt. */
+function offerRetry(message: string, retry: () => Promise<void>): "done" {
+  const label = vscode.l10n.t("Retry");
+  void vscode.window.showWarningMessage(message, label).then((choice) => (choice === label ? retry() : undefined));
+  return "done";
 }
 
 function noteText(note: EditNote): string {
