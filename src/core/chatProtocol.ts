@@ -15,7 +15,16 @@ export type ModelViewState =
   | { readonly kind: "error"; readonly message: string };
 
 export type ChipKind = "file" | "selection";
-export type AttachmentKind = ChipKind | "explain";
+/** Attachments from @-items (`@problems`…), Explain Selection and Edit Selection besides the chips. */
+export type AttachmentKind = ChipKind | "explain" | "edit" | "problems" | "changes" | "terminal" | "symbol";
+
+/** One entry of the @-item completion list (`@file:` paths, `@symbol:` names). */
+export interface MentionItemView {
+  /** What is inserted after `@file:` / `@symbol:`. */
+  readonly label: string;
+  /** Shown beside it (the folder, the symbol's kind and line). */
+  readonly detail?: string;
+}
 
 /** A piece of editor context that was sent with a user turn (its filtered text stays on the host). */
 export interface AttachmentView {
@@ -40,6 +49,10 @@ export interface TurnView {
   readonly dropped: boolean;
   /** The text is cut for the view; this is the whole text's length (`showTurn` opens it). */
   readonly truncatedFrom?: number;
+  /** An answer served from the answer cache (no model ran): shown with "from cache" and Regenerate. */
+  readonly fromCache?: boolean;
+  /** A summary of older turns written by the model for long conversations: how many turns it stands for. */
+  readonly summaryOf?: number;
 }
 
 export interface ConversationView {
@@ -83,7 +96,9 @@ export type HostToWebview =
   | { readonly type: "notice"; readonly level: "info" | "warning" | "error"; readonly text: string }
   | { readonly type: "codeActionDone"; readonly action: CodeAction; readonly ok: boolean }
   /** The message was sent, as the model saw it (secrets redacted): what the input history may keep. */
-  | { readonly type: "inputAccepted"; readonly text: string };
+  | { readonly type: "inputAccepted"; readonly text: string }
+  /** The answer to `mentionQuery` `requestId`. */
+  | { readonly type: "mentionItems"; readonly requestId: number; readonly items: readonly MentionItemView[] };
 
 /** webview → host */
 export type WebviewToHost =
@@ -106,7 +121,9 @@ export type WebviewToHost =
   /** The view could not show the conversation it was sent: the host goes back to the one shown before. */
   | { readonly type: "conversationRejected" }
   | { readonly type: "codeAction"; readonly action: CodeAction; readonly code: string; readonly language: string }
-  | { readonly type: "openLink"; readonly href: string };
+  | { readonly type: "openLink"; readonly href: string }
+  /** Completion of an @-item's argument as the user types (`@file:src/ap`). */
+  | { readonly type: "mentionQuery"; readonly requestId: number; readonly kind: "file" | "symbol"; readonly query: string };
 
 /** Longest chat message the host accepts from the view (characters). */
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -142,7 +159,13 @@ function isCount(value: unknown): value is number {
 }
 
 const CHIP_KINDS: readonly string[] = ["file", "selection"];
-const ATTACHMENT_KINDS: readonly string[] = ["file", "selection", "explain"];
+const ATTACHMENT_KINDS: readonly string[] = ["file", "selection", "explain", "edit", "problems", "changes", "terminal", "symbol"];
+/** Most @-item completions sent at once. */
+export const MAX_MENTION_ITEMS = 50;
+
+function isMentionItem(value: unknown): value is MentionItemView {
+  return isRecord(value) && isStr(value.label, MAX_LABEL_CHARS) && (value.detail === undefined || isStr(value.detail, MAX_LABEL_CHARS));
+}
 const CODE_ACTIONS: readonly string[] = ["copy", "insert", "apply"];
 const BARE_TYPES: ReadonlySet<string> = new Set([
   "ready",
@@ -195,6 +218,10 @@ function parseWebviewToHostUnsafe(value: unknown): WebviewToHost | undefined {
         : undefined;
     case "openLink":
       return hasOnlyKeys(v, ["type", "href"]) && isStr(v.href, 8192) ? { type, href: v.href } : undefined;
+    case "mentionQuery":
+      return hasOnlyKeys(v, ["type", "requestId", "kind", "query"]) && isCount(v.requestId) && (v.kind === "file" || v.kind === "symbol") && isStr(v.query, 500)
+        ? { type, requestId: v.requestId, kind: v.kind, query: v.query }
+        : undefined;
     default:
       return undefined;
   }
@@ -235,7 +262,9 @@ function isTurnView(value: unknown): value is TurnView {
     typeof value.dropped === "boolean" &&
     (value.stopReason === undefined || isStr(value.stopReason, 40)) &&
     (value.error === undefined || isStr(value.error, 4000)) &&
-    (value.truncatedFrom === undefined || isCount(value.truncatedFrom))
+    (value.truncatedFrom === undefined || isCount(value.truncatedFrom)) &&
+    (value.fromCache === undefined || typeof value.fromCache === "boolean") &&
+    (value.summaryOf === undefined || isCount(value.summaryOf))
   );
 }
 
@@ -291,6 +320,10 @@ function parseHostToWebviewUnsafe(value: unknown): HostToWebview | undefined {
       return CODE_ACTIONS.includes(v.action as string) && typeof v.ok === "boolean" ? { type: "codeActionDone", action: v.action as CodeAction, ok: v.ok } : undefined;
     case "inputAccepted":
       return isStr(v.text, MAX_TURN_CHARS) ? { type: "inputAccepted", text: v.text } : undefined;
+    case "mentionItems":
+      return isCount(v.requestId) && Array.isArray(v.items) && v.items.length <= MAX_MENTION_ITEMS && v.items.every(isMentionItem)
+        ? { type: "mentionItems", requestId: v.requestId, items: v.items }
+        : undefined;
     default:
       return undefined;
   }

@@ -19,6 +19,10 @@ export const COMMANDS = {
   estimateMemory: "privateCoder.estimateMemory",
   showSystemInfo: "privateCoder.showSystemInfo",
   quantizeModel: "privateCoder.quantizeModel",
+  editSelection: "privateCoder.editSelection",
+  fixWithPrivateCoder: "privateCoder.fixWithPrivateCoder",
+  writeTests: "privateCoder.writeTests",
+  writeDocComment: "privateCoder.writeDocComment",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -113,6 +113,13 @@ export const SETTINGS = {
     order: 16,
     description: "Add each **Explain Selection** to the conversation that is open, instead of starting a new conversation for it (which keeps each explanation within the model's context window).",
   },
+  "chat.answerCache": {
+    type: "boolean",
+    default: true,
+    order: 17,
+    description:
+      "Answer a question asked again on the same context (the same attachments and earlier messages, the same model) from a local cache, marked **from cache** with a Regenerate button. The cache is kept in memory only, holds at most 200 answers, and is cleared with the conversations and when the exclusion settings change.",
+  },
   "engine.gpu": {
     type: "string",
     default: "auto",

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { SETTINGS, type SettingKey } from "../core/settings.ts";
 import { ChatController } from "./chat/chatController.ts";
+import { registerChatActions } from "./chat/chatActions.ts";
 import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
 import { registerQuantizeCommand } from "./quantizeCommand.ts";
@@ -78,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       }));
     const usage = registerUsage(ctx, { completion, chat, backends });
     const models = registerModels(ctx, backends);
+    ctx.track(registerChatActions(chat));
     registerCommands(ctx, {
       restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar),
       showMenu: () => showStatusMenu(ctx, modelStatus),

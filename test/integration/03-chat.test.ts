@@ -212,7 +212,7 @@ describe("Chat and Explain Selection in the extension host", function () {
     try {
       const listed = (await api.chat.store.list()).find((c) => c.id === id);
       assert.equal(listed?.damaged, true, "listed as damaged, not silently missing");
-      const shown = api.chat.showHistory();
+      const shown = api.chat.picker.show();
       // The newest file comes first in the pick: accept it as a user would press Enter.
       await new Promise((r) => setTimeout(r, 1000));
       await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");

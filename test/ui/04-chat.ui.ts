@@ -1,6 +1,6 @@
 // A user chats in the sidebar: types a question, sees the streamed answer render, presses Stop, starts a new
 // chat, and uses Copy / Insert on a code block; screenshots in dark, light and high-contrast themes.
-import { chatWebview, openPrivateCoderView, selectModelInPicker } from "./workbench.ts";
+import { chatWebview, openPrivateCoderView, selectModelInPicker, setTheme } from "./workbench.ts";
 import type { UiSession } from "../runner/ui.ts";
 import type { FrameLocator, Page } from "playwright-core";
 
@@ -10,32 +10,6 @@ async function ensureModel(page: Page, webview: FrameLocator, modelPath: string)
   await webview.locator(".toolbar").waitFor({ timeout: 60_000 });
   if ((await webview.locator('.model-state[data-state="noModel"]').count()) === 0) return;
   await selectModelInPicker(page, modelPath);
-}
-
-async function setTheme(page: Page, theme: string): Promise<void> {
-  // Ctrl+K Ctrl+T: "Preferences: Color Theme" (the palette's fuzzy match may pick the Marketplace entry instead).
-  const input = page.locator(".quick-input-widget input.input");
-  const row = page.locator(`.quick-input-widget .monaco-list-row:has-text("${theme}")`).first();
-  // A loaded machine can let the chord time out between its two keys, or close the picker again as focus settles:
-  // try again rather than fail.
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("Escape");
-    await page.locator(".monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+K");
-    await page.keyboard.press("Control+T");
-    const picked = await input
-      .waitFor({ state: "visible", timeout: 5_000 })
-      .then(() => input.fill(theme, { timeout: 5_000 }))
-      .then(() => row.waitFor({ timeout: 15_000 }))
-      .then(
-        () => true,
-        () => false,
-      );
-    if (picked) break;
-    if (attempt === 3) throw new Error(`the color theme picker did not offer "${theme}" after 3 attempts`);
-  }
-  await input.press("Enter");
-  await page.waitForTimeout(1500);
 }
 
 async function typeInChat(page: Page, webview: FrameLocator, lines: string[]): Promise<void> {

@@ -59,3 +59,30 @@ export async function selectModelInPicker(page: Page, modelPath: string): Promis
   await input.press("Enter");
   await privateCoderStatusItem(page).filter({ hasText: modelPath.split("/").pop()! }).waitFor({ timeout: 15_000 });
 }
+
+/** Switches the color theme through Ctrl+K Ctrl+T, retrying when a loaded machine drops the chord. */
+export async function setTheme(page: Page, theme: string): Promise<void> {
+  // Ctrl+K Ctrl+T: "Preferences: Color Theme" (the palette's fuzzy match may pick the Marketplace entry instead).
+  const input = page.locator(".quick-input-widget input.input");
+  const row = page.locator(`.quick-input-widget .monaco-list-row:has-text("${theme}")`).first();
+  // A loaded machine can let the chord time out between its two keys, or close the picker again as focus settles:
+  // try again rather than fail.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Escape");
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+T");
+    const picked = await input
+      .waitFor({ state: "visible", timeout: 5_000 })
+      .then(() => input.fill(theme, { timeout: 5_000 }))
+      .then(() => row.waitFor({ timeout: 15_000 }))
+      .then(
+        () => true,
+        () => false,
+      );
+    if (picked) break;
+    if (attempt === 3) throw new Error(`the color theme picker did not offer "${theme}" after 3 attempts`);
+  }
+  await input.press("Enter");
+  await page.waitForTimeout(1500);
+}

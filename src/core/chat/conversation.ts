@@ -14,8 +14,12 @@ function isChatFeature(value: unknown): value is ChatFeature {
   return value === "chat" || value === "explain";
 }
 
+/** Where an attachment came from: a chip, an @-item, Explain Selection or Edit Selection. */
+export type StoredAttachmentKind = "file" | "selection" | "explain" | "edit" | "problems" | "changes" | "terminal" | "symbol";
+const ATTACHMENT_KINDS: ReadonlySet<string> = new Set(["file", "selection", "explain", "edit", "problems", "changes", "terminal", "symbol"]);
+
 export interface StoredAttachment {
-  readonly kind: "file" | "selection" | "explain";
+  readonly kind: StoredAttachmentKind;
   readonly label: string;
   readonly language?: string;
   /** The filtered text sent to the model. */
@@ -36,6 +40,10 @@ export interface StoredTurn {
   readonly feature?: ChatFeature;
   stopReason?: string;
   error?: string;
+  /** An answer served from the answer cache. */
+  fromCache?: boolean;
+  /** A summary standing for this many older turns (long conversations), written by the model. */
+  summaryOf?: number;
   createdAt: number;
 }
 
@@ -94,7 +102,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function isAttachment(value: unknown): value is StoredAttachment {
   return (
     isRecord(value) &&
-    (value.kind === "file" || value.kind === "selection" || value.kind === "explain") &&
+    ATTACHMENT_KINDS.has(value.kind as string) &&
     typeof value.label === "string" &&
     typeof value.text === "string" &&
     typeof value.redactions === "number" &&
@@ -113,7 +121,9 @@ function isTurn(value: unknown): value is StoredTurn {
     typeof value.createdAt === "number" &&
     (value.feature === undefined || isChatFeature(value.feature)) &&
     (value.stopReason === undefined || typeof value.stopReason === "string") &&
-    (value.error === undefined || typeof value.error === "string")
+    (value.error === undefined || typeof value.error === "string") &&
+    (value.fromCache === undefined || typeof value.fromCache === "boolean") &&
+    (value.summaryOf === undefined || typeof value.summaryOf === "number")
   );
 }
 

@@ -9,12 +9,22 @@ export const CHAT_SYSTEM_PROMPT =
   "for a value the user's safety filter removed: keep it as it is and never guess the value.";
 
 export interface ModelAttachment {
-  readonly kind: "file" | "selection" | "explain";
+  readonly kind: "file" | "selection" | "explain" | "edit" | "problems" | "changes" | "terminal" | "symbol";
   readonly label: string;
   /** Filtered text. */
   readonly text: string;
   readonly language?: string;
 }
+
+/** How each kind of attachment is introduced to the model. */
+const ATTACHMENT_HEADINGS = {
+  file: "File",
+  selection: "Selected code from",
+  problems: "Problems (diagnostics) reported in",
+  changes: "Uncommitted changes (git diff) in",
+  terminal: "Output of the last terminal command",
+  symbol: "The symbol",
+} as const;
 
 /** A fence longer than any run of backticks in `text`, so attached code cannot close it early. */
 export function fenceFor(text: string): string {
@@ -27,12 +37,12 @@ export function fenceFor(text: string): string {
 export function userTurnText(text: string, attachments: readonly ModelAttachment[]): string {
   const parts: string[] = [];
   for (const a of attachments) {
-    if (a.kind === "explain") {
+    if (a.kind === "explain" || a.kind === "edit") {
       parts.push(a.text);
       continue;
     }
     const fence = fenceFor(a.text);
-    parts.push(`${a.kind === "file" ? "File" : "Selected code from"} ${a.label}:\n${fence}${a.language ?? ""}\n${a.text}\n${fence}`);
+    parts.push(`${ATTACHMENT_HEADINGS[a.kind]} ${a.label}:\n${fence}${a.language ?? ""}\n${a.text}\n${fence}`);
   }
   if (text.trim() !== "") parts.push(text);
   return parts.join("\n\n");

@@ -31,6 +31,8 @@ export function turnView(turn: StoredTurn, state: TurnState): TurnView {
     dropped: state.dropped,
     ...(turn.stopReason ? { stopReason: turn.stopReason } : {}),
     ...(turn.error ? { error: turn.error.slice(0, MAX_ERROR_CHARS) } : {}),
+    ...(turn.fromCache ? { fromCache: true } : {}),
+    ...(turn.summaryOf ? { summaryOf: turn.summaryOf } : {}),
   };
 }
 

@@ -7,14 +7,18 @@
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { CodeAction, ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol.ts";
+import type { ConversationView, HostToWebview, WebviewToHost } from "../../core/chatProtocol.ts";
 import { ContextMeter } from "../../core/chat/contextMeter.ts";
 import { newConversation, newTurnId, type ChatQuestion, type StoredConversation, type StoredTurn } from "../../core/chat/conversation.ts";
 import { CHAT_SYSTEM_PROMPT, titleFrom } from "../../core/chat/prompt.ts";
 import { conversationView } from "../../core/chat/view.ts";
 import type { Ctx } from "../ctx.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
+import { AnswerCacheService } from "./answerCacheService.ts";
 import { AnswerStreams } from "./answerStreams.ts";
+import { sendMessage, type SendHost } from "./chatSend.ts";
+import { ContextItems } from "./contextItems.ts";
+import { EditSession } from "./editSession.ts";
 import { ChatGeneration, chatModelLoader } from "./chatGeneration.ts";
 import { handleChatIntent } from "./chatIntents.ts";
 import { ConversationPicker } from "./conversationPicker.ts";
@@ -34,15 +38,19 @@ export interface AskOptions {
   readonly newConversation?: boolean;
 }
 
-export class ChatController implements vscode.Disposable {
+export class ChatController implements vscode.Disposable, SendHost {
   readonly store: ConversationStore;
   readonly input: ModelInput;
   readonly documents: VirtualDocuments;
   readonly editorContext: EditorContext;
+  readonly items: ContextItems;
+  readonly cache: AnswerCacheService;
+  readonly edits: EditSession;
+  private readonly generation: ChatGeneration;
   private conversation: StoredConversation;
   private sink: ChatSink | undefined;
   private readonly meter = new ContextMeter();
-  private readonly picker: ConversationPicker;
+  readonly picker: ConversationPicker;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
   /** Questions on their way (a send being filtered, a command waiting its turn): one answer at a time, however many arrive in one tick. */
@@ -66,7 +74,10 @@ export class ChatController implements vscode.Disposable {
     this.input = new ModelInput(safety);
     this.documents = new VirtualDocuments();
     this.editorContext = new EditorContext(this.input, this.documents);
-    const generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log);
+    this.items = new ContextItems(this.input, this.editorContext);
+    this.cache = new AnswerCacheService(ctx.config, this.input);
+    this.edits = new EditSession(this, ctx.log);
+    const generation = (this.generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log));
     this.onDidAnswer = generation.onDidAnswer;
     this.answers = new AnswerStreams(generation, this.meter, {
       post: (message) => this.post(message),
@@ -75,7 +86,7 @@ export class ChatController implements vscode.Disposable {
       save: () => this.save(),
     });
     this.picker = new ConversationPicker(this.store, this);
-    this.subscriptions.push(this.picker, this.input, this.documents, this.editorContext, this.editorContext.onDidChange(() => this.post({ type: "chips", chips: this.editorContext.chips() })));
+    this.subscriptions.push(this.picker, this.input, this.items, this.cache, this.edits, this.documents, this.editorContext, this.editorContext.onDidChange(() => this.post({ type: "chips", chips: this.editorContext.chips() })));
     this.conversation = newConversation(Date.now(), randomBytes(6).toString("hex"));
     void this.restoreLast();
   }
@@ -83,6 +94,11 @@ export class ChatController implements vscode.Disposable {
   /** The conversation shown now. */
   get current(): StoredConversation {
     return this.conversation;
+  }
+
+  /** Answers the engine was asked for (an answer from the cache asks none). */
+  get engineRequests(): number {
+    return this.generation.requests;
   }
 
   get isGenerating(): boolean {
@@ -113,16 +129,6 @@ export class ChatController implements vscode.Disposable {
     return handleChatIntent(this, message);
   }
 
-  showHistory(): Promise<void> {
-    return this.picker.show();
-  }
-  renameCurrent(): Promise<void> {
-    return this.picker.rename(this.conversation.id);
-  }
-  deleteCurrent(): Promise<void> {
-    return this.picker.delete(this.conversation.id);
-  }
-
   /** The view could not show the conversation: go back to the one it shows, so a message never lands unseen. */
   viewRejectedConversation(): void {
     this.ctx.log.warn(`Chat: the view could not show conversation ${this.conversation.id}; returning to the one shown before`);
@@ -132,11 +138,6 @@ export class ChatController implements vscode.Disposable {
     this.notice("error", vscode.l10n.t("That conversation could not be shown; the chat stays where it was."));
   }
 
-  /** Tells the view how a code block's button ended. */
-  codeActionDone(action: CodeAction, ok: boolean): void {
-    this.post({ type: "codeActionDone", action, ok });
-  }
-
   /** A message typed into the chat view (plus attached editor context). Resolves when the answer has finished. */
   async send(text: string): Promise<void> {
     if (text.trim() === "") return;
@@ -144,24 +145,20 @@ export class ChatController implements vscode.Disposable {
     if (this.isGenerating) return this.notice("info", vscode.l10n.t("Wait for the answer to finish, or press Stop."));
     this.asking++;
     try {
-      const filtered = await this.input.userMessage(text, "chat");
-      if (filtered.refused) return this.notice("error", vscode.l10n.t("The message was not sent: {0}.", filtered.refused));
-      // The input history in the view keeps what was sent, never the raw secrets typed (it is saved to disk).
-      this.post({ type: "inputAccepted", text: filtered.result.text });
-      const attachments = await this.editorContext.takeAttachments();
-      const redactions = filtered.result.redactions.length;
-      if (redactions > 0) {
-        this.notice(
-          "warning",
-          redactions === 1
-            ? vscode.l10n.t("1 secret was redacted from your message before it reached the model.")
-            : vscode.l10n.t("{0} secrets were redacted from your message before it reached the model.", redactions),
-        );
-      }
-      await this.startAnswer({ feature: "chat", text: filtered.result.text, attachments });
+      await sendMessage(this, text);
     } finally {
       this.asking--;
     }
+  }
+
+  /** The model's context window as last planned. */
+  contextTokens(): number {
+    return this.meter.budget.contextTokens;
+  }
+
+  /** `/edit`, the command, the light bulb: Edit Selection with `instruction` (empty: asked for). */
+  editSelection(instruction: string): Promise<void> {
+    return this.edits.start(instruction);
   }
 
   /**
@@ -175,7 +172,7 @@ export class ChatController implements vscode.Disposable {
         this.stop();
         await this.idle();
         if (options.newConversation && this.conversation.turns.length > 0) this.startNewConversation();
-        await this.startAnswer(question);
+        await this.answer(question);
       } finally {
         this.asking--;
       }
@@ -184,22 +181,25 @@ export class ChatController implements vscode.Disposable {
     return turn;
   }
 
-  /** Adds the question as a user turn and streams the answer into a new assistant turn. */
-  private async startAnswer(question: ChatQuestion): Promise<void> {
+  /** Adds the question as a user turn and streams the answer into a new assistant turn (or puts the `cached` one there). */
+  async answer(question: ChatQuestion, cached?: string): Promise<void> {
     const { feature, text, attachments } = question;
     const turn: StoredTurn = { id: newTurnId(Date.now(), randomBytes(4).toString("hex")), role: "user", text, attachments: [...attachments], feature, createdAt: Date.now() };
     if (this.conversation.turns.length === 0) this.conversation.title = titleFrom(text || attachments[0]?.label || vscode.l10n.t("New chat"));
     this.conversation.turns.push(turn);
     // Saved before the answer: a window reloaded mid-answer reopens this conversation, not the one before it.
     await this.save();
-    await this.answers.start(this.conversation);
+    if (cached === undefined) return this.answers.start(this.conversation);
+    const now = Date.now();
+    this.conversation.turns.push({ id: newTurnId(now, randomBytes(4).toString("hex")), role: "assistant", text: cached, attachments: [], fromCache: true, createdAt: now });
+    this.resync();
+    await this.save();
   }
 
   /** Stops every answer of this conversation (there is at most one; a stale controller is aborted all the same). */
   stop(): void {
     this.answers.stopAll();
   }
-
 
   async regenerate(): Promise<void> {
     if (this.isGenerating) return;
@@ -279,6 +279,7 @@ export class ChatController implements vscode.Disposable {
   /** Deletes conversation `id`; deleting the one shown starts a new chat. */
   async delete(id: string): Promise<void> {
     await this.store.delete(id);
+    this.cache.deleteConversation(id);
     if (id === this.conversation.id) await this.newChat();
   }
 
@@ -286,11 +287,11 @@ export class ChatController implements vscode.Disposable {
     return conversationView(this.conversation, this.answers.runningTurnId, this.meter.droppedTurns);
   }
 
-  private notice(level: "info" | "warning" | "error", text: string): void {
+  notice(level: "info" | "warning" | "error", text: string): void {
     this.post({ type: "notice", level, text });
   }
 
-  private post(message: HostToWebview): void {
+  post(message: HostToWebview): void {
     this.sink?.post(message);
   }
 

@@ -97,6 +97,8 @@ export class ChatGeneration {
   private readonly answers = new EventEmitter<ChatAnswerFacts>();
   /** One event per answer when it ends: counts and times, never text (the usage log subscribes). */
   readonly onDidAnswer = this.answers.event;
+  /** Answers asked of the engine so far (an answer from the cache never comes here). */
+  requests = 0;
 
   constructor(
     /** Loads the chat model when needed. A Stop does not cancel the load: the next message needs it. */
@@ -127,6 +129,7 @@ export class ChatGeneration {
       listener.planned({ usedTokens: plan.history.usedTokens, contextTokens: plan.contextTokens, dropped: plan.history.dropped });
       const sanitizer = this.safety.outputSanitizer(feature);
       this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(CHAT_SYSTEM_PROMPT, plan.messages), []);
+      this.requests++;
       const result = await backend.chat(
         { messages: [...plan.messages], systemPrompt: CHAT_SYSTEM_PROMPT, maxTokens: plan.reserveTokens },
         { signal, onChunk: (chunk) => deliver(sanitizer.push(chunk)) },

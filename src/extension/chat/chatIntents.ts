@@ -1,5 +1,5 @@
 /** What each intent of the chat view asks the controller to do, in one place. */
-import type { WebviewToHost } from "../../core/chatProtocol.ts";
+import { MAX_MENTION_ITEMS, type WebviewToHost } from "../../core/chatProtocol.ts";
 import type { ChatController } from "./chatController.ts";
 import { runCodeAction } from "./codeActions.ts";
 
@@ -14,11 +14,11 @@ export async function handleChatIntent(chat: ChatController, message: WebviewToH
     case "newChat":
       return chat.newChat();
     case "showHistory":
-      return chat.showHistory();
+      return chat.picker.show();
     case "renameConversation":
-      return chat.renameCurrent();
+      return chat.picker.rename(chat.current.id);
     case "deleteConversation":
-      return chat.deleteCurrent();
+      return chat.picker.delete(chat.current.id);
     case "setChip":
       return chat.editorContext.setAttached(message.kind, message.attached);
     case "showChip":
@@ -34,11 +34,15 @@ export async function handleChatIntent(chat: ChatController, message: WebviewToH
       if (turn) await chat.documents.show(`${turn.role}-${turn.id}.md`, turn.text);
       return;
     }
+    case "mentionQuery": {
+      const items = await chat.items.complete(message.kind, message.query);
+      return chat.post({ type: "mentionItems", requestId: message.requestId, items: items.slice(0, MAX_MENTION_ITEMS) });
+    }
     case "conversationRejected":
       return chat.viewRejectedConversation();
     case "codeAction": {
       const ok = await runCodeAction(message.action, message.code, chat.editorContext.lastEditor, chat.documents);
-      return chat.codeActionDone(message.action, ok);
+      return chat.post({ type: "codeActionDone", action: message.action, ok });
     }
     default:
       // The view's own intents (ready, selectModel, showLogs, openLink…) are ChatViewProvider's.

@@ -4,11 +4,11 @@
  * the explanation streams into a conversation of its own (or the open one, `chat.explainInCurrentConversation`).
  */
 import * as vscode from "vscode";
-import { enclosingBlock } from "../../core/chat/enclosingBlock.ts";
 import { explainRequestText } from "../../core/chat/prompt.ts";
 import { CHAT_VIEW_ID } from "../../core/commandIds.ts";
 import type { ChatController } from "./chatController.ts";
 import type { Config } from "../config.ts";
+import { selectionOrBlock } from "./codeTarget.ts";
 import { isTextSource } from "./editorContext.ts";
 
 /** Lines of context shown around the code to explain. */
@@ -21,15 +21,10 @@ export async function explainSelection(chat: ChatController, config: Config): Pr
     return;
   }
   const doc = editor.document;
-  let range: vscode.Range = editor.selection;
-  if (editor.selection.isEmpty) {
-    const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
-    const block = enclosingBlock(lines, editor.selection.active.line);
-    if (!block) {
-      void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: select the code to explain (the cursor is on an empty line)."));
-      return;
-    }
-    range = new vscode.Range(block.start, 0, block.end, doc.lineAt(block.end).text.length);
+  const range = selectionOrBlock(editor);
+  if (!range) {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: select the code to explain (the cursor is on an empty line)."));
+    return;
   }
   const startLine = range.start.line;
   const endLine = range.end.character === 0 && range.end.line > startLine ? range.end.line - 1 : range.end.line;

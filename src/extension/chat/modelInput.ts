@@ -35,6 +35,24 @@ export class ModelInput implements vscode.Disposable {
     return this.piece(await this.safety.filter({ feature, text, uri: document.uri, languageId: document.languageId, budget: { maxChars: MAX_ATTACHMENT_CHARS } }));
   }
 
+  /**
+   * Text gathered for an @-item (a diff, terminal output, a list of problems), cut to `maxChars` by the filter with
+   * a notice the model reads. `uri` names the file it comes from, so an excluded file's text never passes.
+   */
+  async contextText(text: string, feature: ChatFeature, maxChars: number, uri?: vscode.Uri, languageId?: string): Promise<FilteredPiece> {
+    return this.piece(await this.safety.filter({ feature, text, ...(uri ? { uri } : {}), ...(languageId ? { languageId } : {}), budget: { maxChars } }));
+  }
+
+  /** Whether the safety settings keep `uri` from the model (such files are not even offered for `@file`). */
+  async isExcluded(uri: vscode.Uri): Promise<boolean> {
+    return (await this.safety.isExcluded(uri)).excluded;
+  }
+
+  /** Fires when the exclusion rules change (what was allowed may not be any more). */
+  get onDidChangeExclusion(): vscode.Event<void> {
+    return this.safety.onDidChangeExclusion;
+  }
+
   /** Records the exact prompt sent, for "Show What the Model Sees". */
   recordSent(feature: ChatFeature, title: string, text: string, pieces: readonly FilteredContext[]): void {
     this.safety.recordSent(feature, title, text, pieces);

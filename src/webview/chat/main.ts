@@ -17,7 +17,9 @@ import {
   type TurnView,
   type WebviewToHost,
 } from "../../core/chatProtocol.ts";
+import { InputCompletion } from "./completion.ts";
 import { button, el, setMarkdown, toolbarButton } from "./dom.ts";
+import { attachmentIcon, cachedAnswerActions, turnBadges } from "./turnBadges.ts";
 import { t } from "./strings.ts";
 
 interface VsCodeApi<State> {
@@ -105,6 +107,7 @@ const regenerateButton = button(t("regenerate"), () => post({ type: "regenerate"
 composerActions.append(budgetBox, regenerateButton, stopButton, sendButton);
 composer.append(chipsBox, input, composerActions);
 app.replaceChildren(header, engineBox, messages, noticeBox, composer);
+const completion = new InputCompletion(input, composer, post);
 
 // ---------------------------------------------------------------------------------------------------------------
 // input: Enter sends, Shift+Enter newline, Up/Down walk the history
@@ -247,8 +250,7 @@ function attachmentChip(turn: TurnView, index: number): HTMLElement {
   const a = turn.attachments[index];
   const chip = el("button", "attachment");
   chip.type = "button";
-  const icon = a.kind === "file" ? "file" : a.kind === "selection" ? "selection" : "lightbulb";
-  chip.append(el("span", `codicon codicon-${icon}`), el("span", "label", a.label));
+  chip.append(el("span", `codicon codicon-${attachmentIcon(a.kind)}`), el("span", "label", a.label || a.kind));
   if (a.redactions > 0) chip.append(el("span", "redactions", redactedText(a.redactions)));
   chip.title = t("attachmentTitle");
   chip.addEventListener("click", () => post({ type: "showAttachment", turnId: turn.id, index }));
@@ -280,6 +282,7 @@ function renderTurn(turn: TurnView): HTMLElement {
   const meta = el("div", "turn-meta");
   meta.append(el("span", "turn-role", turn.role === "user" ? t("roleUser") : t("roleAssistant")));
   if (turn.dropped) meta.append(el("span", "turn-dropped", t("turnDropped")));
+  meta.append(...turnBadges(turn));
   article.append(meta);
   if (turn.attachments.length > 0) {
     const list = el("div", "attachments");
@@ -299,6 +302,8 @@ function renderTurn(turn: TurnView): HTMLElement {
   const status = turnStatus(turn);
   if (status) article.append(el("div", "turn-status", status));
   if (turn.error) article.append(el("div", "turn-error", turn.error));
+  const cached = cachedAnswerActions(turn, state.conversation?.turns.at(-1)?.id === turn.id, state.generating, () => post({ type: "regenerate" }));
+  if (cached) article.append(cached);
   return article;
 }
 
@@ -483,6 +488,9 @@ function onMessage(message: HostToWebview): void {
       break;
     case "inputAccepted":
       rememberInput(message.text);
+      break;
+    case "mentionItems":
+      completion.onItems(message.requestId, message.items);
       break;
     case "codeActionDone":
       if (!message.ok && message.action !== "copy") {
