@@ -2,8 +2,7 @@
 import type { RequestMetrics } from "../backend/types.ts";
 import type { StoredTurn } from "../chat/conversation.ts";
 import type { ServedBy } from "./completionRecords.ts";
-import { round } from "./completionRecords.ts";
-import { safeToken, type UsageRecord } from "./record.ts";
+import { metricsFields, round, safeToken, type UsageRecord } from "./record.ts";
 
 /** What the chat generation reports when an answer ends. */
 export interface ChatAnswerFacts {
@@ -19,7 +18,6 @@ export interface ChatAnswerFacts {
 }
 
 export function chatRecord(facts: ChatAnswerFacts, served: ServedBy, now: number): UsageRecord {
-  const m = facts.metrics;
   const reason = safeToken(facts.errorCode);
   return {
     v: 1,
@@ -29,16 +27,7 @@ export function chatRecord(facts: ChatAnswerFacts, served: ServedBy, now: number
     ...(served.model !== undefined ? { model: served.model } : {}),
     outcome: facts.outcome,
     ...(reason !== undefined ? { reason } : {}),
-    ...(m
-      ? {
-          promptTokens: m.promptTokens,
-          reusedTokens: m.reusedTokens,
-          generatedTokens: m.generatedTokens,
-          ...(m.timeToFirstTokenMs !== null ? { ttftMs: round(m.timeToFirstTokenMs) } : {}),
-          ...(m.tokensPerSecond !== null ? { tokensPerSecond: round(m.tokensPerSecond, 10) } : {}),
-          stopReason: m.stopReason,
-        }
-      : {}),
+    ...metricsFields(facts.metrics),
     totalMs: round(facts.totalMs),
     redactions: facts.redactions,
   };

@@ -8,7 +8,7 @@
  * accept command can reach the host after the keystroke that the acceptance itself caused.
  */
 import type { CompletionOutcome } from "../completion/outcome.ts";
-import { hashLanguage, safeToken, type UsageOutcome, type UsageRecord } from "./record.ts";
+import { hashLanguage, metricsFields, round, safeToken, type UsageOutcome, type UsageRecord } from "./record.ts";
 
 export const ACCEPT_GRACE_MS = 1500;
 
@@ -154,22 +154,10 @@ export class CompletionRecorder {
       source: outcome.source,
       cacheHit: outcome.source === "cache" || outcome.source === "typeThrough",
       ...(reason !== undefined && kind !== "shown" && kind !== "ready" ? { reason } : {}),
-      ...(m
-        ? {
-            promptTokens: m.promptTokens,
-            reusedTokens: m.reusedTokens,
-            generatedTokens: m.generatedTokens,
-            ...(m.timeToFirstTokenMs !== null ? { ttftMs: round(m.timeToFirstTokenMs) } : {}),
-            ...(m.tokensPerSecond !== null ? { tokensPerSecond: round(m.tokensPerSecond, 10) } : {}),
-            stopReason: m.stopReason,
-          }
-        : {}),
+      ...metricsFields(m),
       totalMs: round(outcome.totalMs),
       redactions: outcome.redactions ?? 0,
     };
   }
 }
 
-export function round(value: number, scale = 1): number {
-  return Math.max(0, Math.round(value * scale) / scale);
-}

@@ -4,6 +4,7 @@
  * text (a decline reason, a model label) passes {@link safeToken} / {@link safeLabel} so nothing else slips in.
  * `parseUsageRecord` is the reader's gate: a corrupt, truncated or foreign line gives `undefined` and is skipped.
  */
+import type { RequestMetrics } from "../backend/types.ts";
 import { hashParts } from "../completion/hash.ts";
 
 export const USAGE_FORMAT = 1;
@@ -110,4 +111,22 @@ export function parseUsageRecord(line: string): UsageRecord | undefined {
 
 function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+/** A non-negative number rounded to `1 / scale` (times in whole ms, speeds to a tenth). */
+export function round(value: number, scale = 1): number {
+  return Math.max(0, Math.round(value * scale) / scale);
+}
+
+/** The record fields a backend call's metrics give, the same for every feature; none when there were no metrics. */
+export function metricsFields(m: RequestMetrics | undefined): Partial<UsageRecord> {
+  if (!m) return {};
+  return {
+    promptTokens: m.promptTokens,
+    reusedTokens: m.reusedTokens,
+    generatedTokens: m.generatedTokens,
+    ...(m.timeToFirstTokenMs !== null ? { ttftMs: round(m.timeToFirstTokenMs) } : {}),
+    ...(m.tokensPerSecond !== null ? { tokensPerSecond: round(m.tokensPerSecond, 10) } : {}),
+    stopReason: m.stopReason,
+  };
 }
