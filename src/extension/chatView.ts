@@ -1,10 +1,10 @@
 import * as vscode from "vscode";
-import { randomBytes } from "node:crypto";
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from "../core/chatProtocol.ts";
 import { CHAT_VIEW_ID, COMMANDS } from "../core/commandIds.ts";
 import type { ChatController } from "./chat/chatController.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
+import { webviewPageHtml } from "./webviewPage.ts";
 import { chatStringsElement } from "./webviewStrings.ts";
 
 /**
@@ -117,34 +117,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private html(webview: vscode.Webview, distRoot: vscode.Uri, mediaRoot: vscode.Uri): string {
-    const nonce = randomBytes(16).toString("base64");
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, "chat.js"));
     // chat.css beside chat.js is esbuild's output for the CSS the script imports (codicons, highlight theme).
-    const bundledStyle = webview.asWebviewUri(vscode.Uri.joinPath(distRoot, "chat.css"));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, "chat.css"));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join("; ");
-    return `<!DOCTYPE html>
-<html lang="${vscode.env.language}">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${bundledStyle.toString()}" nonce="${nonce}">
-  <link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-  <title>${escapeHtml(vscode.l10n.t("Private Coder Chat"))}</title>
-</head>
-<body>
-  <main id="app"></main>
-  ${chatStringsElement(nonce)}
-  <script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPageHtml(webview, distRoot, mediaRoot, {
+      bundle: "chat",
+      stylesheet: "chat.css",
+      title: vscode.l10n.t("Private Coder Chat"),
+      bundledStyleId: "vscode-codicon-stylesheet",
+      beforeScript: (nonce) => chatStringsElement(nonce),
+    });
   }
 
   dispose(): void {
@@ -191,9 +171,4 @@ function describeShape(value: unknown): string {
     return "unreadable object";
   }
   return `type=${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : typeof type}, keys=${keys}`;
-}
-
-/** Text for an HTML element's content: a translation must not be able to open a tag. */
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

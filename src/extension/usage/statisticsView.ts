@@ -3,7 +3,6 @@
  * draws), so a 100,000-line log opens in well under a second. Range, export (CSV / JSON, through a save dialog) and
  * clear come back as messages, each validated first.
  */
-import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import * as vscode from "vscode";
 import { rangeStart, summarize, type UsageRange, type UsageSummary } from "../../core/usage/aggregate.ts";
@@ -13,6 +12,7 @@ import { parseStatisticsMessage, type StatisticsHostMessage } from "../../core/u
 import { STATISTICS_STRINGS_ELEMENT_ID } from "../../core/usage/statisticsStrings.ts";
 import { EventEmitter } from "../../core/events.ts";
 import type { Ctx } from "../ctx.ts";
+import { webviewPageHtml } from "../webviewPage.ts";
 import { localizedStatisticsStrings } from "./statisticsStrings.ts";
 import type { UsageService } from "./usageService.ts";
 
@@ -160,29 +160,14 @@ export class StatisticsView implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {
-    const nonce = randomBytes(16).toString("base64");
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, "statistics.js"));
     // statistics.css beside the script is esbuild's output for the CSS it imports (uPlot's own stylesheet).
-    const bundledStyle = webview.asWebviewUri(vscode.Uri.joinPath(dist, "statistics.css"));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, "statistics.css"));
-    const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`].join("; ");
     const strings = JSON.stringify(localizedStatisticsStrings()).replace(/</g, "\\u003c");
-    return `<!DOCTYPE html>
-<html lang="${vscode.env.language}">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${bundledStyle.toString()}" nonce="${nonce}">
-  <link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-  <title>Private Coder Statistics</title>
-</head>
-<body>
-  <main id="app"></main>
-  <script type="application/json" id="${STATISTICS_STRINGS_ELEMENT_ID}" nonce="${nonce}">${strings}</script>
-  <script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPageHtml(webview, dist, media, {
+      bundle: "statistics",
+      stylesheet: "statistics.css",
+      title: "Private Coder Statistics",
+      beforeScript: (nonce) => `<script type="application/json" id="${STATISTICS_STRINGS_ELEMENT_ID}" nonce="${nonce}">${strings}</script>`,
+    });
   }
 
   dispose(): void {
