@@ -9,7 +9,13 @@
 export type ModelViewState =
   | { readonly kind: "noModel" }
   | { readonly kind: "idle"; readonly modelName: string }
-  | { readonly kind: "loading"; readonly modelName: string; readonly progress: number }
+  | {
+      readonly kind: "loading";
+      readonly modelName: string;
+      readonly progress: number;
+      /** The engine process is still starting (before the model's load begins). */
+      readonly starting?: boolean;
+    }
   | { readonly kind: "ready"; readonly modelName: string; /** Backend, threads, context: shown on hover. */ readonly details?: string }
   | { readonly kind: "crashed"; readonly message: string }
   | { readonly kind: "error"; readonly message: string };

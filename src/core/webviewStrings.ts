@@ -26,6 +26,7 @@ export const CHAT_STRINGS = {
   noModelTitle: "No model selected",
   noModelHint: "Private Coder runs a GGUF model on this machine. Nothing you type leaves it.",
   selectModel: "Select Model…",
+  startingEngine: "Starting the engine for {0}…",
   loadingModel: "Loading {0}… {1}%",
   engineStoppedTitle: "The engine stopped",
   restartEngine: "Restart",

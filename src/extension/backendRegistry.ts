@@ -136,7 +136,9 @@ export class BackendRegistry {
 
   private async load(role: ModelRole, entry: RoleEntry, signal?: AbortSignal): Promise<LoadedModel> {
     const modelName = entry.model.label;
-    this.modelStatus.set({ kind: "loading", modelName, progress: 0 });
+    // A local model whose process is not up yet: the UI says "starting" until the child answers.
+    const starting = entry.backend === this.local && this.local.state !== "ready";
+    this.modelStatus.set({ kind: "loading", modelName, progress: 0, ...(starting ? { starting } : {}) });
     const started = Date.now();
     try {
       const info = await entry.backend.loadModel(role, entry.model, { signal });
@@ -226,10 +228,12 @@ export class BackendRegistry {
       backend.onLog((event) => this.log(event)),
       backend.onLoadProgress((progress) => {
         const current = this.modelStatus.state;
-        if (current.kind === "loading") this.modelStatus.set({ ...current, progress: progress.progress });
+        if (current.kind === "loading") this.modelStatus.set({ kind: "loading", modelName: current.modelName, progress: progress.progress });
       }),
       backend.onStateChange(({ state }) => {
-        if (state === "ready" && this.modelStatus.state.kind === "crashed") this.modelStatus.reset();
+        const current = this.modelStatus.state;
+        if (state === "ready" && current.kind === "crashed") this.modelStatus.reset();
+        if (state === "ready" && current.kind === "loading" && current.starting) this.modelStatus.set({ kind: "loading", modelName: current.modelName, progress: current.progress });
       }),
     ];
     if (hasLocalProcess(backend)) {

@@ -76,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
         onSpeed: speed.event,
         location: (role) => backends.location(role),
         onDidChangeLocation: backends.remote.onDidChangeLocation,
+        onDidChangeGenerating: chat.onDidChangeGenerating,
       }));
     const usage = registerUsage(ctx, { completion, chat, backends });
     const models = registerModels(ctx, backends);

@@ -14,18 +14,21 @@ export interface StatusBarSources {
   /** Where each role runs; the item marks remote work, so the user always sees when code leaves the machine. */
   readonly location: (role: "completion" | "chat") => "local" | "remote";
   readonly onDidChangeLocation: Event<unknown>;
+  /** True while a chat answer (or Explain / Edit Selection) streams: the item says "generating". */
+  readonly onDidChangeGenerating: Event<boolean>;
 }
 
 /**
- * The one Private Coder status-bar item: the engine's state (no model, loading n %, ready, crashed), the model, what
- * inline completion is doing (thinking, off, excluded file, last latency), the last generation speed, and "restarting"
- * while Restart Engine runs. A click opens the Private Coder menu (`statusMenu.ts`), whatever the state.
+ * The one Private Coder status-bar item: the engine's state (no model, starting, loading n %, ready, generating,
+ * crashed), the model, what inline completion is doing (thinking, off, excluded file, last latency), the last
+ * generation speed, and "restarting" while Restart Engine runs. A click opens the Private Coder menu (`statusMenu.ts`), whatever the state.
  */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("privateCoder.status", vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[] = [];
   private lastTokensPerSecond: number | undefined;
   private busyText: string | undefined;
+  private generating = false;
 
   constructor(
     ctx: Ctx,
@@ -39,6 +42,10 @@ export class StatusBar implements vscode.Disposable {
       modelStatus.onDidChange(() => this.render()),
       sources.completion.onDidChange(() => this.render()),
       sources.onDidChangeLocation(() => this.render()),
+      sources.onDidChangeGenerating((generating) => {
+        this.generating = generating;
+        this.render();
+      }),
       sources.onSpeed((tokensPerSecond) => {
         this.lastTokensPerSecond = tokensPerSecond;
         this.render();
@@ -72,8 +79,11 @@ export class StatusBar implements vscode.Disposable {
       tooltip.push(vscode.l10n.t("Private Coder: {0}", this.busyText));
     } else {
       const remote = this.sources.location("completion") === "remote" || this.sources.location("chat") === "remote" ? "$(remote) " : "";
-      this.item.text = `${remote}${engineText(state)}${completion.text ? ` ${completion.text}` : ""}${state.kind === "ready" || state.kind === "idle" ? speed : ""}`;
+      const settled = state.kind === "ready" || state.kind === "idle";
+      const engine = settled && this.generating ? `$(loading~spin) ${state.modelName} ${vscode.l10n.t("generating…")}` : engineText(state);
+      this.item.text = `${remote}${engine}${completion.text ? ` ${completion.text}` : ""}${settled ? speed : ""}`;
       tooltip.push(...engineTooltip(state));
+      if (settled && this.generating) tooltip.push(vscode.l10n.t("Chat is generating an answer."));
       if (state.kind === "crashed" || state.kind === "error") this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
     }
     tooltip.push(...completion.tooltip);
@@ -103,7 +113,7 @@ function engineText(state: ModelViewState): string {
     case "ready":
       return `$(hubot) ${state.modelName}`;
     case "loading":
-      return `$(loading~spin) ${state.modelName} ${Math.round(state.progress * 100)}%`;
+      return state.starting ? `$(loading~spin) ${vscode.l10n.t("Starting engine…")}` : `$(loading~spin) ${state.modelName} ${Math.round(state.progress * 100)}%`;
     case "crashed":
     case "error":
       return "$(error) Private Coder";
@@ -119,7 +129,7 @@ function engineTooltip(state: ModelViewState): string[] {
     case "ready":
       return [vscode.l10n.t("Private Coder: {0} (loaded)", state.modelName), ...(state.details ? [state.details] : [])];
     case "loading":
-      return [vscode.l10n.t("Private Coder: loading {0}", state.modelName)];
+      return [state.starting ? vscode.l10n.t("Private Coder: starting the engine for {0}", state.modelName) : vscode.l10n.t("Private Coder: loading {0}", state.modelName)];
     case "crashed":
     case "error":
       return [vscode.l10n.t("Private Coder: {0}", state.message)];

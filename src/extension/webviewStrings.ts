@@ -28,6 +28,7 @@ export function localizedChatStrings(): ChatStrings {
     noModelTitle: vscode.l10n.t("No model selected"),
     noModelHint: vscode.l10n.t("Private Coder runs a GGUF model on this machine. Nothing you type leaves it."),
     selectModel: vscode.l10n.t("Select Model…"),
+    startingEngine: vscode.l10n.t("Starting the engine for {0}…"),
     loadingModel: vscode.l10n.t("Loading {0}… {1}%"),
     engineStoppedTitle: vscode.l10n.t("The engine stopped"),
     restartEngine: vscode.l10n.t("Restart"),

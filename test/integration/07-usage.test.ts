@@ -83,6 +83,9 @@ describe("Usage log and statistics in the extension host", function () {
 
   before(async () => {
     api = await activateExtension();
+    // Debug and trace lines are scanned too: the engine's own lines, the child's stderr and the request traces.
+    await vscode.commands.executeCommand("_extensionTests.setLogLevel", "trace");
+    await waitFor("the log channel at trace level", () => api.ctx.log.logLevel === vscode.LogLevel.Trace);
     await openChatWithTinyModel(api);
     await api.ctx.config.update("completion.enabled", true);
     await api.ctx.config.update("completion.alternatives", 1);
@@ -98,6 +101,7 @@ describe("Usage log and statistics in the extension host", function () {
 
   after(async () => {
     subscription?.dispose();
+    await vscode.commands.executeCommand("_extensionTests.setLogLevel", "info");
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     for (const key of ["completion.alternatives", "completion.debounceMs", "usage.enabled"] as const) await api.ctx.config.update(key, undefined as never);
     await closeChatAndModels(api);
@@ -158,9 +162,20 @@ describe("Usage log and statistics in the extension host", function () {
     assert.equal(typed.promptTokens, undefined, "memory asked no model");
   });
 
-  it("a chat answer is one line: answered, with tokens, times and the generation speed", async () => {
+  it("a chat answer is one line: answered, with tokens, times and the generation speed; the status item says generating", async () => {
+    await api.backends.ensureModel("chat");
     const before = records.length;
-    await api.chat.send(QUESTION);
+    // The item renders on the same event before this listener runs (it subscribed at activation).
+    const itemTexts: string[] = [];
+    const watch = api.chat.onDidChangeGenerating((generating) => itemTexts.push(`${String(generating)} ${api.statusBar.text}`));
+    try {
+      await api.chat.send(QUESTION);
+    } finally {
+      watch.dispose();
+    }
+    assert.match(itemTexts[0] ?? "", /^true .*generating…/, itemTexts.join(" | "));
+    assert.match(itemTexts.at(-1) ?? "", /^false (?!.*generating)/, itemTexts.join(" | "));
+    assert.match(itemTexts.at(-1) ?? "", /t\/s/, "after the answer the item shows its speed");
     texts.push(QUESTION, ...api.chat.current.turns.map((t) => t.text));
     const chat = records.slice(before).find((r) => r.feature === "chat");
     assert.ok(chat, "a chat record");
@@ -250,6 +265,25 @@ describe("Usage log and statistics in the extension host", function () {
     for (const file of files) if ((await stat(file)).isFile()) logs.push(await readFile(file, "utf8"));
     const all = logs.join("\n");
     assert.ok(all.includes("activated"), `the Private Coder log file was found (${files.join(", ") || "none"})`);
-    for (const s of contentStrings(texts.slice(0, 3), [])) assert.ok(!all.includes(s), `the log file holds ${JSON.stringify(s)}`);
+    assert.match(all, /\[(debug|trace)\]/, "debug and trace lines were written and are scanned too");
+    // What the user wrote (files, the question, the secret), not the model's random answers, whose words may be ours.
+    const userTexts = [SOURCE, QUESTION, ...texts.filter((t) => t.includes("courier"))];
+    for (const s of contentStrings(userTexts, names)) assert.ok(!all.includes(s), `the log file holds ${JSON.stringify(s)}`);
+  });
+
+  it("the status item says 'starting' while the engine process starts, then loading n %, then the model", async () => {
+    await api.backends.restart();
+    const seen: string[] = [];
+    const watch = api.modelStatus.onDidChange(() => seen.push(api.statusBar.text));
+    try {
+      await api.backends.ensureModel("chat");
+    } finally {
+      watch.dispose();
+    }
+    const starting = seen.findIndex((t) => t.includes("Starting engine…"));
+    assert.ok(starting >= 0, seen.join(" | "));
+    const ready = seen.findIndex((t, i) => i > starting && /\$\(hubot\) /.test(t));
+    assert.ok(ready > starting, `the model name after 'starting': ${seen.join(" | ")}`);
+    assert.ok(seen.slice(starting + 1, ready).every((t) => !t.includes("Starting")), seen.join(" | "));
   });
 });

@@ -55,6 +55,10 @@ export class ChatController implements vscode.Disposable, SendHost {
   private disposed = false;
   /** Questions on their way (a send being filtered, a command waiting its turn): one answer at a time, however many arrive in one tick. */
   private asking = 0;
+  private lastGenerating = false;
+  private readonly generatingEmitter = new vscode.EventEmitter<boolean>();
+  /** Fires when an answer starts streaming (true) and when it ends (false). */
+  readonly onDidChangeGenerating = this.generatingEmitter.event;
   /** The last save failed (its notice is on screen until a save works). */
   private saveFailed = false;
   /** The conversation shown before the last switch (the view may reject the new one). */
@@ -292,7 +296,15 @@ export class ChatController implements vscode.Disposable, SendHost {
   }
 
   post(message: HostToWebview): void {
+    // Every start and end of an answer passes here as a "generating" flag: the status bar follows it.
+    if (message.type === "generating" || message.type === "conversation") this.setGenerating(message.generating);
     this.sink?.post(message);
+  }
+
+  private setGenerating(generating: boolean): void {
+    if (generating === this.lastGenerating) return;
+    this.lastGenerating = generating;
+    this.generatingEmitter.fire(generating);
   }
 
   dispose(): void {
@@ -300,6 +312,7 @@ export class ChatController implements vscode.Disposable, SendHost {
     this.stop();
     this.sink = undefined;
     for (const s of this.subscriptions) s.dispose();
+    this.generatingEmitter.dispose();
   }
 }
 

@@ -223,7 +223,8 @@ function renderEngine(engine: ModelViewState | undefined): void {
       const progress = document.createElement("vscode-progress-bar");
       progress.setAttribute("value", String(Math.round(engine.progress * 100)));
       progress.setAttribute("max", "100");
-      panel.append(el("h2", "title", t("loadingModel", engine.modelName, Math.round(engine.progress * 100))), progress);
+      const title = engine.starting ? t("startingEngine", engine.modelName) : t("loadingModel", engine.modelName, Math.round(engine.progress * 100));
+      panel.append(el("h2", "title", title), progress);
       break;
     }
     case "crashed":
