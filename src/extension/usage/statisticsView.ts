@@ -165,7 +165,7 @@ export class StatisticsView implements vscode.Disposable {
     return webviewPageHtml(webview, dist, media, {
       bundle: "statistics",
       stylesheet: "statistics.css",
-      title: "Private Coder Statistics",
+      title: vscode.l10n.t("Private Coder Statistics"),
       beforeScript: (nonce) => `<script type="application/json" id="${STATISTICS_STRINGS_ELEMENT_ID}" nonce="${nonce}">${strings}</script>`,
     });
   }
