@@ -35,9 +35,13 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   await runCommand(page, "Private Coder: Select Model…");
   // Select Model opens the model list first; Browse… (typed to filter, then Enter) leads to the file dialog.
   const input = page.locator(".quick-input-widget input.input");
-  await page.locator('.quick-input-widget .monaco-list-row:has-text("Browse…")').waitFor({ timeout: 15_000 });
+  // Browse… is the list's last entry: once the models and the catalog are listed it is scrolled out of view (the
+  // list renders only visible rows), so wait for the picker, then filter to it as a user types.
+  await page.locator(".quick-input-widget .quick-input-title", { hasText: "Private Coder: Select Model" }).waitFor({ timeout: 15_000 });
+  await page.locator(".quick-input-widget .monaco-list-row").first().waitFor({ timeout: 15_000 });
   await screenshot("select-model-list");
   await input.fill("Browse");
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Browse…")').waitFor({ timeout: 15_000 });
   await page.waitForTimeout(300);
   await input.press("Enter");
   // code-server has no native dialog: VS Code shows its simple file dialog, a quick input that takes a path.
