@@ -65,16 +65,51 @@ describe("Inline completion in the extension host", function () {
     await api.ctx.config.update("completion.modelPath", "");
   });
 
-  it("loads the completion model in the background on the first request, declining until it is ready", async () => {
+  it("loads the completion model in the background on the first request, declining automatic requests until it is ready", async () => {
     const editor = await openFile("cart.ts", SOURCE);
     const position = new vscode.Position(14, 2);
-    const first = await api.completion.provider.complete(editor.document, position, true, tokenSource().token);
+    // An automatic request (typing) never waits for the model: it starts the load and declines.
+    const first = await api.completion.provider.complete(editor.document, position, false, tokenSource().token);
     // Either it was already loaded by an earlier suite, or this request started the load and declined.
     if (first.reason === "modelNotReady") {
       await waitFor("the completion model to load", () => api.completion.loader.ready, 120_000);
     }
     assert.equal(api.completion.loader.ready, true);
     assert.match(api.completion.status.text, /ms|ready/);
+  });
+
+  it("Alt+\\ pressed while the completion model loads waits for it and is answered, with no second key press", async () => {
+    // Restarting the engine unloads the models; the next request finds the completion model not loaded.
+    await api.backends.restart();
+    await waitFor("the completion model to be unloaded", () => !api.completion.loader.ready && !api.completion.loader.loading, 30_000);
+    const editor = await openFile("asked-while-loading.ts", SOURCE);
+    editor.selection = new vscode.Selection(14, 2, 14, 2);
+    const recorder = recordUserOutcomes(api);
+    try {
+      // VS Code's own trigger, as Alt+\ runs it: VS Code asks the provider once for this place and version.
+      await vscode.commands.executeCommand(COMMANDS.triggerInlineCompletion);
+      await waitFor("the completion model to start loading", () => api.completion.loader.loading || api.completion.loader.ready, 30_000);
+      await waitFor("the explicit request to be answered once the model is ready", () => recorder.outcomes.some((o) => o.explicit && o.engineRequests > 0), 120_000);
+      const explicit = recorder.outcomes.filter((o) => o.explicit);
+      assert.ok(!explicit.some((o) => o.reason === "modelNotReady"), `the explicit request was not declined: ${JSON.stringify(explicit.map((o) => [o.kind, o.reason]))}`);
+    } finally {
+      recorder.dispose();
+    }
+  });
+
+  it("Alt+\\ waiting for the model gives up when the request is cancelled (typing on), and the load goes on", async () => {
+    await api.backends.restart();
+    await waitFor("the completion model to be unloaded", () => !api.completion.loader.ready && !api.completion.loader.loading, 30_000);
+    const editor = await openFile("cancelled-while-loading.ts", SOURCE);
+    const cancel = tokenSource();
+    const requests = userRequests(api);
+    const pending = api.completion.provider.complete(editor.document, new vscode.Position(14, 2), true, cancel.token);
+    await waitFor("the completion model to start loading", () => api.completion.loader.loading, 30_000);
+    cancel.cancel();
+    const result = await pending;
+    assert.equal(result.items.length, 0, "a cancelled request shows nothing");
+    assert.equal(userRequests(api), requests, "a request cancelled while waiting for the model never reaches the engine");
+    await waitFor("the completion model to finish loading all the same", () => api.completion.loader.ready, 120_000);
   });
 
   it("produces inline items for a position in a TypeScript file (provider called directly)", async () => {

@@ -1,7 +1,7 @@
 /**
  * Whether the completion model can take a request, and getting it there: the first keystroke with a model
- * configured starts loading it in the background (once per model); meanwhile completion declines with
- * `modelNotReady`. After the load the model's speed is measured (a short prefill + decode) and the token estimate
+ * configured starts loading it in the background (once per model); meanwhile automatic completion declines with
+ * `modelNotReady`, while an explicit request (`Alt+\`) waits for the load (`whenReady`). After the load the model's speed is measured (a short prefill + decode) and the token estimate
  * calibrated against its tokenizer, so the budgets fit this machine from the first suggestion on.
  */
 import { errorCode, type ModelRef } from "../../core/backend/index.ts";
@@ -37,6 +37,8 @@ export class CompletionModelLoader {
   private readyId: string | undefined;
   private failedId: string | undefined;
   private info: ModelReadyInfo | undefined;
+  /** The load in flight (settles when it ends, whatever its outcome). */
+  private loadInFlight: Promise<void> | undefined;
   /** Why the configured model failed to load (a backend error with its `code`), while `failed`. */
   private failureValue: unknown;
 
@@ -89,10 +91,33 @@ export class CompletionModelLoader {
     if (!model || this.ready || this.loading || this.failed) return;
     this.loadingId = model.id;
     this.onStateChange();
-    void this.load(model).finally(() => {
+    const inFlight = this.load(model).finally(() => {
       if (this.loadingId === model.id) this.loadingId = undefined;
+      if (this.loadInFlight === inFlight) this.loadInFlight = undefined;
       this.onStateChange();
     });
+    this.loadInFlight = inFlight;
+  }
+
+  /**
+   * Starts the load if needed and resolves once it ends: true when the configured model is ready, false when it
+   * failed, was replaced by another model, or `signal` aborted first (the load itself goes on).
+   */
+  async whenReady(signal: AbortSignal): Promise<boolean> {
+    this.kick();
+    while (!this.ready && this.loading && !signal.aborted) {
+      const inFlight = this.loadInFlight;
+      if (!inFlight) break;
+      await new Promise<void>((resolve) => {
+        const onAbort = (): void => resolve();
+        signal.addEventListener("abort", onAbort, { once: true });
+        void inFlight.finally(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        });
+      });
+    }
+    return this.ready && !signal.aborted;
   }
 
   private async load(model: ModelRef): Promise<void> {

@@ -19,6 +19,13 @@ export interface ProviderHooks {
   alternatives(): number;
   /** Called when the completion model is not ready: start loading it (once). */
   modelNotReady(): void;
+  /**
+   * An explicit request found the model not loaded: start the load and wait for it (true once ready; false when it
+   * failed or `signal` aborted).
+   */
+  whenModelReady(signal: AbortSignal): Promise<boolean>;
+  /** Whether the completion model can take a request now. */
+  modelReady(): boolean;
   /** Text inserted by the last change of this document version, if known. */
   lastInserted(document: vscode.TextDocument): string | undefined;
   thinking(on: boolean): void;
@@ -56,6 +63,9 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const hasSelection = editor?.document === document && !editor.selection.isEmpty;
     let thinking = false;
     try {
+      // Alt+\ while the model loads waits for it (typing or moving on cancels): VS Code would not ask again for the
+      // same place, so declining would leave the user's explicit request unanswered.
+      if (explicit && !this.hooks.modelReady()) await this.hooks.whenModelReady(controller.signal);
       const result = await this.pipeline.run({
         doc: pipelineDocument(document),
         cursor: { line: position.line, character: position.character },

@@ -86,6 +86,8 @@ export class CompletionService implements vscode.Disposable {
       debounceOverrideMs: () => config.get("completion.debounceMs") || undefined,
       alternatives: () => config.get("completion.alternatives"),
       modelNotReady: () => this.loader.kick(),
+      modelReady: () => this.loader.ready,
+      whenModelReady: (signal) => this.loader.whenReady(signal),
       lastInserted: (document) => {
         const change = this.lastChange.get(document.uri.toString());
         return change && change.version === document.version ? change.text : undefined;
