@@ -113,13 +113,16 @@ export class BackendRegistry {
     const entry = this.entry(role);
     if (!entry) throw new NoModelConfiguredError(role);
     const existing = this.loads.get(role);
-    if (existing && sameModel(existing.model, entry.model)) return existing.promise;
-    const promise = this.load(role, entry, signal);
+    if (existing && sameModel(existing.model, entry.model)) return untilAborted(existing.promise, signal);
+    // The load is shared by every caller that needs the model meanwhile, so no one caller's signal may cancel it (a
+    // cancelled prefetch used to abort the load the completion loader waited on, and completion stayed off): a
+    // caller's signal ends only its own wait.
+    const promise = this.load(role, entry);
     this.loads.set(role, { model: entry.model, promise });
     promise.catch(() => {
       if (this.loads.get(role)?.promise === promise) this.loads.delete(role);
     });
-    return promise;
+    return untilAborted(promise, signal);
   }
 
   /** Status of every backend that serves a role (for "Show Engine Status"), loading the configured models first. */
@@ -134,14 +137,14 @@ export class BackendRegistry {
     return statuses;
   }
 
-  private async load(role: ModelRole, entry: RoleEntry, signal?: AbortSignal): Promise<LoadedModel> {
+  private async load(role: ModelRole, entry: RoleEntry): Promise<LoadedModel> {
     const modelName = entry.model.label;
     // A local model whose process is not up yet: the UI says "starting" until the child answers.
     const starting = entry.backend === this.local && this.local.state !== "ready";
     this.modelStatus.set({ kind: "loading", modelName, progress: 0, ...(starting ? { starting } : {}) });
     const started = Date.now();
     try {
-      const info = await entry.backend.loadModel(role, entry.model, { signal });
+      const info = await entry.backend.loadModel(role, entry.model);
       this.ctx.log.info(`Loaded ${info.name} for ${role} in ${Date.now() - started} ms: ${info.details.join("; ")}, chat format ${info.chatFormat}`);
       this.modelStatus.set({ kind: "ready", modelName: info.name, details: describeModelFacts(info, vscode.l10n).join("\n") });
       return info;
@@ -310,4 +313,24 @@ function gpuOption(setting: GpuDeviceSetting): GpuSetting {
 function firstLine(text: string): string {
   const line = text.split("\n").find((l) => l.trim().length > 0) ?? text;
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the work behind it goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

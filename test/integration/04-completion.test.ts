@@ -331,11 +331,15 @@ describe("Inline completion in the extension host", function () {
 
   it("turns automatic completion off for a disabled language but keeps the explicit trigger", async () => {
     await api.ctx.config.update("completion.disabledLanguages", ["typescript"]);
-    await waitFor("the setting", () => api.ctx.config.get("completion.disabledLanguages").includes("typescript"));
-    const editor = await openFile("disabled.ts", SOURCE);
-    const typed = await api.completion.provider.complete(editor.document, new vscode.Position(14, 2), false, tokenSource().token);
-    assert.equal(typed.reason, "disabled");
-    assert.equal(api.completion.status.kind, "disabled");
-    await api.ctx.config.update("completion.disabledLanguages", undefined as unknown as string[]);
+    // Restored whatever happens: the setting lives in the user settings the later suites and UI scripts share.
+    try {
+      await waitFor("the setting", () => api.ctx.config.get("completion.disabledLanguages").includes("typescript"));
+      const editor = await openFile("disabled.ts", SOURCE);
+      const typed = await api.completion.provider.complete(editor.document, new vscode.Position(14, 2), false, tokenSource().token);
+      assert.equal(typed.reason, "disabled");
+      assert.equal(api.completion.status.kind, "disabled");
+    } finally {
+      await api.ctx.config.update("completion.disabledLanguages", undefined as unknown as string[]);
+    }
   });
 });
