@@ -4,9 +4,20 @@
  * Each entry's summary read is time-limited, so one slow disk delays only its own entry.
  */
 import { discoverModels, type DiscoveredModel, type DiscoveryFs } from "../../core/models/discovery.ts";
-import { effectiveContext, estimateFromFileSize, estimateFromHeader, fitVerdict, type FitVerdict, type MachineMemory, type MemoryEstimate } from "../../core/models/fit.ts";
+import {
+  effectiveContext,
+  estimateFromFileSize,
+  estimateFromHeader,
+  estimateFromLoader,
+  fitVerdict,
+  loaderVerdict,
+  type FitVerdict,
+  type MachineMemory,
+  type MemoryEstimate,
+} from "../../core/models/fit.ts";
 import type { GgufSummary } from "../../core/models/ggufMetadata.ts";
 import type { StoreRoot } from "../../core/models/storeLocations.ts";
+import type { EstimateFitResult, FitMemory } from "../../inference/protocol.ts";
 import { nodeDiscoveryFs, readGgufFileSummary } from "./nodeDiscoveryFs.ts";
 
 export interface ListedModel extends DiscoveredModel {
@@ -17,6 +28,10 @@ export interface ListedModel extends DiscoveredModel {
   readonly verdict: FitVerdict;
   /** Time spent reading this entry's header and estimating it. */
   readonly estimateMs: number;
+  /** Time the engine's loader estimate took for this entry (when it ran). */
+  readonly loaderMs?: number;
+  /** Why the loader estimate failed for this entry (the header-based estimate stays). */
+  readonly loaderError?: string;
 }
 
 export interface ListOptions {
@@ -59,4 +74,38 @@ export async function describe(model: DiscoveredModel, options: Pick<ListOptions
   const estimate = summary ? estimateFromHeader(summary, model.sizeBytes, context) : estimateFromFileSize(model.sizeBytes, context);
   const verdict = fitVerdict(estimate, options.machine);
   return { ...model, ...(summary ? { summary } : {}), ...(summaryError ? { summaryError } : {}), estimate, verdict, estimateMs: performance.now() - started };
+}
+
+export function machineFromFitMemory(memory: FitMemory): MachineMemory {
+  return { totalRamBytes: memory.ramTotal, freeRamBytes: memory.ramFree, ...(memory.gpu && memory.vramFree > 0 ? { freeVramBytes: memory.vramFree } : {}) };
+}
+
+/**
+ * Replaces each entry's header-based estimate with the loader's (node-llama-cpp's `GgufInsights`, run by the
+ * engine against the memory it measured); an entry the loader could not read keeps its estimate and says why.
+ */
+export function withLoaderFits(models: readonly ListedModel[], fits: EstimateFitResult): ListedModel[] {
+  const byPath = new Map(fits.results.map((r) => [r.path, r]));
+  const machine = machineFromFitMemory(fits.memory);
+  return models.map((model) => {
+    const fit = byPath.get(model.path);
+    if (!fit) return model;
+    if (!fit.ok) return { ...model, loaderMs: fit.ms, loaderError: fit.error };
+    return { ...model, estimate: estimateFromLoader(fit), verdict: loaderVerdict(fit, machine), loaderMs: fit.ms };
+  });
+}
+
+/**
+ * Why the loader could not estimate some entries, as log lines' metadata: reasons with counts, the file's path and
+ * name cut out of each message (a file name can name a client's project).
+ */
+export function loaderFailureReasons(fits: EstimateFitResult): Map<string, number> {
+  const reasons = new Map<string, number>();
+  for (const r of fits.results) {
+    if (r.ok) continue;
+    const name = r.path.split(/[\\/]/).pop() ?? r.path;
+    const reason = r.error.split(r.path).join("<file>").split(name).join("<file>");
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  return reasons;
 }

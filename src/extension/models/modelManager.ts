@@ -7,7 +7,15 @@ import { otherToolRoots, type StoreKind, type StoreRoot } from "../../core/model
 import type { Ctx } from "../ctx.ts";
 import { downloadModel, DownloadError, type DownloadProgress } from "./downloader.ts";
 import { machineInfo, type MachineInfo } from "./machine.ts";
-import { listLocalModels, type ListedModel } from "./modelLister.ts";
+import type { EstimateFitParams, EstimateFitResult } from "../../inference/protocol.ts";
+import { listLocalModels, loaderFailureReasons, withLoaderFits, type ListedModel } from "./modelLister.ts";
+
+/** Time box of the loader estimates for a list: the engine may have to start first (seconds), then ~ms per file. */
+const REFINE_BASE_MS = 10_000;
+const REFINE_PER_MODEL_MS = 500;
+
+/** The engine's fit estimates (BackendRegistry.estimateFit). */
+export type LoaderFitter = (params: EstimateFitParams, signal?: AbortSignal) => Promise<EstimateFitResult>;
 
 /** Which roles a model is set for: one model for both is loaded once (the registry shares the file). */
 export type RoleChoice = ModelRole | "both";
@@ -26,7 +34,10 @@ export interface DownloadSpec {
  * model for a role. Tests reach it through the extension API.
  */
 export class ModelManager {
-  constructor(private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly fitter?: LoaderFitter,
+  ) {}
 
   /** `<global storage>/models`: downloads land here. */
   get modelsDir(): string {
@@ -59,6 +70,40 @@ export class ModelManager {
     this.ctx.log.info(`Found ${models.length} model(s) in ${Date.now() - started} ms (${[...bySource].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}).`);
     for (const reason of new Set(skipped)) this.ctx.log.info(`Skipped ${skipped.filter((r) => r === reason).length} file(s) that are not usable models: ${reason}.`);
     return models;
+  }
+
+  /**
+   * The same models with the engine's loader estimates (node-llama-cpp's `GgufInsights`: RAM/VRAM by layer, GPU
+   * layers, the largest context). Starts the engine if it is not running (no model is loaded); when the engine
+   * cannot answer, the header-based estimates stay and the log says why.
+   */
+  async refine(models: readonly ListedModel[], signal?: AbortSignal): Promise<ListedModel[]> {
+    if (!this.fitter || models.length === 0) return [...models];
+    const started = Date.now();
+    const gpuLayers = this.ctx.config.get("engine.gpuLayers");
+    // Time box: the picker must never wait on a slow engine start or disk; each file also has its own in the child.
+    const budgetMs = REFINE_BASE_MS + REFINE_PER_MODEL_MS * models.length;
+    const timeout = AbortSignal.timeout(budgetMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const fits = await this.fitter(
+        { paths: [...new Set(models.map((m) => m.path))], contextSize: this.ctx.config.get("engine.contextSize"), gpuLayers: gpuLayers >= 0 ? gpuLayers : null },
+        combined,
+      );
+      const refined = withLoaderFits(models, fits);
+      const times = fits.results.map((r) => r.ms).sort((a, b) => a - b);
+      const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)] ?? 0;
+      this.ctx.log.info(`Loader estimates for ${fits.results.length} model(s) in ${Date.now() - started} ms (p95 ${Math.round(p95)} ms per model).`);
+      for (const [reason, count] of loaderFailureReasons(fits)) {
+        this.ctx.log.warn(`No loader estimate for ${count} model(s), using the header or rule-of-thumb estimate: ${reason}`);
+      }
+      return refined;
+    } catch (error) {
+      if (signal?.aborted) return [...models];
+      const why = timeout.aborted ? `no answer within ${budgetMs} ms` : error instanceof Error ? error.message : String(error);
+      this.ctx.log.warn(`Loader estimates unavailable, using the header or rule-of-thumb estimates: ${why}`);
+      return [...models];
+    }
   }
 
   get endpoint(): string {
