@@ -46,16 +46,13 @@ export function catalogFacts(model: CatalogModel): string {
 
 /** Which source an estimate came from, shown with every verdict. */
 export function basisText(basis: MemoryEstimate["basis"]): string {
-  switch (basis) {
-    case "loader":
-      return vscode.l10n.t("estimated by node-llama-cpp");
-    case "header":
-      return vscode.l10n.t("quick estimate from the header");
-    case "fileSize":
-      return vscode.l10n.t("rule of thumb: file size × 1.2");
-    case "ruleOfThumb":
-      return vscode.l10n.t("rule of thumb: parameters × bits / 8 × 1.2");
-  }
+  const texts: Record<MemoryEstimate["basis"], string> = {
+    loader: vscode.l10n.t("estimated by node-llama-cpp"),
+    header: vscode.l10n.t("quick estimate from the header"),
+    fileSize: vscode.l10n.t("rule of thumb: file size × 1.2"),
+    ruleOfThumb: vscode.l10n.t("rule of thumb: parameters × bits / 8 × 1.2"),
+  };
+  return texts[basis];
 }
 
 /** "fits in RAM, ~1.1 GB · up to 32k context · estimated by node-llama-cpp". */
