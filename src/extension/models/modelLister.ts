@@ -17,7 +17,7 @@ import {
 } from "../../core/models/fit.ts";
 import type { GgufSummary } from "../../core/models/ggufMetadata.ts";
 import type { StoreRoot } from "../../core/models/storeLocations.ts";
-import type { EstimateFitResult, FitMemory } from "../../inference/protocol.ts";
+import type { EstimateFitParams, EstimateFitResult, FitMemory } from "../../inference/protocol.ts";
 import { nodeDiscoveryFs, readGgufFileSummary } from "./nodeDiscoveryFs.ts";
 
 export interface ListedModel extends DiscoveredModel {
@@ -108,4 +108,47 @@ export function loaderFailureReasons(fits: EstimateFitResult): Map<string, numbe
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   return reasons;
+}
+
+/** The engine's fit estimates (BackendRegistry.estimateFit). */
+export type LoaderFitter = (params: EstimateFitParams, signal?: AbortSignal) => Promise<EstimateFitResult>;
+
+export interface RefineOptions {
+  readonly params: Omit<EstimateFitParams, "paths">;
+  /** The whole request's time box (the engine may have to start first). */
+  readonly budgetMs: number;
+  readonly signal?: AbortSignal;
+  /** Metadata only: counts, times and reasons, never a file name. */
+  readonly log: { info(message: string): void; warn(message: string): void };
+}
+
+/**
+ * The models with the loader's estimates where it answered in time; the others keep their header or rule-of-thumb
+ * estimate, and the log says why. Raced against the time box, so even an engine that ignores cancellation cannot
+ * keep the picker busy; never throws.
+ */
+export async function refineWithLoader(models: readonly ListedModel[], fitter: LoaderFitter, options: RefineOptions): Promise<ListedModel[]> {
+  if (models.length === 0) return [...models];
+  const started = performance.now();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), options.budgetMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  try {
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }));
+    const fits = await Promise.race([fitter({ ...options.params, paths: [...new Set(models.map((m) => m.path))] }, signal), aborted]);
+    const times = fits.results.map((r) => r.ms).sort((a, b) => a - b);
+    const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)] ?? 0;
+    options.log.info(`Loader estimates for ${fits.results.length} model(s) in ${Math.round(performance.now() - started)} ms (p95 ${Math.round(p95)} ms per model).`);
+    for (const [reason, count] of loaderFailureReasons(fits)) {
+      options.log.warn(`No loader estimate for ${count} model(s), using the header or rule-of-thumb estimate: ${reason}`);
+    }
+    return withLoaderFits(models, fits);
+  } catch (error) {
+    if (options.signal?.aborted) return [...models];
+    const why = timeout.signal.aborted ? `no answer within ${options.budgetMs} ms` : error instanceof Error ? error.message : String(error);
+    options.log.warn(`Loader estimates unavailable, using the header or rule-of-thumb estimates: ${why}`);
+    return [...models];
+  } finally {
+    clearTimeout(timer);
+  }
 }

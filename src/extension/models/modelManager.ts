@@ -7,15 +7,12 @@ import { otherToolRoots, type StoreKind, type StoreRoot } from "../../core/model
 import type { Ctx } from "../ctx.ts";
 import { downloadModel, DownloadError, type DownloadProgress } from "./downloader.ts";
 import { machineInfo, type MachineInfo } from "./machine.ts";
-import type { EstimateFitParams, EstimateFitResult } from "../../inference/protocol.ts";
-import { listLocalModels, loaderFailureReasons, withLoaderFits, type ListedModel } from "./modelLister.ts";
+import { listLocalModels, refineWithLoader, type ListedModel, type LoaderFitter } from "./modelLister.ts";
 
 /** Time box of the loader estimates for a list: the engine may have to start first (seconds), then ~ms per file. */
 const REFINE_BASE_MS = 10_000;
 const REFINE_PER_MODEL_MS = 500;
 
-/** The engine's fit estimates (BackendRegistry.estimateFit). */
-export type LoaderFitter = (params: EstimateFitParams, signal?: AbortSignal) => Promise<EstimateFitResult>;
 
 /** Which roles a model is set for: one model for both is loaded once (the registry shares the file). */
 export type RoleChoice = ModelRole | "both";
@@ -78,32 +75,15 @@ export class ModelManager {
    * cannot answer, the header-based estimates stay and the log says why.
    */
   async refine(models: readonly ListedModel[], signal?: AbortSignal): Promise<ListedModel[]> {
-    if (!this.fitter || models.length === 0) return [...models];
-    const started = Date.now();
+    if (!this.fitter) return [...models];
     const gpuLayers = this.ctx.config.get("engine.gpuLayers");
-    // Time box: the picker must never wait on a slow engine start or disk; each file also has its own in the child.
-    const budgetMs = REFINE_BASE_MS + REFINE_PER_MODEL_MS * models.length;
-    const timeout = AbortSignal.timeout(budgetMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const fits = await this.fitter(
-        { paths: [...new Set(models.map((m) => m.path))], contextSize: this.ctx.config.get("engine.contextSize"), gpuLayers: gpuLayers >= 0 ? gpuLayers : null },
-        combined,
-      );
-      const refined = withLoaderFits(models, fits);
-      const times = fits.results.map((r) => r.ms).sort((a, b) => a - b);
-      const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)] ?? 0;
-      this.ctx.log.info(`Loader estimates for ${fits.results.length} model(s) in ${Date.now() - started} ms (p95 ${Math.round(p95)} ms per model).`);
-      for (const [reason, count] of loaderFailureReasons(fits)) {
-        this.ctx.log.warn(`No loader estimate for ${count} model(s), using the header or rule-of-thumb estimate: ${reason}`);
-      }
-      return refined;
-    } catch (error) {
-      if (signal?.aborted) return [...models];
-      const why = timeout.aborted ? `no answer within ${budgetMs} ms` : error instanceof Error ? error.message : String(error);
-      this.ctx.log.warn(`Loader estimates unavailable, using the header or rule-of-thumb estimates: ${why}`);
-      return [...models];
-    }
+    return refineWithLoader(models, this.fitter, {
+      params: { contextSize: this.ctx.config.get("engine.contextSize"), gpuLayers: gpuLayers >= 0 ? gpuLayers : null },
+      // The picker must never wait on a slow engine start or disk; each file also has its own time box in the child.
+      budgetMs: REFINE_BASE_MS + REFINE_PER_MODEL_MS * models.length,
+      ...(signal ? { signal } : {}),
+      log: this.ctx.log,
+    });
   }
 
   get endpoint(): string {
