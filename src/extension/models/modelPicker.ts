@@ -18,6 +18,11 @@ type Pick =
   | (vscode.QuickPickItem & { action: "path"; file: string })
   | (vscode.QuickPickItem & { action: "browse" | "uri" | "none" });
 
+/** Identifies a row across rebuilds of the list. */
+function pickKey(pick: Pick): string {
+  return pick.action === "local" ? `local:${pick.model.path}` : `${pick.action}:${pick.label}`;
+}
+
 /** A pasted path to a `.gguf` file (absolute, or from the home folder): offered as the first entry. */
 function pastedPath(value: string): string | undefined {
   const text = value.trim().replace(/^["']|["']$/g, "");
@@ -56,12 +61,15 @@ export async function selectModelFromList(manager: ModelManager): Promise<void> 
     quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
     quickPick.onDidHide(() => resolve(undefined));
   });
+  let filled = false;
   void fillItems(manager, controller.signal, (items, done) => {
-    // Keep the highlighted row when the list is rebuilt with the loader's estimates.
-    const active = quickPick.activeItems[0];
+    // Keep the highlighted row when the list is rebuilt with the loader's estimates — not the placeholder list's
+    // (its Browse… would scroll the full list to the bottom). A local row's icon and verdict change: match by path.
+    const active = filled ? quickPick.activeItems[0] : undefined;
+    filled = true;
     listed = items;
     render();
-    const same = active && quickPick.items.find((item) => item.label === active.label && item.description === active.description);
+    const same = active && quickPick.items.find((item) => pickKey(item) === pickKey(active));
     if (same) quickPick.activeItems = [same];
     quickPick.busy = !done;
   }).catch((error: unknown) => {
