@@ -15,7 +15,7 @@ import {
   type ModelRole,
 } from "../core/backend/index.ts";
 import { LocalBackend } from "../inference/localBackend.ts";
-import type { GpuSetting } from "../inference/protocol.ts";
+import type { EstimateFitParams, EstimateFitResult, GpuSetting } from "../inference/protocol.ts";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import type { Ctx } from "./ctx.ts";
@@ -123,6 +123,11 @@ export class BackendRegistry {
       if (this.loads.get(role)?.promise === promise) this.loads.delete(role);
     });
     return untilAborted(promise, signal);
+  }
+
+  /** node-llama-cpp's fit estimates for model files, from the local engine (started if needed; nothing is loaded). */
+  estimateFit(params: EstimateFitParams, signal?: AbortSignal): Promise<EstimateFitResult> {
+    return this.localBackend().estimateFit(params, signal ? { signal } : {});
   }
 
   /** Status of every backend that serves a role (for "Show Engine Status"), loading the configured models first. */

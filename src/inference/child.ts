@@ -15,6 +15,7 @@ import {
   CompleteRequest,
   CountTokensRequest,
   CrashNotification,
+  EstimateFitRequest,
   InitializeRequest,
   LoadModelRequest,
   PrewarmRequest,
@@ -103,6 +104,7 @@ connection.onRequest(CountTokensRequest, (params) =>
   handle(null, async () => ({ count: (await engine.tokenize(params)).length })),
 );
 connection.onRequest(StatusRequest, () => handle(null, () => engine.status()));
+connection.onRequest(EstimateFitRequest, (params, token) => handle(token, (signal) => engine.estimateFit(params, signal)));
 connection.onRequest(BenchDecodeRequest, (params) => handle(null, () => engine.benchDecode(params)));
 connection.onRequest(ShutdownRequest, async () => {
   log.info("shutting down");

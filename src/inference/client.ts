@@ -32,6 +32,7 @@ import { EventEmitter } from "../core/events.ts";
 import { EngineCancelledError, EngineCrashedError, EngineError, fromRpcError } from "./errors.ts";
 import {
   BenchDecodeRequest,
+  EstimateFitRequest,
   ChatRequest,
   CompleteRequest,
   PrewarmRequest,
@@ -50,6 +51,8 @@ import {
   TokenizeRequest,
   UnloadModelRequest,
   type BenchDecodeParams,
+  type EstimateFitParams,
+  type EstimateFitResult,
   type PrewarmParams,
   type PrewarmResult,
   type BenchDecodeResult,
@@ -229,6 +232,11 @@ export class LocalEngineClient {
   /** Starts the child now instead of on first use (e.g. to show the backend early). Resolves when it is ready. */
   async start(options: RequestOptions = {}): Promise<void> {
     await this.ensureStarted(options.signal);
+  }
+
+  /** Fit estimates for model files (starts the child when needed; no model is loaded). */
+  async estimateFit(params: EstimateFitParams, options: RequestOptions = {}): Promise<EstimateFitResult> {
+    return this.request((c, token) => c.sendRequest(EstimateFitRequest, params, token), options.signal);
   }
 
   /** **Benchmark only** (bench/engine.ts): fixed-length prefill + decode, see `BenchDecodeRequest`. */

@@ -28,7 +28,7 @@ import {
 } from "../core/backend/index.ts";
 import { LocalEngineClient, type LocalEngineClientOptions } from "./client.ts";
 import { EngineError } from "./errors.ts";
-import { EngineErrorCode, type Device, type InitializeResult, type LoadedModelInfo, type LoadModelParams } from "./protocol.ts";
+import { EngineErrorCode, type Device, type EstimateFitParams, type EstimateFitResult, type InitializeResult, type LoadedModelInfo, type LoadModelParams } from "./protocol.ts";
 
 /** How models are loaded, read from the settings at each load. */
 export interface LocalLoadSettings {
@@ -166,6 +166,11 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
         ...(info ? { versions: { "node-llama-cpp": info.versions.nodeLlamaCpp, "llama.cpp": llamaCppVersion(info) } } : {}),
       },
     };
+  }
+
+  /** node-llama-cpp's fit estimates for model files on this machine (local only: it reads the files). */
+  estimateFit(params: EstimateFitParams, options: RequestOptions = {}): Promise<EstimateFitResult> {
+    return this.client.estimateFit(params, options);
   }
 
   async measureSpeed(role: ModelRole, options: RequestOptions = {}): Promise<SpeedMeasurement> {

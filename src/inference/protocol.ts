@@ -476,6 +476,79 @@ export const StatusRequest = new RequestType0<EngineStatus, void>("engine/status
 export const ShutdownRequest = new RequestType0<void, void>("engine/shutdown");
 
 // ---------------------------------------------------------------------------------------------------------------
+// fit estimates (Select Model, Estimate Memory)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Memory to estimate against instead of this machine's (tests, and "what if" questions). Bytes. */
+export interface FitMemory {
+  ramFree: number;
+  ramTotal: number;
+  /** 0 when there is no GPU. */
+  vramFree: number;
+  vramTotal: number;
+  /** Whether layers can be offloaded at all (a GPU backend is in use). */
+  gpu: boolean;
+}
+
+export interface EstimateFitParams {
+  /** Absolute paths of GGUF files; only their headers and tensor tables are read. */
+  paths: string[];
+  /** `engine.contextSize`: 0 = the engine's automatic choice (the largest up to 8192 that fits). Default 0. */
+  contextSize?: number;
+  /** `engine.gpuLayers`: a number fixes the layers, null/-1 = as many as fit. Default null. */
+  gpuLayers?: number | null;
+  /** Estimate against this memory instead of the engine's measurement. Default: measured once per request. */
+  memory?: FitMemory | null;
+  /** Time box per file for reading its header; a file that takes longer gets a {@link FitFailure}. Default 2000. */
+  fileTimeoutMs?: number;
+}
+
+/** What node-llama-cpp's `GgufInsights` says a model needs on this machine. */
+export interface FitEstimate {
+  path: string;
+  ok: true;
+  architecture: string | null;
+  /** llama.cpp in this build knows the architecture. */
+  supported: boolean;
+  totalLayers: number;
+  /** Layers that fit on the GPU (0 without one). */
+  gpuLayers: number;
+  /** The context the engine would create (the setting, else the largest up to 8192 that fits, else its minimum). */
+  contextSize: number;
+  /** The largest context (up to the trained one) that fits in free memory; 0 when not even the minimum fits. */
+  largestContextSize: number;
+  trainContextSize: number | null;
+  /** Weights (RAM / VRAM) and KV cache + buffers (RAM / VRAM) at `contextSize`. */
+  modelRamBytes: number;
+  modelVramBytes: number;
+  contextRamBytes: number;
+  contextVramBytes: number;
+  /** Estimates tried (layer and context searches are capped). */
+  attempts: number;
+  /** Time spent on this entry in the child, header read included. */
+  ms: number;
+}
+
+export interface FitFailure {
+  path: string;
+  ok: false;
+  error: string;
+  ms: number;
+}
+
+export interface EstimateFitResult {
+  results: (FitEstimate | FitFailure)[];
+  /** The memory the estimates were made against. */
+  memory: FitMemory;
+}
+/**
+ * host→child. Reads each file's header with node-llama-cpp and estimates RAM, VRAM, GPU layers and the largest
+ * context with `GgufInsights` (never loads weights; a bounded number of estimates per file). A file that cannot be
+ * read gets a {@link FitFailure}, the others still answer. Result: {@link EstimateFitResult}.
+ */
+export const EstimateFitRequest = new RequestType<EstimateFitParams, EstimateFitResult, void>("engine/estimateFit");
+
+// ---------------------------------------------------------------------------------------------------------------
 // Benchmark only
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 /**
- * Memory estimates and fit verdicts. Three sources, best first: the model's GGUF header (weights = file size,
+ * Memory estimates and fit verdicts. Four sources, best first: node-llama-cpp's `GgufInsights` run by the engine
+ * (`estimateFromLoader`: RAM/VRAM split by layer, GPU layers, the largest context that fits), the model's GGUF
+ * header read here (weights = file size,
  * KV cache from layers × context × KV width, plus compute buffers), the catalog's exact file size before a
  * download, and the design article's rule of thumb (parameters × bits / 8 × 1.2) when only a name is known. All
  * arithmetic, no I/O: a verdict for one entry costs microseconds, so listing hundreds stays instant.
@@ -36,7 +38,9 @@ export interface MemoryEstimate {
   readonly contextSize: number;
   /** Offloadable layers (blocks + output), when the header says. */
   readonly layers?: number;
-  readonly basis: "header" | "fileSize" | "ruleOfThumb";
+  readonly basis: "loader" | "header" | "fileSize" | "ruleOfThumb";
+  /** From the loader: the largest context (up to the trained one) that fits in free memory, 0 when none does. */
+  readonly largestContextSize?: number;
 }
 
 /** Compute buffers and runtime overhead: llama.cpp's scratch grows with the model; 5 % with a 150 MB floor. */
@@ -90,6 +94,39 @@ export function largestContextThatFits(summary: GgufSummary, fileSize: number, f
   const room = freeBytes - fileSize - overhead(fileSize);
   if (room <= 0) return 0;
   return Math.min(cap, Math.floor(room / perToken / 256) * 256);
+}
+
+/** What the engine's loader estimated for one file (the fields of the protocol's `FitEstimate` used here). */
+export interface LoaderFit {
+  readonly totalLayers: number;
+  readonly gpuLayers: number;
+  readonly contextSize: number;
+  readonly largestContextSize: number;
+  readonly modelRamBytes: number;
+  readonly modelVramBytes: number;
+  readonly contextRamBytes: number;
+  readonly contextVramBytes: number;
+}
+
+export function estimateFromLoader(fit: LoaderFit): MemoryEstimate {
+  const weightsBytes = fit.modelRamBytes + fit.modelVramBytes;
+  const kvCacheBytes = fit.contextRamBytes + fit.contextVramBytes;
+  return { totalBytes: weightsBytes + kvCacheBytes, weightsBytes, kvCacheBytes, contextSize: fit.contextSize, layers: fit.totalLayers, basis: "loader", largestContextSize: fit.largestContextSize };
+}
+
+/**
+ * The verdict from the loader's split: all layers on the GPU, some (the rest in RAM: the article's CPU offload), or
+ * none, where the RAM part decides as in `fitVerdict`.
+ */
+export function loaderVerdict(fit: LoaderFit, machine: MachineMemory): FitVerdict {
+  const needBytes = fit.modelRamBytes + fit.modelVramBytes + fit.contextRamBytes + fit.contextVramBytes;
+  const ramPart = fit.modelRamBytes + fit.contextRamBytes;
+  const freeBytes = machine.freeRamBytes;
+  if (fit.gpuLayers > 0 && fit.gpuLayers >= fit.totalLayers && ramPart <= freeBytes) return { kind: "gpu", needBytes, layers: fit.gpuLayers, totalLayers: fit.totalLayers };
+  if (fit.gpuLayers > 0 && ramPart <= freeBytes) return { kind: "partialGpu", needBytes, layers: fit.gpuLayers, totalLayers: fit.totalLayers };
+  if (ramPart <= freeBytes && fit.largestContextSize > 0) return { kind: "ram", needBytes };
+  if (ramPart <= machine.totalRamBytes * 0.9) return { kind: "tight", needBytes: ramPart, freeBytes };
+  return { kind: "tooBig", needBytes: ramPart, freeBytes };
 }
 
 export interface MachineMemory {

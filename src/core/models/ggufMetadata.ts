@@ -123,6 +123,30 @@ class Cursor {
     const length = await this.u64();
     return decoder.decode(await this.bytes(length));
   }
+  /**
+   * Skips an array of `count` strings, showing each short one (≤ 24 bytes) to `inspect` until it returns true;
+   * returns whether it did. Synchronous while the strings lie in the buffer: an `await` per string made a
+   * 150,000-token vocabulary (plus as many merges) cost ~0.5 s per file, ~1 s with four files read at once.
+   */
+  async skipStrings(count: number, inspect?: (bytes: Uint8Array) => boolean): Promise<boolean> {
+    let found = false;
+    for (let j = 0; j < count; j++) {
+      if (this.pos + 8 <= this.buffer.length) {
+        const length = this.view.getBigUint64(this.pos, true);
+        const end = this.pos + 8 + Number(length);
+        if (length <= BigInt(CHUNK) && end <= this.buffer.length && this.start + end <= this.maxBytes) {
+          if (inspect && !found && length <= 24n) found = inspect(this.buffer.subarray(this.pos + 8, end));
+          this.pos = end;
+          continue;
+        }
+      }
+      // Crossing the end of the buffer (or a long or bad length): one string the careful way.
+      const length = await this.u64();
+      if (inspect && !found && length <= 24) found = inspect(await this.bytes(length));
+      else await this.skip(length);
+    }
+    return found;
+  }
 }
 
 /** Sizes of the fixed-width GGUF value types (index = type id); 8 string and 9 array are variable. */
@@ -169,17 +193,12 @@ export async function readGgufSummary(read: ReadAt, options: GgufReadOptions = {
     if (type === 9) {
       const itemType = await c.u32();
       const count = await c.u64();
-      const scanTokens = key === "tokenizer.ggml.tokens" && itemType === 8;
-      for (let j = 0; j < count; j++) {
-        if (itemType === 8) {
-          const length = await c.u64();
-          if (scanTokens && !fim && length <= 24) fim = FIM_TOKEN_TEXTS.has(decoder.decode(await c.bytes(length)));
-          else await c.skip(length);
-        } else if (FIXED_SIZE[itemType] !== undefined) {
-          await c.skip(FIXED_SIZE[itemType] * (count - j));
-          break;
-        } else throw new GgufFormatError(`unsupported array item type ${itemType}`);
-      }
+      if (itemType === 8) {
+        const scanTokens = key === "tokenizer.ggml.tokens" && !fim;
+        const found = await c.skipStrings(count, scanTokens ? (bytes) => FIM_TOKEN_TEXTS.has(decoder.decode(bytes)) : undefined);
+        fim ||= found;
+      } else if (FIXED_SIZE[itemType] !== undefined) await c.skip(FIXED_SIZE[itemType] * count);
+      else if (count > 0) throw new GgufFormatError(`unsupported array item type ${itemType}`);
       continue;
     }
     const value = await readScalar(c, type);

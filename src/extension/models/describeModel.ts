@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import type { CatalogModel } from "../../core/models/catalog.ts";
-import { formatGb, type FitVerdict } from "../../core/models/fit.ts";
+import { formatGb, type FitVerdict, type MemoryEstimate } from "../../core/models/fit.ts";
 import type { ListedModel } from "./modelLister.ts";
 
 /** "fits in RAM, ~1.1 GB" / "fits on GPU: 28/28 layers" / "too big: needs 9.8 GB, you have 7.6 GB free". */
@@ -42,4 +42,24 @@ export function localFacts(model: ListedModel): string {
 export function catalogFacts(model: CatalogModel): string {
   const role = model.role === "completion" ? vscode.l10n.t("completion (FIM)") : model.role === "chat" ? vscode.l10n.t("chat") : vscode.l10n.t("completion and chat");
   return [`${formatGb(model.sizeBytes)} GB`, model.quantization, role, vscode.l10n.t("licence {0}", model.license)].join(" · ");
+}
+
+/** Which source an estimate came from, shown with every verdict. */
+export function basisText(basis: MemoryEstimate["basis"]): string {
+  const texts: Record<MemoryEstimate["basis"], string> = {
+    loader: vscode.l10n.t("estimated by node-llama-cpp"),
+    header: vscode.l10n.t("quick estimate from the header"),
+    fileSize: vscode.l10n.t("rule of thumb: file size × 1.2"),
+    ruleOfThumb: vscode.l10n.t("rule of thumb: parameters × bits / 8 × 1.2"),
+  };
+  return texts[basis];
+}
+
+/** "fits in RAM, ~1.1 GB · up to 32k context · estimated by node-llama-cpp". */
+export function localDetail(model: ListedModel): string {
+  const parts = [verdictText(model.verdict)];
+  const largest = model.estimate.largestContextSize;
+  if (model.estimate.basis === "loader" && largest) parts.push(vscode.l10n.t("up to {0}k context", Math.floor(largest / 1024)));
+  parts.push(basisText(model.estimate.basis));
+  return parts.join(" · ");
 }

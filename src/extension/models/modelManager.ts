@@ -7,7 +7,12 @@ import { otherToolRoots, type StoreKind, type StoreRoot } from "../../core/model
 import type { Ctx } from "../ctx.ts";
 import { downloadModel, DownloadError, type DownloadProgress } from "./downloader.ts";
 import { machineInfo, type MachineInfo } from "./machine.ts";
-import { listLocalModels, type ListedModel } from "./modelLister.ts";
+import { listLocalModels, refineWithLoader, type ListedModel, type LoaderFitter } from "./modelLister.ts";
+
+/** Time box of the loader estimates for a list: the engine may have to start first (seconds), then ~ms per file. */
+const REFINE_BASE_MS = 10_000;
+const REFINE_PER_MODEL_MS = 500;
+
 
 /** Which roles a model is set for: one model for both is loaded once (the registry shares the file). */
 export type RoleChoice = ModelRole | "both";
@@ -26,7 +31,10 @@ export interface DownloadSpec {
  * model for a role. Tests reach it through the extension API.
  */
 export class ModelManager {
-  constructor(private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly fitter?: LoaderFitter,
+  ) {}
 
   /** `<global storage>/models`: downloads land here. */
   get modelsDir(): string {
@@ -59,6 +67,23 @@ export class ModelManager {
     this.ctx.log.info(`Found ${models.length} model(s) in ${Date.now() - started} ms (${[...bySource].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}).`);
     for (const reason of new Set(skipped)) this.ctx.log.info(`Skipped ${skipped.filter((r) => r === reason).length} file(s) that are not usable models: ${reason}.`);
     return models;
+  }
+
+  /**
+   * The same models with the engine's loader estimates (node-llama-cpp's `GgufInsights`: RAM/VRAM by layer, GPU
+   * layers, the largest context). Starts the engine if it is not running (no model is loaded); when the engine
+   * cannot answer, the header-based estimates stay and the log says why.
+   */
+  async refine(models: readonly ListedModel[], signal?: AbortSignal): Promise<ListedModel[]> {
+    if (!this.fitter) return [...models];
+    const gpuLayers = this.ctx.config.get("engine.gpuLayers");
+    return refineWithLoader(models, this.fitter, {
+      params: { contextSize: this.ctx.config.get("engine.contextSize"), gpuLayers: gpuLayers >= 0 ? gpuLayers : null },
+      // The picker must never wait on a slow engine start or disk; each file also has its own time box in the child.
+      budgetMs: REFINE_BASE_MS + REFINE_PER_MODEL_MS * models.length,
+      ...(signal ? { signal } : {}),
+      log: this.ctx.log,
+    });
   }
 
   get endpoint(): string {

@@ -6,7 +6,8 @@ import { formatGb } from "../../core/models/fit.ts";
 import { catalogVerdict, orderCatalog, recommendPair } from "../../core/models/recommend.ts";
 import type { CatalogModel } from "../../core/models/catalog.ts";
 import { browseForModel, checkGgufMagic } from "../selectModel.ts";
-import { catalogFacts, localFacts, verdictIcon, verdictText } from "./describeModel.ts";
+import { catalogFacts, localDetail, localFacts, verdictIcon, verdictText } from "./describeModel.ts";
+import type { MachineInfo } from "./machine.ts";
 import type { ModelManager, RoleChoice } from "./modelManager.ts";
 import type { ListedModel } from "./modelLister.ts";
 
@@ -16,6 +17,11 @@ type Pick =
   | (vscode.QuickPickItem & { action: "pair"; completion: CatalogModel; chat: CatalogModel })
   | (vscode.QuickPickItem & { action: "path"; file: string })
   | (vscode.QuickPickItem & { action: "browse" | "uri" | "none" });
+
+/** Identifies a row across rebuilds of the list. */
+function pickKey(pick: Pick): string {
+  return pick.action === "local" ? `local:${pick.model.path}` : `${pick.action}:${pick.label}`;
+}
 
 /** A pasted path to a `.gguf` file (absolute, or from the home folder): offered as the first entry. */
 function pastedPath(value: string): string | undefined {
@@ -55,17 +61,21 @@ export async function selectModelFromList(manager: ModelManager): Promise<void> 
     quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
     quickPick.onDidHide(() => resolve(undefined));
   });
-  void buildItems(manager, controller.signal).then(
-    (items) => {
-      listed = items;
-      render();
-      quickPick.busy = false;
-    },
-    (error: unknown) => {
-      quickPick.busy = false;
-      quickPick.placeholder = vscode.l10n.t("Could not list models: {0}", error instanceof Error ? error.message : String(error));
-    },
-  );
+  let filled = false;
+  void fillItems(manager, controller.signal, (items, done) => {
+    // Keep the highlighted row when the list is rebuilt with the loader's estimates — not the placeholder list's
+    // (its Browse… would scroll the full list to the bottom). A local row's icon and verdict change: match by path.
+    const active = filled ? quickPick.activeItems[0] : undefined;
+    filled = true;
+    listed = items;
+    render();
+    const same = active && quickPick.items.find((item) => pickKey(item) === pickKey(active));
+    if (same) quickPick.activeItems = [same];
+    quickPick.busy = !done;
+  }).catch((error: unknown) => {
+    quickPick.busy = false;
+    if (!controller.signal.aborted) quickPick.placeholder = vscode.l10n.t("Could not list models: {0}", error instanceof Error ? error.message : String(error));
+  });
   const pick = await chosen;
   controller.abort();
   quickPick.dispose();
@@ -81,12 +91,23 @@ function tailItems(): Pick[] {
   ];
 }
 
-export async function buildItems(manager: ModelManager, signal?: AbortSignal): Promise<Pick[]> {
+/**
+ * The list in two steps: first with the header estimates (instant), then with the engine's loader estimates
+ * (node-llama-cpp's `GgufInsights`; the engine starts if needed), so the picker never waits for the engine.
+ */
+async function fillItems(manager: ModelManager, signal: AbortSignal, show: (items: Pick[], done: boolean) => void): Promise<void> {
   const [local, machine] = await Promise.all([manager.list(signal), manager.machine()]);
+  show(buildItems(manager, local, machine), local.length === 0);
+  if (local.length === 0) return;
+  const refined = await manager.refine(local, signal);
+  if (!signal.aborted) show(buildItems(manager, refined, machine), true);
+}
+
+export function buildItems(manager: ModelManager, local: readonly ListedModel[], machine: MachineInfo): Pick[] {
   const items: Pick[] = [separator(vscode.l10n.t("On this machine"))];
   if (local.length === 0) items.push({ label: vscode.l10n.t("No models found yet"), description: vscode.l10n.t("download one below, or browse for a file"), action: "none" });
   for (const model of local) {
-    items.push({ label: `${verdictIcon(model.verdict)} ${model.label}`, description: localFacts(model), detail: verdictText(model.verdict), action: "local", model });
+    items.push({ label: `${verdictIcon(model.verdict)} ${model.label}`, description: localFacts(model), detail: localDetail(model), action: "local", model });
   }
   items.push(separator(vscode.l10n.t("Recommended downloads")));
   const pair = recommendPair(manager.catalog(), machine);
@@ -107,7 +128,7 @@ export async function buildItems(manager: ModelManager, signal?: AbortSignal): P
     items.push({
       label: `$(cloud-download) ${model.label}`,
       description: catalogFacts(model),
-      detail: `${verdictText(verdict)}${have ? ` · ${vscode.l10n.t("already downloaded")}` : ""}`,
+      detail: `${verdictText(verdict)} · ${vscode.l10n.t("catalog size × 1.2")}${have ? ` · ${vscode.l10n.t("already downloaded")}` : ""}`,
       action: "catalog",
       model,
     });

@@ -2,7 +2,7 @@ import * as vscode from "vscode";
 import { estimateFromParameters, fitVerdict, formatGb, ruleOfThumbTable } from "../../core/models/fit.ts";
 import { catalogVerdict } from "../../core/models/recommend.ts";
 import type { BackendStatus } from "../../core/backend/index.ts";
-import { verdictText } from "./describeModel.ts";
+import { basisText, verdictText } from "./describeModel.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { ModelManager } from "./modelManager.ts";
 
@@ -35,6 +35,16 @@ export async function estimateMemoryMarkdown(manager: ModelManager): Promise<str
   for (const row of ruleOfThumbTable()) {
     const verdict = verdictText(fitVerdict(estimateFromParameters(row.parametersBillion, row.bits, 8192), machine));
     lines.push(`| ${row.parametersBillion}B | ${row.bits} | ${formatGb(row.bytes)} GB | ${verdict} |`);
+  }
+  const local = await manager.refine(await manager.list());
+  if (local.length > 0) {
+    lines.push("", `## ${vscode.l10n.t("Models on this machine")}`, "", vscode.l10n.t("Estimated by node-llama-cpp from each file's header (weights and KV cache by layer, the GPU layers and the largest context that fit); other rows name the quick estimate used when the engine could not answer."), "");
+    lines.push(`| ${vscode.l10n.t("Model")} | ${vscode.l10n.t("Weights")} | ${vscode.l10n.t("KV cache and buffers")} | ${vscode.l10n.t("Context")} | ${vscode.l10n.t("Largest context that fits")} | ${vscode.l10n.t("On this machine")} | ${vscode.l10n.t("Estimate")} |`, "|---|---|---|---|---|---|---|");
+    for (const model of local) {
+      const e = model.estimate;
+      const largest = e.largestContextSize !== undefined ? String(e.largestContextSize) : "–";
+      lines.push(`| ${escapeCell(model.label)} | ${formatGb(e.weightsBytes)} GB | ${formatGb(e.kvCacheBytes)} GB | ${e.contextSize} | ${largest} | ${verdictText(model.verdict)} | ${basisText(e.basis)} |`);
+    }
   }
   lines.push("", `## ${vscode.l10n.t("Recommended downloads")}`, "", vscode.l10n.t("File size × 1.2, from each file's exact size."), "");
   lines.push(`| ${vscode.l10n.t("Model")} | ${vscode.l10n.t("Role")} | ${vscode.l10n.t("File")} | ${vscode.l10n.t("Memory")} | ${vscode.l10n.t("On this machine")} | ${vscode.l10n.t("Licence")} |`, "|---|---|---|---|---|---|");
@@ -74,4 +84,9 @@ export async function systemInfoMarkdown(manager: ModelManager, status: readonly
   lines.push("", `## ${vscode.l10n.t("Model folders searched")}`, "");
   for (const root of manager.roots()) lines.push(`- ${root.kind}: \`${root.path}\` (${root.reason})`);
   return lines.join("\n");
+}
+
+/** A model's name inside a Markdown table cell (a `|` would split the row). */
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|");
 }

@@ -17,6 +17,8 @@ import {
   type ChatResult,
   type CompleteParams,
   type CompleteResult,
+  type EstimateFitParams,
+  type EstimateFitResult,
   type EngineStatus,
   type InitializeParams,
   type InitializeResult,
@@ -35,6 +37,7 @@ import {
 import { benchPromptTokens } from "./benchPrompt.ts";
 import { runChat } from "./chat.ts";
 import { runCompletion, type AbortCause } from "./completion.ts";
+import { estimateFits, InsightsCache } from "./fitEstimate.ts";
 import { LoadedModel } from "./loadedModel.ts";
 import { PrewarmControl, runPrewarm } from "./prewarm.ts";
 import type { ChildLogger } from "./log.ts";
@@ -66,6 +69,7 @@ export class Engine {
   private readonly busy = { completion: 0, chat: 0 };
   private activeRequests = 0;
   private readonly startedAt = performance.now();
+  private readonly fitCache = new InsightsCache();
 
   constructor(
     private readonly log: ChildLogger,
@@ -306,6 +310,11 @@ export class Engine {
       uptimeMs: Math.round(performance.now() - this.startedAt),
       pid: process.pid,
     };
+  }
+
+  /** Fit estimates for model files (headers only, one after another); see `EstimateFitRequest`. */
+  estimateFit(params: EstimateFitParams, signal: AbortSignal): Promise<EstimateFitResult> {
+    return estimateFits(params, this.requireLlama(), this.fitCache, signal);
   }
 
   /** Benchmark only: see `BenchDecodeRequest`. */

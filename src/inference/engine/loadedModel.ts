@@ -31,10 +31,10 @@ import { WarmFiles } from "./warmFiles.ts";
 import { measureThreads, readCachedThreads, threadCacheKey, writeCachedThreads } from "./threadTuning.ts";
 
 /** Context size bounds when the host does not ask for one (per sequence). */
-const DEFAULT_MIN_CONTEXT = 2048;
-const DEFAULT_MAX_CONTEXT = 8192;
+export const DEFAULT_MIN_CONTEXT = 2048;
+export const DEFAULT_MAX_CONTEXT = 8192;
 /** The two sequences of the context. */
-const SEQUENCES = 2;
+export const SEQUENCES = 2;
 
 export interface LoadedModelDeps {
   llama: Llama;
