@@ -6,7 +6,7 @@
  *
  * Nothing half-done looks installed: every tarball is downloaded and verified before any is unpacked; each package
  * is unpacked into a temporary folder and renamed into place only when complete; a failed, cancelled or
- * mismatching download leaves at most a `.partial` file (resumed next time) outside the `node_modules` tree.
+ * mismatching download leaves no file at all (its part included: these packages are not resumed).
  */
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
@@ -111,7 +111,12 @@ export async function installGpuPackages(request: GpuInstallRequest): Promise<st
   await mkdir(downloads, { recursive: true });
 
   const dists: VersionDist[] = [];
-  for (const name of names) dists.push(await fetchVersionDist(request.registry, name, version, signal));
+  try {
+    for (const name of names) dists.push(await fetchVersionDist(request.registry, name, version, signal));
+  } catch (error) {
+    await rm(downloads, { recursive: true, force: true });
+    throw error;
+  }
   request.onMetadata?.(dists);
   const unpacked = dists.reduce((sum, d) => sum + (d.unpackedSize ?? 0), 0);
   const free = await (request.freeBytes ?? diskFree)(downloads);
@@ -142,7 +147,8 @@ export async function installGpuPackages(request: GpuInstallRequest): Promise<st
       });
       tarballs.push(result.path);
     } catch (error) {
-      await removeAll(tarballs);
+      // No resume for these packages: a failed or cancelled fetch leaves no file behind (parts included).
+      await rm(downloads, { recursive: true, force: true });
       throw toInstallError(error, signal);
     }
     request.log?.(`Downloaded ${dist.name}@${version} and verified its ${expected.algorithm} integrity.`);
