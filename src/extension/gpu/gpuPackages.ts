@@ -230,6 +230,19 @@ export async function installedGpuPackages(storageDir: string, version: string):
   return names;
 }
 
+/** The node-llama-cpp version the extension ships (its package.json under `extensionPath`), which the packages must match. */
+export async function bundledNodeLlamaCppVersion(extensionPath: string): Promise<string> {
+  const manifest = await readManifest(path.join(extensionPath, "node_modules", "node-llama-cpp"));
+  if (!manifest?.version) throw new GpuInstallError("registry", "the bundled node-llama-cpp has no readable version");
+  return manifest.version;
+}
+
+/** What the child resolves from global storage: every package installed for `version` (none: `undefined`). */
+export async function installedBinaryPackagesSpec(storageDir: string, version: string): Promise<{ root: string; names: string[] } | undefined> {
+  const names = await installedGpuPackages(storageDir, version);
+  return names.length > 0 ? { root: gpuStoreLayout(storageDir, version).root, names } : undefined;
+}
+
 /** Deletes every downloaded GPU package (all versions) and any partial download. */
 export async function removeGpuPackages(storageDir: string): Promise<void> {
   await rm(gpuStoreLayout(storageDir, "x").base, { recursive: true, force: true });
