@@ -361,7 +361,7 @@ export class LocalEngineClient {
       if (child.exit != null && this.gpuStart === child) {
         // A GPU binary that kills the process while loading (a native abort, a driver fault): start again on the CPU.
         this.gpuStart = null;
-        this.gpuCrashReason = `the engine stopped while loading the ${gpu} GPU binary (exit code ${child.exit.code}, signal ${child.exit.signal})${child.lastStderr(1) ? `: ${child.lastStderr(1)}` : ""}`;
+        this.gpuCrashReason = `the engine stopped while loading ${gpu === "auto" ? "a GPU binary" : `the ${gpu} GPU binary`} (exit code ${child.exit.code}, signal ${child.exit.signal})${child.lastStderr(1) ? `: ${child.lastStderr(1)}` : ""}`;
         this.log("warn", `${this.gpuCrashReason}; starting again on the CPU`);
         if (this.child === child) this.child = null;
         return this.spawnAndInitialize();
