@@ -29,7 +29,8 @@ export function llamaCppCommit() {
 export function childBundleOptions() {
   return {
     define: { __LLAMA_CPP_COMMIT__: JSON.stringify(llamaCppCommit()) },
-    entryPoints: { "inference/child": "src/inference/child.ts" },
+    // The resolve hook is its own file: `module.register` loads it on Node's loader thread (GPU packages on demand).
+    entryPoints: { "inference/child": "src/inference/child.ts", "inference/binaryResolveHook": "src/inference/binaryResolveHook.ts" },
     outdir: "dist",
     outExtension: { ".js": ".mjs" },
     platform: "node",

@@ -23,6 +23,7 @@ export const COMMANDS = {
   fixWithPrivateCoder: "privateCoder.fixWithPrivateCoder",
   writeTests: "privateCoder.writeTests",
   writeDocComment: "privateCoder.writeDocComment",
+  enableGpuAcceleration: "privateCoder.enableGpuAcceleration",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

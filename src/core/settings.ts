@@ -185,6 +185,14 @@ export const SETTINGS = {
     order: 24,
     description: "Use flash attention where the device supports it (less memory for long contexts).",
   },
+  "engine.gpuPackageRegistry": {
+    type: "string",
+    default: "https://registry.npmjs.org",
+    scope: "machine",
+    order: 26,
+    description:
+      "npm registry (or a mirror with the same API) that **Private Coder: Enable GPU Acceleration** fetches node-llama-cpp's CUDA or Vulkan binary package from, exactly the version the extension runs. The package is checked against the registry's published integrity (SHA-512) before it is unpacked. VS Code's proxy settings apply. Nothing is fetched unless you run that command.",
+  },
   "engine.idleUnloadMinutes": {
     type: "integer",
     default: 15,

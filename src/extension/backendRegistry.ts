@@ -5,6 +5,7 @@ import {
   MODEL_ROLES,
   modelRefFromSetting,
   sameModel,
+  type BackendFacts,
   type BackendStatus,
   type BreakerTrippedEvent,
   type CrashEvent,
@@ -18,6 +19,7 @@ import { LocalBackend } from "../inference/localBackend.ts";
 import type { EstimateFitParams, EstimateFitResult, GpuSetting } from "../inference/protocol.ts";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
+import { bundledNodeLlamaCppVersion, installedBinaryPackagesSpec } from "./gpu/gpuPackages.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
 import { describeCrash, describeError, describeModelFacts } from "./userMessages.ts";
@@ -171,6 +173,12 @@ export class BackendRegistry {
     await this.recreateLocal("restart requested");
   }
 
+  /** The local engine's facts (device, GPU fallback, binary) when it has started, else `undefined`; starts nothing. */
+  async localEngineFacts(): Promise<BackendFacts | undefined> {
+    if (!this.local || this.local.state !== "ready") return undefined;
+    return (await this.local.status({})).facts;
+  }
+
   /** The backend that runs `model`: a remote server's, or the local engine for every model file on this machine. */
   private createBackend(model: ModelRef): InferenceBackend {
     if (model.source === "remote") return this.remote.backend();
@@ -218,6 +226,11 @@ export class BackendRegistry {
       childPath: this.ctx.extensionContext.asAbsolutePath("dist/inference/child.mjs"),
       cacheDir: this.ctx.extensionContext.globalStorageUri.fsPath,
       gpu: gpuOption(config.get("engine.gpu")),
+      // GPU packages fetched by Enable GPU Acceleration, looked up at every engine start.
+      binaryPackages: async () => {
+        const extensionPath = this.ctx.extensionContext.extensionUri.fsPath;
+        return installedBinaryPackagesSpec(this.ctx.extensionContext.globalStorageUri.fsPath, await bundledNodeLlamaCppVersion(extensionPath));
+      },
       threads: threads > 0 ? threads : undefined,
       idleUnloadMs: config.get("engine.idleUnloadMinutes") * 60_000,
       logLevel: "debug",

@@ -5,6 +5,7 @@ import { registerChatActions } from "./chat/chatActions.ts";
 import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
 import { registerQuantizeCommand } from "./quantizeCommand.ts";
+import { offerGpuOnce, registerGpuCommand } from "./gpu/enableGpuCommand.ts";
 import { ChatViewProvider } from "./chatView.ts";
 import { registerCommands } from "./commands.ts";
 import { Config } from "./config.ts";
@@ -91,6 +92,16 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     registerRemoteCommands(ctx, backends.remote);
     registerQuantizeCommand(ctx);
+    const gpuDeps = { restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar), localEngineFacts: () => backends.localEngineFacts() };
+    registerGpuCommand(ctx, gpuDeps);
+    // The first model ready on this machine's engine: a GPU found while it runs on the CPU is offered (once).
+    const gpuOfferCheck = ctx.track(
+      modelStatus.onDidChange((state) => {
+        if (state.kind !== "ready") return;
+        gpuOfferCheck.dispose();
+        offerGpuOnce(ctx, gpuDeps).catch((error: unknown) => log.warn(`GPU offer check failed: ${error instanceof Error ? error.message : String(error)}`));
+      }),
+    );
     offerFirstRunModelChoice(ctx, models.manager).catch((error: unknown) => log.error(`First-run prompt failed: ${error instanceof Error ? error.message : String(error)}`));
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage, models: models.manager };

@@ -194,6 +194,7 @@ export function describeBackendStatus(status: BackendStatus, l10n: L10n): string
     lines.push(l10n.t("{0} for {1}: {2}", model.name, model.roles.join(" + "), describeModelFacts(model, l10n).join(", ")));
   }
   if (status.models.length === 0) lines.push(l10n.t("no model loaded"));
+  if (f.binary?.source === "downloaded") lines.push(l10n.t("GPU binary {0}, downloaded to {1}", f.binary.package ?? "", f.binary.location ?? ""));
   if (f.residentBytes !== undefined && f.residentBytes > 0) lines.push(l10n.t("memory {0} (process)", formatBytes(f.residentBytes, l10n)));
   if (f.versions) lines.push(Object.entries(f.versions).map(([name, version]) => `${name} ${version}`).join(", "));
   return lines;

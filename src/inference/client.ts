@@ -102,6 +102,10 @@ export class LocalEngineClient {
   private readonly inFlight = new Set<InFlight>();
   private readonly chunkListeners = new Map<string, (text: string) => void>();
   private lastCrashMessage = "";
+  /** Set once a child died while starting with a GPU: later starts use the CPU and the bundled binary. */
+  private gpuCrashReason: string | null = null;
+  /** The child starting with a GPU right now: its death is a fallback to the CPU, not a crash to restart. */
+  private gpuStart: ChildHandle | null = null;
   /** What to reload after a restart: the last successful load per role. */
   private readonly loadedModels = new Map<ModelRole, LoadModelParams>();
 
@@ -328,6 +332,11 @@ export class LocalEngineClient {
 
   private async spawnAndInitialize(): Promise<ChildHandle> {
     if (this.currentState !== "restarting") this.setState("starting");
+    const gpu = this.gpuCrashReason ? false : this.options.gpu;
+    const binaryPackages = this.gpuCrashReason ? undefined : await this.options.binaryPackages().catch((error: unknown) => {
+      this.log("warn", `the downloaded GPU packages could not be listed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
     const child = ChildHandle.spawn({
       childPath: this.options.childPath,
       execPath: this.options.execPath,
@@ -335,6 +344,7 @@ export class LocalEngineClient {
       onOutput: (stream, line) => this.logEmitter.fire({ level: stream === "stderr" ? "warn" : "info", message: line, source: stream }),
     });
     this.child = child;
+    if (gpu !== false) this.gpuStart = child;
     this.wire(child);
     this.log("info", `starting inference engine (pid ${child.pid ?? "?"})`);
     try {
@@ -343,21 +353,35 @@ export class LocalEngineClient {
         child.connection.sendRequest(InitializeRequest, {
           protocolVersion: PROTOCOL_VERSION,
           cacheDir: this.options.cacheDir,
-          gpu: this.options.gpu,
+          gpu,
           ...(this.options.threads != null ? { threads: this.options.threads } : {}),
           idleUnloadMs: this.options.idleUnloadMs,
           logLevel: this.options.logLevel,
+          ...(binaryPackages && binaryPackages.names.length > 0 ? { binaryPackages } : {}),
         }),
         this.options.handshakeTimeoutMs,
         () => new EngineError(EngineErrorCode.StartFailed, `The inference engine did not initialize within ${this.options.handshakeTimeoutMs} ms.`),
       );
+      if (this.gpuCrashReason) this.initResult = { ...this.initResult, gpuFallbackReason: this.gpuCrashReason };
     } catch (error) {
+      // The connection may close a moment before the exit is reported: wait briefly to tell a crash from a refusal.
+      if (child.exit == null && !(error instanceof EngineError)) await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 500))]);
+      if (child.exit != null && this.gpuStart === child) {
+        // A GPU binary that kills the process while loading (a native abort, a driver fault): start again on the CPU.
+        this.gpuStart = null;
+        this.gpuCrashReason = `the engine stopped while loading ${gpu === "auto" ? "a GPU binary" : `the ${gpu} GPU binary`} (exit code ${child.exit.code}, signal ${child.exit.signal})${child.lastStderr(1) ? `: ${child.lastStderr(1)}` : ""}`;
+        this.log("warn", `${this.gpuCrashReason}; starting again on the CPU`);
+        if (this.child === child) this.child = null;
+        return this.spawnAndInitialize();
+      }
       const failure = child.exit != null ? this.crashError(child) : error instanceof EngineError ? error : fromRpcError(error);
       if (child.exit == null) {
         // Hung or refused: kill it; the exit is handled as a crash (counts towards the breaker).
         child.process.kill("SIGKILL");
       }
       throw new EngineError(EngineErrorCode.StartFailed, `The inference engine failed to start: ${failure.message}`);
+    } finally {
+      if (this.gpuStart === child) this.gpuStart = null;
     }
     await this.reloadModels(child);
     if (child.exit != null) throw this.crashError(child);
@@ -398,6 +422,8 @@ export class LocalEngineClient {
   private onChildExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     child.dispose();
     if (this.child !== child) return;
+    // Handled by spawnAndInitialize: the same start goes on without the GPU.
+    if (child === this.gpuStart) return;
     this.child = null;
     if (child.intentional || this.currentState === "disposed") return;
 

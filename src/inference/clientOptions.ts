@@ -1,7 +1,7 @@
 /**
  * Options and events of `LocalEngineClient` (./client.ts), with their defaults in one place.
  */
-import type { ChatParams, CompleteParams, GpuSetting, LogLevel, ModelRole } from "./protocol.ts";
+import type { BinaryPackagesSpec, ChatParams, CompleteParams, GpuSetting, LogLevel, ModelRole } from "./protocol.ts";
 
 export interface LocalEngineClientOptions {
   /** Absolute path of the bundled child, e.g. `context.asAbsolutePath("dist/inference/child.mjs")`. Required. */
@@ -10,6 +10,12 @@ export interface LocalEngineClientOptions {
   cacheDir?: string | null;
   /** GPU backend. Default `"auto"` (falls back to CPU when no GPU backend works). */
   gpu?: GpuSetting;
+  /**
+   * The downloaded binary packages (GPU on demand) to resolve in the child, asked at every start (an install takes
+   * effect at the next start). Default: none. A child that dies while starting with a GPU is started again on the
+   * CPU with the bundled binary, and `engineInfo.gpuFallbackReason` says so.
+   */
+  binaryPackages?: () => Promise<BinaryPackagesSpec | undefined>;
   /** Thread count override (the user setting). Default `undefined`: measured per model at load and remembered. */
   threads?: number;
   /** Free a model after this many ms without requests; it reloads on next use. `0` disables. Default 900,000 (15 min). */
@@ -64,6 +70,7 @@ export function resolveOptions(options: LocalEngineClientOptions): ResolvedClien
     childPath: options.childPath,
     cacheDir: options.cacheDir ?? null,
     gpu: options.gpu ?? "auto",
+    binaryPackages: options.binaryPackages ?? (() => Promise.resolve(undefined)),
     threads: options.threads,
     idleUnloadMs: options.idleUnloadMs ?? 15 * 60_000,
     logLevel: options.logLevel ?? "info",

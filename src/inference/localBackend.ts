@@ -152,6 +152,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...status.models.map((m) => `${m.name} (${m.roles.join(" + ")}): ${m.threads} threads (${m.threadsSource}), context ${m.contextSize}, ${m.state}`),
       `memory ${mib(status.memory.rss)} (process)`,
       info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${llamaCppVersion(info)}` : "",
+      info ? `binary ${info.binary.package ?? ""} (${info.binary.source}${info.binary.location ? ` from ${info.binary.location}` : ""})` : "",
     ].filter((line) => line !== "");
     return {
       running: status.running,
@@ -163,6 +164,9 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
         ...(status.device ? { device: status.device } : {}),
         ...(info?.gpuFallbackReason ? { gpuFallbackReason: info.gpuFallbackReason } : {}),
         residentBytes: status.memory.rss,
+        ...(info
+          ? { binary: { source: info.binary.source, ...(info.binary.package ? { package: info.binary.package } : {}), ...(info.binary.location ? { location: info.binary.location } : {}) } }
+          : {}),
         ...(info ? { versions: { "node-llama-cpp": info.versions.nodeLlamaCpp, "llama.cpp": llamaCppVersion(info) } } : {}),
       },
     };

@@ -144,6 +144,28 @@ export interface InitializeParams {
   idleUnloadMs?: number;
   /** Lowest level of log notifications sent to the host. Default `"info"`. */
   logLevel?: LogLevel;
+  /**
+   * node-llama-cpp binary packages downloaded into global storage (GPU on demand). The child resolves these names
+   * from `root` (a folder holding `node_modules/@node-llama-cpp/...`) instead of the extension's `node_modules`.
+   * Default: none, only the bundled binaries.
+   */
+  binaryPackages?: BinaryPackagesSpec;
+}
+
+export interface BinaryPackagesSpec {
+  root: string;
+  /** e.g. `["@node-llama-cpp/linux-x64-cuda", "@node-llama-cpp/linux-x64-cuda-ext"]` */
+  names: string[];
+}
+
+/** The llama.cpp binary the child loaded. */
+export interface BinaryInfo {
+  /** `bundled`: a package shipped with the extension; `downloaded`: one from global storage; `localBuild`: built from source on this machine. */
+  source: "bundled" | "downloaded" | "localBuild";
+  /** `name@version` of the package (null for a local build or where unknown). */
+  package: string | null;
+  /** The folder a downloaded package was loaded from. */
+  location: string | null;
 }
 
 export interface InitializeResult {
@@ -157,6 +179,8 @@ export interface InitializeResult {
   device: Device;
   /** Set when `gpu` asked for a GPU but CPU was used instead, with the reason. */
   gpuFallbackReason: string | null;
+  /** The binary in use. */
+  binary: BinaryInfo;
   /** GPU device names (empty on CPU). */
   gpuDevices: string[];
   /** Cores available for math (the upper bound of the thread search). */

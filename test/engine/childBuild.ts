@@ -27,7 +27,8 @@ export async function ensureChildBuilt(): Promise<string> {
   } catch {
     // not built yet
   }
-  if (built > 0 && built >= newestSource(path.join(repoRoot, "src/inference"))) return childPath;
+  // The child bundles src/core too (e.g. core/gpu for the downloaded binary packages).
+  if (built > 0 && built >= Math.max(newestSource(path.join(repoRoot, "src/inference")), newestSource(path.join(repoRoot, "src/core")))) return childPath;
   await esbuild.build({ bundle: true, sourcemap: "linked", logLevel: "warning", absWorkingDir: repoRoot, legalComments: "none", ...childBundleOptions() });
   return childPath;
 }

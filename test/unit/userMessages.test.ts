@@ -8,7 +8,7 @@ import { formatString } from "../../src/core/webviewStrings.ts";
 import { EngineCancelledError, EngineCrashedError, EngineError } from "../../src/inference/errors.ts";
 import { EngineErrorCode } from "../../src/inference/protocol.ts";
 import { MessageTooLongError } from "../../src/extension/chat/chatGeneration.ts";
-import { describeCrash, describeError, formatBytes, type L10n } from "../../src/extension/userMessages.ts";
+import { describeBackendStatus, describeCrash, describeError, formatBytes, type L10n } from "../../src/extension/userMessages.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const english = JSON.parse(readFileSync(path.join(root, "l10n/bundle.l10n.json"), "utf8")) as Record<string, string>;
@@ -90,4 +90,22 @@ test("every engine error code has its own wording or deliberately keeps the engi
     if (keepsMessage.has(code)) assert.equal(text, "ENGLISH FROM THE ENGINE", code);
     else assert.notEqual(text, "ENGLISH FROM THE ENGINE", code);
   }
+});
+
+test("Engine Status names a downloaded GPU binary and where it lives, in both languages; a bundled one is not repeated", () => {
+  const status = (binary: { source: "bundled" | "downloaded"; package?: string; location?: string }) => ({
+    running: true,
+    models: [],
+    busy: { completion: false, chat: false },
+    activeRequests: 0,
+    details: [],
+    facts: { device: "cuda" as const, binary },
+  });
+  const downloaded = { source: "downloaded" as const, package: "@node-llama-cpp/linux-x64-cuda@3.22.1", location: "/storage/gpu/node-llama-cpp@3.22.1/node_modules/@node-llama-cpp/linux-x64-cuda" };
+  const en = describeBackendStatus(status(downloaded), l10nWith(english));
+  assert.ok(en.includes(`GPU binary ${downloaded.package}, downloaded to ${downloaded.location}`), en.join("\n"));
+  const zh = describeBackendStatus(status(downloaded), l10nWith(chinese));
+  assert.ok(zh.some((line) => line.includes(downloaded.package) && line.includes("已下载到")), zh.join("\n"));
+  const bundled = describeBackendStatus(status({ source: "bundled", package: "@node-llama-cpp/linux-x64@3.22.1" }), l10nWith(english));
+  assert.ok(!bundled.some((line) => line.includes("@node-llama-cpp")), bundled.join("\n"));
 });

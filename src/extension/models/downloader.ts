@@ -67,7 +67,7 @@ export interface DownloadResult {
 interface PartMeta {
   url: string;
   sizeBytes?: number;
-  sha256?: string;
+  identity: string;
 }
 
 const MAX_REDIRECTS = 5;
@@ -80,12 +80,7 @@ export function partialPaths(dir: string, fileName: string): { part: string; met
 
 export async function downloadModel(request: DownloadRequest): Promise<DownloadResult> {
   const { dir, fileName, signal } = request;
-  const log = request.log ?? (() => undefined);
   if (!/^[^\\/]+\.gguf$/i.test(fileName) || fileName.startsWith(".")) throw new DownloadError("badName", `not a model file name: ${fileName}`);
-  const finalPath = path.join(dir, fileName);
-  const { part, meta } = partialPaths(dir, fileName);
-  await mkdir(path.dirname(part), { recursive: true });
-
   let expectedSize = request.sizeBytes;
   let expectedSha = request.sha256?.toLowerCase();
   if (expectedSize === undefined || expectedSha === undefined) {
@@ -93,12 +88,59 @@ export async function downloadModel(request: DownloadRequest): Promise<DownloadR
     expectedSize ??= facts.sizeBytes;
     expectedSha ??= facts.sha256;
   }
+  let sha256 = "";
+  const result = await downloadFile({
+    ...request,
+    finalPath: path.join(dir, fileName),
+    ...(expectedSize !== undefined ? { sizeBytes: expectedSize } : {}),
+    identity: expectedSha ?? "",
+    verify: async (part) => {
+      sha256 = await hashFile(part, "sha256", "hex", signal);
+      if (expectedSha !== undefined && sha256 !== expectedSha) throw new DownloadError("hashMismatch", `SHA-256 mismatch: got ${sha256}, expected ${expectedSha}`);
+      if ((await checkGgufHeader(part)) !== "ok") throw new DownloadError("notGguf", "the downloaded file is not a GGUF model (an error page?)");
+    },
+  });
+  request.log?.(`Downloaded ${fileName}: ${result.sizeBytes} bytes, SHA-256 ${expectedSha ? "verified" : "not published, size checked only"}${result.resumedFrom.length ? `, resumed ${result.resumedFrom.length}×` : ""}.`);
+  return { ...result, sha256, hashVerified: expectedSha !== undefined };
+}
+
+export interface FileDownloadRequest {
+  readonly url: string;
+  /** Where the verified file is renamed to; the part lives in `<its folder>/.partial/`. */
+  readonly finalPath: string;
+  /** Expected size; when absent, taken from the server's `Content-Length`. */
+  readonly sizeBytes?: number;
+  /** What the bytes must be (a hash): a part left for another URL or identity is started over, not resumed. */
+  readonly identity: string;
+  /** Checks the complete part; throws a `DownloadError` to reject it (the part is then deleted). */
+  verify(part: string): Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Dropped connections resumed automatically before giving up. Default 5. */
+  readonly retries?: number;
+  /** Free bytes in the target folder (tests simulate a full disk). Default: `statfs`. */
+  readonly freeBytes?: (dir: string) => Promise<number | undefined>;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The resumable, verified download behind `downloadModel` (and the GPU packages): free-disk check, `Range` resume
+ * of a part left by a cancel or a dropped connection, size check, the caller's `verify`, then an atomic rename.
+ */
+export async function downloadFile(request: FileDownloadRequest): Promise<{ path: string; sizeBytes: number; resumedFrom: readonly number[] }> {
+  const { finalPath, signal } = request;
+  const dir = path.dirname(finalPath);
+  const log = request.log ?? (() => undefined);
+  const { part, meta } = partialPaths(dir, path.basename(finalPath));
+  await mkdir(path.dirname(part), { recursive: true });
+
+  let expectedSize = request.sizeBytes;
   // A part left by another URL or another expected file is useless: start over.
   const previous = await readMeta(meta);
-  if (!previous || previous.url !== request.url || previous.sha256 !== expectedSha || previous.sizeBytes !== expectedSize) {
+  if (!previous || previous.url !== request.url || previous.identity !== request.identity || previous.sizeBytes !== expectedSize) {
     await rm(part, { force: true });
   }
-  await writeFile(meta, JSON.stringify({ url: request.url, sizeBytes: expectedSize, sha256: expectedSha } satisfies PartMeta));
+  await writeFile(meta, JSON.stringify({ url: request.url, sizeBytes: expectedSize, identity: request.identity } satisfies PartMeta));
 
   const have0 = await sizeOf(part);
   if (expectedSize !== undefined) {
@@ -136,19 +178,16 @@ export async function downloadModel(request: DownloadRequest): Promise<DownloadR
     await removePart(part, meta);
     throw new DownloadError("sizeMismatch", `the download has ${size} bytes, expected ${expectedSize}`);
   }
-  const sha256 = await hashFile(part, signal);
-  if (expectedSha !== undefined && sha256 !== expectedSha) {
-    await removePart(part, meta);
-    throw new DownloadError("hashMismatch", `SHA-256 mismatch: got ${sha256}, expected ${expectedSha}`);
-  }
-  if ((await checkGgufHeader(part)) !== "ok") {
-    await removePart(part, meta);
-    throw new DownloadError("notGguf", "the downloaded file is not a GGUF model (an error page?)");
+  try {
+    await request.verify(part);
+  } catch (error) {
+    // A cancel during the check keeps the complete part for the next try; a failed check deletes it.
+    if (!signal?.aborted) await removePart(part, meta);
+    throw signal?.aborted ? new DownloadError("cancelled", "the download was cancelled") : error;
   }
   await rename(part, finalPath);
   await rm(meta, { force: true });
-  log(`Downloaded ${fileName}: ${size} bytes, SHA-256 ${expectedSha ? "verified" : "not published, size checked only"}${resumedFrom.length ? `, resumed ${resumedFrom.length}×` : ""}.`);
-  return { path: finalPath, sizeBytes: size, sha256, hashVerified: expectedSha !== undefined, resumedFrom };
+  return { path: finalPath, sizeBytes: size, resumedFrom };
 }
 
 /** One request; resolves true when the file is complete, false when the server ended early (resume). */
@@ -158,7 +197,7 @@ async function transfer(
   have: number,
   expected: number | undefined,
   meter: ProgressMeter,
-  request: DownloadRequest,
+  request: Pick<FileDownloadRequest, "signal" | "onProgress">,
   learnTotal: (total: number) => void,
 ): Promise<boolean> {
   const range = rangeHeader(have);
@@ -217,7 +256,8 @@ async function transfer(
   });
 }
 
-function get(url: string, headers: Record<string, string>, signal: AbortSignal | undefined, method = "GET", redirects = 0): Promise<http.IncomingMessage> {
+/** GET (or another method) following redirects; Node's http/https, which the extension host routes through the user's proxy. */
+export function get(url: string, headers: Record<string, string>, signal: AbortSignal | undefined, method = "GET", redirects = 0): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const lib = target.protocol === "https:" ? https : http;
@@ -256,10 +296,11 @@ async function headFacts(url: string, signal?: AbortSignal): Promise<{ sizeBytes
   return facts;
 }
 
-async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash("sha256");
+/** A file's digest, read in 1 MiB chunks (a multi-GB model never sits in memory). */
+export async function hashFile(file: string, algorithm: string, encoding: "hex" | "base64", signal?: AbortSignal): Promise<string> {
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, signal })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  return hash.digest(encoding);
 }
 
 async function readMeta(file: string): Promise<PartMeta | undefined> {
@@ -274,7 +315,7 @@ async function sizeOf(file: string): Promise<number> {
   return (await stat(file).catch(() => undefined))?.size ?? 0;
 }
 
-async function diskFree(dir: string): Promise<number | undefined> {
+export async function diskFree(dir: string): Promise<number | undefined> {
   try {
     const s = await statfs(dir);
     return s.bavail * s.bsize;

@@ -6,14 +6,10 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
+import { detectGpus as detectGpusFrom, type DetectedGpu, type GpuProbes } from "../../core/gpu/detect.ts";
 import type { MachineMemory } from "../../core/models/fit.ts";
 
-export interface GpuInfo {
-  readonly name: string;
-  readonly backend: "cuda" | "metal" | "vulkan";
-  readonly totalBytes?: number;
-  readonly freeBytes?: number;
-}
+export type GpuInfo = DetectedGpu;
 
 export interface MachineInfo extends MachineMemory {
   readonly platform: string;
@@ -29,28 +25,21 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
   });
 }
 
-async function nvidiaGpus(): Promise<GpuInfo[]> {
-  const out = await run("nvidia-smi", ["--query-gpu=name,memory.total,memory.free", "--format=csv,noheader,nounits"], 3_000);
-  if (!out) return [];
-  return out
-    .split("\n")
-    .map((line) => line.split(",").map((s) => s.trim()))
-    .filter((parts) => parts.length === 3 && parts[0])
-    .map(([name = "", total = "", free = ""]) => ({ name, backend: "cuda" as const, totalBytes: Number(total) * 1024 * 1024, freeBytes: Number(free) * 1024 * 1024 }));
+/** This machine's probes for src/core/gpu/detect.ts: `nvidia-smi` (3 s limit) and file checks. */
+export function realGpuProbes(): GpuProbes {
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    totalMemoryBytes: os.totalmem(),
+    freeMemoryBytes: os.freemem(),
+    nvidiaSmi: () => run("nvidia-smi", ["--query-gpu=name,memory.total,memory.free", "--format=csv,noheader,nounits"], 3_000),
+    fileExists: (file) => existsSync(file),
+    ...(process.env.SystemRoot ? { systemRoot: process.env.SystemRoot } : {}),
+  };
 }
 
-const VULKAN_LOADERS = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1", "/usr/lib64/libvulkan.so.1", "/usr/lib/libvulkan.so.1", "C:\\Windows\\System32\\vulkan-1.dll"];
-
-export async function detectGpus(): Promise<GpuInfo[]> {
-  if (process.platform === "darwin" && process.arch === "arm64") {
-    // Unified memory: the GPU shares RAM; Metal can use most of it.
-    return [{ name: "Apple Silicon GPU", backend: "metal", totalBytes: os.totalmem(), freeBytes: os.freemem() }];
-  }
-  const nvidia = await nvidiaGpus();
-  if (nvidia.length > 0) return nvidia;
-  // A Vulkan loader alone says little about a usable device; listed without memory so no VRAM verdict relies on it.
-  if (VULKAN_LOADERS.some((p) => existsSync(p))) return [{ name: "Vulkan loader found (device unknown)", backend: "vulkan" }];
-  return [];
+export function detectGpus(): Promise<GpuInfo[]> {
+  return detectGpusFrom(realGpuProbes());
 }
 
 let cached: { at: number; info: Promise<MachineInfo> } | undefined;

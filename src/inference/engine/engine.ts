@@ -35,6 +35,7 @@ import {
   type UnloadModelResult,
 } from "../protocol.ts";
 import { benchPromptTokens } from "./benchPrompt.ts";
+import { describeBinary, downloadedPackagesTried, registerBinaryPackages, type BinaryResolutions } from "./binarySource.ts";
 import { runChat } from "./chat.ts";
 import { runCompletion, type AbortCause } from "./completion.ts";
 import { estimateFits, InsightsCache } from "./fitEstimate.ts";
@@ -88,6 +89,18 @@ export class Engine {
     this.log.setLevel(params.logLevel ?? "info");
     const gpu = params.gpu ?? "auto";
     let gpuFallbackReason: string | null = null;
+    const version = await getModuleVersion();
+    let resolutions: BinaryResolutions | null = null;
+    if (params.binaryPackages && params.binaryPackages.names.length > 0) {
+      try {
+        resolutions = registerBinaryPackages(params.binaryPackages, new URL("./binaryResolveHook.mjs", import.meta.url));
+        this.log.info(`downloaded binary packages: ${params.binaryPackages.names.join(", ")} (from ${params.binaryPackages.root})`);
+      } catch (error) {
+        // The bundled binaries still work: go on without the downloaded ones, and say why.
+        gpuFallbackReason = `the downloaded GPU packages cannot be used: ${error instanceof Error ? error.message : String(error)}`;
+        this.log.warn(gpuFallbackReason);
+      }
+    }
     const common = {
       build: "never" as const,
       // Never node-llama-cpp's default (max(cores, 4)): oversubscribed threads made decode 100x slower on 2 cores.
@@ -96,23 +109,34 @@ export class Engine {
       logger: (level: LlamaLogLevel, message: string) => this.llamaLog(level, message),
       progressLogs: false,
     };
+    const tried = (): string => {
+      const packages = downloadedPackagesTried(resolutions, version);
+      return packages.length > 0 ? ` (tried the downloaded ${packages.join(", ")}; see the log for node-llama-cpp's reason)` : "";
+    };
     try {
       this.llama = await getLlama({ ...common, gpu });
-      if (gpu !== false && this.llama.gpu === false) gpuFallbackReason = "no usable GPU device was found";
+      await resolutions?.settle();
+      if (gpu !== false && this.llama.gpu === false) gpuFallbackReason ??= `no usable GPU device was found${tried()}`;
     } catch (error) {
       if (gpu === false) throw error;
-      gpuFallbackReason = error instanceof Error ? error.message : String(error);
+      await resolutions?.settle();
+      const message = error instanceof Error ? error.message || error.name : String(error);
+      gpuFallbackReason = `${gpu === "auto" ? "no GPU backend" : `the ${gpu} backend`} could not be loaded: ${message}${tried()}`;
       this.log.warn(`GPU device "${String(gpu)}" failed, falling back to CPU: ${gpuFallbackReason}`);
       this.llama = await getLlama({ ...common, gpu: false });
     }
     // Search threads over the math cores only (hyper-threads slow llama.cpp down).
     this.llama.maxThreads = Math.max(1, this.llama.cpuMathCores);
     this.device = this.llama.gpu === false ? "cpu" : this.llama.gpu;
+    // A problem with the downloaded packages matters only when the GPU is not used after all.
+    if (this.device !== "cpu") gpuFallbackReason = null;
+    const binary = describeBinary({ device: this.device, buildType: this.llama.buildType, version, platform: process.platform, arch: process.arch, resolutions });
     const result: InitializeResult = {
       protocolVersion: PROTOCOL_VERSION,
-      versions: { nodeLlamaCpp: await getModuleVersion(), llamaCpp: this.llama.llamaCppRelease.release, llamaCppCommit: llamaCppCommit(), node: process.version },
+      versions: { nodeLlamaCpp: version, llamaCpp: this.llama.llamaCppRelease.release, llamaCppCommit: llamaCppCommit(), node: process.version },
       device: this.device,
       gpuFallbackReason,
+      binary,
       gpuDevices: this.device === "cpu" ? [] : await this.llama.getGpuDeviceNames().catch(() => []),
       cpuCores: this.llama.cpuMathCores,
       threadsOverride: params.threads != null && params.threads > 0 ? params.threads : null,
@@ -122,7 +146,7 @@ export class Engine {
     };
     this.log.info(
       `initialized: device ${result.device}${gpuFallbackReason ? ` (GPU fallback: ${gpuFallbackReason})` : ""}, ` +
-        `${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCppCommit ?? result.versions.llamaCpp}`,
+        `binary ${binary.package ?? binary.source} (${binary.source}${binary.location ? ` from ${binary.location}` : ""}), ${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCppCommit ?? result.versions.llamaCpp}`,
     );
     return result;
   }
