@@ -37,7 +37,7 @@ after(() => {
 
 test("contains the manifest, the three bundles and the webview assets", () => {
   // vsce stores README.md as readme.md and LICENSE as LICENSE.txt.
-  for (const required of ["package.json", "readme.md", "LICENSE.txt", "dist/extension.cjs", "dist/inference/child.mjs", "dist/inference/binaryResolveHook.mjs", "dist/webview/chat.js", "media/chat.css", "media/activity-bar.svg"]) {
+  for (const required of ["package.json", "readme.md", "LICENSE.txt", "dist/extension.cjs", "dist/inference/child.mjs", "dist/inference/binaryResolveHook.mjs", "dist/webview/chat.js", "media/chat.css", "media/activity-bar.svg", "media/walkthrough/model.md"]) {
     assert.ok(files.includes(required), `missing ${required}`);
   }
 });

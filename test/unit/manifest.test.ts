@@ -19,6 +19,7 @@ interface Manifest {
     submenus?: { id: string; label: string }[];
     viewsContainers: { activitybar: { id: string }[] };
     views: Record<string, { id: string; type?: string }[]>;
+    walkthroughs?: { id: string; title: string; description: string; steps: { id: string; title: string; description: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
   };
 }
 
@@ -113,4 +114,26 @@ test("engines.vscode is no newer than 1.100 (the test host is Code 1.100.3)", ()
   assert.ok(match, manifest.engines.vscode);
   assert.equal(Number(match[1]), 1);
   assert.ok(Number(match[2]) <= 100, manifest.engines.vscode);
+});
+
+test("the getting-started walkthrough: every step's texts are localized, its media exists, its links and completion events name real commands", () => {
+  const walkthroughs = manifest.contributes.walkthroughs ?? [];
+  assert.equal(walkthroughs.length, 1);
+  const zh = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.nls.zh-cn.json"), "utf8")) as Record<string, string>;
+  const known = new Set<string>([...Object.values(COMMANDS), `${CHAT_VIEW_ID}.focus`]);
+  const [walkthrough] = walkthroughs;
+  assert.ok(walkthrough.steps.length >= 4, "model, chat, completion and explain at least");
+  for (const text of [walkthrough.title, walkthrough.description, ...walkthrough.steps.flatMap((s) => [s.title, s.description])]) {
+    const key = /^%(.+)%$/.exec(text)?.[1];
+    assert.ok(key, `${text} is a %key% reference`);
+    assert.ok(nls[key], `${key} in package.nls.json`);
+    assert.ok(zh[key], `${key} in package.nls.zh-cn.json`);
+    for (const [, command] of nls[key].matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(command), `${key} links to a real command: ${command}`);
+    for (const [, command] of zh[key].matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(command), `${key} (zh-CN) links to a real command: ${command}`);
+  }
+  for (const step of walkthrough.steps) {
+    assert.ok(step.media.markdown && readFileSync(path.resolve(import.meta.dirname, "../..", step.media.markdown), "utf8").startsWith("# "), `${step.id} has its markdown`);
+    for (const event of step.completionEvents ?? []) assert.ok(known.has(event.replace(/^onCommand:/, "")), `${step.id} completes on a real command: ${event}`);
+  }
+  assert.ok(walkthrough.steps[0].description.includes("model"), "the first step picks a model");
 });
