@@ -96,6 +96,9 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
     await page.locator(".notifications-toasts .notification-toast", { hasText: "/infill" }).waitFor({ timeout: 60_000 });
     await screenshot("test-connection");
     await runCommand(page, "Private Coder: Remove Remote Endpoint…");
+    // Removal is done (settings, key, consent) when it says so; testing before that would still reach the server.
+    await page.locator(".notifications-toasts .notification-toast", { hasText: "with its API key and consent" }).waitFor({ timeout: 30_000 });
+    await screenshot("remote-removed");
     // VS Code shows three toasts at most; earlier ones (with buttons) stay, so make room for the next one.
     await runCommand(page, "Notifications: Clear All Notifications");
     await runCommand(page, "Private Coder: Test Remote Connection");

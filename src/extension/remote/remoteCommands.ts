@@ -88,6 +88,7 @@ async function removeEndpoint(ctx: Ctx, host: RemoteHost): Promise<void> {
   await host.setApiKey(url, undefined);
   await host.consent.forget(url);
   ctx.log.info(`remote: endpoint ${safeOrigin(url)} removed with its API key and consent`);
+  void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: removed {0} with its API key and consent.", safeOrigin(url)));
 }
 
 /** The only endpoint, or the user's pick among several; undefined when none is configured or the pick is cancelled. */
