@@ -19,6 +19,7 @@ export const COMMANDS = {
   estimateMemory: "privateCoder.estimateMemory",
   showSystemInfo: "privateCoder.showSystemInfo",
   quantizeModel: "privateCoder.quantizeModel",
+  optimizeEngine: "privateCoder.optimizeEngine",
   editSelection: "privateCoder.editSelection",
   fixWithPrivateCoder: "privateCoder.fixWithPrivateCoder",
   writeTests: "privateCoder.writeTests",

@@ -24,6 +24,7 @@ import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
 import { describeCrash, describeError, describeModelFacts } from "./userMessages.ts";
 import { RemoteHost } from "./remote/remoteHost.ts";
+import { localEngineBinary } from "./optimizeEngine.ts";
 
 /** Raised when a feature needs a model for a role and none is configured: the UI offers Select Model. */
 export class NoModelConfiguredError extends Error {
@@ -234,6 +235,7 @@ export class BackendRegistry {
       threads: threads > 0 ? threads : undefined,
       idleUnloadMs: config.get("engine.idleUnloadMinutes") * 60_000,
       logLevel: "debug",
+      engineBinary: localEngineBinary(this.ctx),
       loadSettings: () => {
         const contextSize = config.get("engine.contextSize");
         const gpuLayers = config.get("engine.gpuLayers");

@@ -6,6 +6,7 @@ import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
 import { registerQuantizeCommand } from "./quantizeCommand.ts";
 import { offerGpuOnce, registerGpuCommand } from "./gpu/enableGpuCommand.ts";
+import { registerOptimizeEngine } from "./optimizeEngine.ts";
 import { ChatViewProvider } from "./chatView.ts";
 import { registerCommands } from "./commands.ts";
 import { Config } from "./config.ts";
@@ -102,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
         offerGpuOnce(ctx, gpuDeps).catch((error: unknown) => log.warn(`GPU offer check failed: ${error instanceof Error ? error.message : String(error)}`));
       }),
     );
+    registerOptimizeEngine(ctx, backends);
     offerFirstRunModelChoice(ctx, models.manager).catch((error: unknown) => log.error(`First-run prompt failed: ${error instanceof Error ? error.message : String(error)}`));
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage, models: models.manager };

@@ -173,7 +173,19 @@ export function describeModelFacts(model: { readonly contextSize: number; readon
   return lines;
 }
 
+/** Which native binary the local engine runs: prebuilt, a downloaded GPU binary or the build for this CPU, and why not the local build. */
+export function describeEngineBinary(binary: NonNullable<BackendStatus["facts"]["binary"]>, l10n: L10n): string {
+  const text =
+    binary.source === "localBuild"
+      ? l10n.t("engine built for this CPU")
+      : binary.source === "downloaded"
+        ? l10n.t("GPU binary {0}, downloaded to {1}", binary.package ?? "", binary.location ?? "")
+        : l10n.t("prebuilt engine");
+  return binary.localBuildFallbackReason ? l10n.t("{0} (the build for this CPU was not used: {1})", text, binary.localBuildFallbackReason) : text;
+}
+
 /** What "Show Engine Status" says of a backend, in the user's language. */
+
 export function describeBackendStatus(status: BackendStatus, l10n: L10n): string[] {
   const f = status.facts;
   const lines: string[] = [];
@@ -194,7 +206,7 @@ export function describeBackendStatus(status: BackendStatus, l10n: L10n): string
     lines.push(l10n.t("{0} for {1}: {2}", model.name, model.roles.join(" + "), describeModelFacts(model, l10n).join(", ")));
   }
   if (status.models.length === 0) lines.push(l10n.t("no model loaded"));
-  if (f.binary?.source === "downloaded") lines.push(l10n.t("GPU binary {0}, downloaded to {1}", f.binary.package ?? "", f.binary.location ?? ""));
+  if (f.binary) lines.push(describeEngineBinary(f.binary, l10n));
   if (f.residentBytes !== undefined && f.residentBytes > 0) lines.push(l10n.t("memory {0} (process)", formatBytes(f.residentBytes, l10n)));
   if (f.versions) lines.push(Object.entries(f.versions).map(([name, version]) => `${name} ${version}`).join(", "));
   return lines;

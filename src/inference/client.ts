@@ -76,6 +76,8 @@ export type { BreakerTrippedEvent, ChatRequestParams, CompletionRequest, CrashEv
 export class LocalEngineClient {
   private readonly options: ResolvedClientOptions;
   private readonly breaker: CrashBreaker;
+  /** Set when a child died while loading `options.engineBinary`: later starts use the prebuilt binary. */
+  private engineBinaryCrashed = false;
   private readonly logEmitter = new EventEmitter<LogEvent>();
   private readonly stateEmitter = new EventEmitter<StateChangeEvent>();
   private readonly progressEmitter = new EventEmitter<LoadProgressParams>();
@@ -358,11 +360,16 @@ export class LocalEngineClient {
           idleUnloadMs: this.options.idleUnloadMs,
           logLevel: this.options.logLevel,
           ...(binaryPackages && binaryPackages.names.length > 0 ? { binaryPackages } : {}),
+          engineBinary: this.engineBinaryCrashed ? null : this.options.engineBinary,
+          requireEngineBinary: this.options.requireEngineBinary,
         }),
         this.options.handshakeTimeoutMs,
         () => new EngineError(EngineErrorCode.StartFailed, `The inference engine did not initialize within ${this.options.handshakeTimeoutMs} ms.`),
       );
       if (this.gpuCrashReason) this.initResult = { ...this.initResult, gpuFallbackReason: this.gpuCrashReason };
+      if (this.engineBinaryCrashed && this.options.engineBinary != null && this.initResult.binary.localBuildFallbackReason == null) {
+        this.initResult = { ...this.initResult, binary: { ...this.initResult.binary, localBuildFallbackReason: "the engine stopped while loading the build for this CPU" } };
+      }
     } catch (error) {
       // The connection may close a moment before the exit is reported: wait briefly to tell a crash from a refusal.
       if (child.exit == null && !(error instanceof EngineError)) await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 500))]);
@@ -375,6 +382,11 @@ export class LocalEngineClient {
         return this.spawnAndInitialize();
       }
       const failure = child.exit != null ? this.crashError(child) : error instanceof EngineError ? error : fromRpcError(error);
+      if (child.exit != null && this.options.engineBinary != null && !this.engineBinaryCrashed && !this.options.requireEngineBinary) {
+        // A native build that kills the process while loading (no exception to catch): the next start uses the prebuilt.
+        this.engineBinaryCrashed = true;
+        this.log("warn", `the engine died while loading the local build ${this.options.engineBinary}; the prebuilt binary is used from now on`);
+      }
       if (child.exit == null) {
         // Hung or refused: kill it; the exit is handled as a crash (counts towards the breaker).
         child.process.kill("SIGKILL");

@@ -35,6 +35,13 @@ export interface LocalEngineClientOptions {
    * streamed so far. Default 1,000 ms.
    */
   cancelGraceMs?: number;
+  /**
+   * A node-llama-cpp addon built for this CPU to run instead of the prebuilt binary (see `InitializeParams`). When a
+   * child started with it dies during start-up, later starts use the prebuilt. Default `null`.
+   */
+  engineBinary?: string | null;
+  /** Fail the start instead of falling back to the prebuilt when `engineBinary` does not load. Default false. */
+  requireEngineBinary?: boolean;
   /** Restart delay after a crash: `initialMs * 2^(crashesInWindow-1)`, at most `maxMs`. Default 500 / 15,000 ms. */
   restartBackoff?: { initialMs?: number; maxMs?: number };
   /** Stop restarting after `maxCrashes` crashes within `windowMs`. Default 5 within 180,000 ms (3 minutes). */
@@ -79,6 +86,8 @@ export function resolveOptions(options: LocalEngineClientOptions): ResolvedClien
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 3_000,
     cancelGraceMs: options.cancelGraceMs ?? 1_000,
+    engineBinary: options.engineBinary ?? null,
+    requireEngineBinary: options.requireEngineBinary ?? false,
     restartBackoff: { initialMs: options.restartBackoff?.initialMs ?? 500, maxMs: options.restartBackoff?.maxMs ?? 15_000 },
     crashBreaker: { maxCrashes: options.crashBreaker?.maxCrashes ?? 5, windowMs: options.crashBreaker?.windowMs ?? 180_000 },
   };

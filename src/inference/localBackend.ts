@@ -9,6 +9,7 @@ import { speedFromBenchmark } from "../core/completion/budget.ts";
 import { medianSpeed } from "../core/completion/liveSpeed.ts";
 import {
   localModelRef,
+  type BackendFacts,
   type BackendCapabilities,
   type BackendState,
   type BackendStatus,
@@ -28,7 +29,7 @@ import {
 } from "../core/backend/index.ts";
 import { LocalEngineClient, type LocalEngineClientOptions } from "./client.ts";
 import { EngineError } from "./errors.ts";
-import { EngineErrorCode, type Device, type EstimateFitParams, type EstimateFitResult, type InitializeResult, type LoadedModelInfo, type LoadModelParams } from "./protocol.ts";
+import { EngineErrorCode, type BinaryInfo, type Device, type EstimateFitParams, type EstimateFitResult, type InitializeResult, type LoadedModelInfo, type LoadModelParams } from "./protocol.ts";
 
 /** How models are loaded, read from the settings at each load. */
 export interface LocalLoadSettings {
@@ -152,7 +153,10 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...status.models.map((m) => `${m.name} (${m.roles.join(" + ")}): ${m.threads} threads (${m.threadsSource}), context ${m.contextSize}, ${m.state}`),
       `memory ${mib(status.memory.rss)} (process)`,
       info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${llamaCppVersion(info)}` : "",
-      info ? `binary ${info.binary.package ?? ""} (${info.binary.source}${info.binary.location ? ` from ${info.binary.location}` : ""})` : "",
+      info
+        ? `binary ${info.binary.package ?? ""} (${info.binary.source}${info.binary.location ? ` from ${info.binary.location}` : ""})` +
+          `${info.binary.localBuildFallbackReason ? ` (local build not used: ${info.binary.localBuildFallbackReason})` : ""}`
+        : "",
     ].filter((line) => line !== "");
     return {
       running: status.running,
@@ -164,9 +168,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
         ...(status.device ? { device: status.device } : {}),
         ...(info?.gpuFallbackReason ? { gpuFallbackReason: info.gpuFallbackReason } : {}),
         residentBytes: status.memory.rss,
-        ...(info
-          ? { binary: { source: info.binary.source, ...(info.binary.package ? { package: info.binary.package } : {}), ...(info.binary.location ? { location: info.binary.location } : {}) } }
-          : {}),
+        ...(info ? { binary: binaryFacts(info.binary) } : {}),
         ...(info ? { versions: { "node-llama-cpp": info.versions.nodeLlamaCpp, "llama.cpp": llamaCppVersion(info) } } : {}),
       },
     };
@@ -235,4 +237,13 @@ function describeModel(info: LoadedModelInfo, device: Device | null | undefined)
     `${device ?? "cpu"}, ${info.threads} threads (${info.threadsSource})${info.gpuLayers > 0 ? `, ${info.gpuLayers} GPU layers` : ""}`,
     `file ${gib(info.fileSize)}, FIM ${info.fimSupported ? "supported" : "not supported (prefix-only completion)"}`,
   ];
+}
+
+function binaryFacts(binary: BinaryInfo): NonNullable<BackendFacts["binary"]> {
+  return {
+    source: binary.source,
+    ...(binary.package ? { package: binary.package } : {}),
+    ...(binary.location ? { location: binary.location } : {}),
+    ...(binary.localBuildFallbackReason ? { localBuildFallbackReason: binary.localBuildFallbackReason } : {}),
+  };
 }

@@ -150,6 +150,15 @@ export interface InitializeParams {
    * Default: none, only the bundled binaries.
    */
   binaryPackages?: BinaryPackagesSpec;
+  /**
+   * A node-llama-cpp addon built for this CPU (src/inference/tools/engineBuild.ts) to use instead of the prebuilt
+   * binary. Default `null`: the prebuilt. When it does not load (another node-llama-cpp version or CPU, a broken
+   * file) the prebuilt is used and `binary.localBuildFallbackReason` says why; a GPU setting naming a device also
+   * keeps the prebuilt (the local build is CPU-only).
+   */
+  engineBinary?: string | null;
+  /** Fail `initialize` instead of falling back when `engineBinary` does not load (the verification benchmark). Default false. */
+  requireEngineBinary?: boolean;
 }
 
 export interface BinaryPackagesSpec {
@@ -160,12 +169,14 @@ export interface BinaryPackagesSpec {
 
 /** The llama.cpp binary the child loaded. */
 export interface BinaryInfo {
-  /** `bundled`: a package shipped with the extension; `downloaded`: one from global storage; `localBuild`: built from source on this machine. */
+  /** `bundled`: a package shipped with the extension; `downloaded`: one from global storage; `localBuild`: built for this CPU ("Optimize the Engine for This CPU"). */
   source: "bundled" | "downloaded" | "localBuild";
   /** `name@version` of the package (null for a local build or where unknown). */
   package: string | null;
-  /** The folder a downloaded package was loaded from. */
+  /** The folder a downloaded package was loaded from, or the local build's addon file. */
   location: string | null;
+  /** Set when a local build was asked for (`engineBinary`) and a prebuilt binary runs instead, with the reason. */
+  localBuildFallbackReason: string | null;
 }
 
 export interface InitializeResult {

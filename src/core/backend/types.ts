@@ -214,8 +214,17 @@ export interface BackendFacts {
   readonly gpuFallbackReason?: string;
   /** Resident memory of the process running the models, bytes. */
   readonly residentBytes?: number;
-  /** The llama.cpp binary a local engine runs: bundled with the extension, downloaded (GPU on demand) or built here. */
-  readonly binary?: { readonly source: "bundled" | "downloaded" | "localBuild"; readonly package?: string; readonly location?: string };
+  /**
+   * The llama.cpp binary a local engine runs: bundled with the extension, downloaded (GPU on demand) or built for this
+   * CPU ("Optimize the Engine for This CPU"); `localBuildFallbackReason` when a local build was asked for and a
+   * prebuilt binary runs instead.
+   */
+  readonly binary?: {
+    readonly source: "bundled" | "downloaded" | "localBuild";
+    readonly package?: string;
+    readonly location?: string;
+    readonly localBuildFallbackReason?: string;
+  };
   /** Software and versions, e.g. `{ "node-llama-cpp": "3.22.1", "llama.cpp": "commit de3ff815ea7d" }`. */
   readonly versions?: Readonly<Record<string, string>>;
   /** A remote backend's servers: origin (no credentials), health, busy and total slots where the server says. */

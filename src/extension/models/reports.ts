@@ -5,6 +5,7 @@ import type { BackendStatus } from "../../core/backend/index.ts";
 import { basisText, verdictText } from "./describeModel.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { ModelManager } from "./modelManager.ts";
+import { describeEngineBinary } from "../userMessages.ts";
 
 /** Opens `markdown` in VS Code's Markdown preview (an untitled document behind it; nothing is written to disk). */
 export async function showMarkdown(markdown: string): Promise<void> {
@@ -73,6 +74,10 @@ export async function systemInfoMarkdown(manager: ModelManager, status: readonly
   if (!status) lines.push(vscode.l10n.t("The engine is not running (it starts when a model is first used)."));
   for (const s of status ?? []) {
     if (s.facts.device) lines.push(`- ${vscode.l10n.t("Device")}: ${s.facts.device}${s.facts.gpuFallbackReason ? ` — ${vscode.l10n.t("GPU not used: {0}", s.facts.gpuFallbackReason)}` : ""}`);
+    if (s.facts.binary) {
+      const where = s.facts.binary.source === "localBuild" && s.facts.binary.location ? ` (\`${s.facts.binary.location}\`)` : "";
+      lines.push(`- ${vscode.l10n.t("Engine binary")}: ${describeEngineBinary(s.facts.binary, vscode.l10n)}${where}`);
+    }
     if (s.facts.residentBytes) lines.push(`- ${vscode.l10n.t("Engine memory")}: ${formatGb(s.facts.residentBytes)} GB`);
     for (const [name, version] of Object.entries(s.facts.versions ?? {})) lines.push(`- ${name}: ${version}`);
     for (const model of s.models) {

@@ -56,14 +56,18 @@ export function describeBinary(input: {
   readonly platform: string;
   readonly arch: string;
   readonly resolutions: BinaryResolutions | null;
+  /** The local build for this CPU that was loaded (its addon file), or why one that was asked for was not. */
+  readonly localBuild?: { readonly path: string | null; readonly fallbackReason: string | null };
 }): BinaryInfo {
-  if (input.buildType === "localBuild") return { source: "localBuild", package: null, location: null };
+  const localBuildFallbackReason = input.localBuild?.fallbackReason ?? null;
+  if (input.buildType === "localBuild") return { source: "localBuild", package: null, location: input.localBuild?.path ?? null, localBuildFallbackReason };
   const name = binaryPackagesFor(input.platform, input.arch, input.device)?.[0] ?? null;
   const downloaded = name ? input.resolutions?.resolved.get(name) : undefined;
   return {
     source: downloaded ? "downloaded" : "bundled",
     package: name ? `${name}@${input.version}` : null,
     location: downloaded ?? null,
+    localBuildFallbackReason,
   };
 }
 
