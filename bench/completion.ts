@@ -12,6 +12,8 @@
  * - large file: the provider's own time per keystroke (instant fake engine) on a 16,000-line, ~1.3 MB file.
  * - same size: the pipeline with `completion.maxPromptTokens` set for a 1,640-real-token prompt, typing at the naive
  *   baseline's place.
+ * - same size and length: the same, with `completion.maxTokens` at the naive client's 32 generated tokens.
+ * - cold start: the first suggestion in a newly opened ~1,600-token file, no prewarm vs a 2 s prewarm (bench/coldStart.ts).
  * - naive baseline: raw node-llama-cpp `generateInfillCompletion` per keystroke, 1,200-token prefix, 440-token
  *   suffix, 32 tokens, same model file and thread count, in this process; ratios against both of ours.
  */
@@ -23,6 +25,7 @@ import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
 import { LocalBackend } from "../src/inference/localBackend.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { usageLogOwnTime } from "./usageOverhead.ts";
+import { coldFirstSuggestion } from "./coldStart.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
 import { largeFileOwnTime, MemDoc, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
 
@@ -49,6 +52,7 @@ const THINK_MS = 9000;
 /** The naive llama-server-style client: a fixed 1,200-token prefix and 440-token suffix per request. */
 const NAIVE_PREFIX_TOKENS = 1200;
 const NAIVE_SUFFIX_TOKENS = 440;
+const NAIVE_MAX_TOKENS = 32;
 const BURST = "const extraShareDefault = CONTEXT_DEFAULTS.extraContextShare + 0;";
 
 async function main(): Promise<void> {
@@ -253,6 +257,22 @@ async function main(): Promise<void> {
       naiveTokens: NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS,
     });
     emit("same_size_keystroke_to_suggestion", same.figures);
+    // The same prompt size and the naive client's generation length: the ratio then means the same on any machine.
+    const sameLength = await sameSizeSession({
+      engine,
+      speed: pipeline.speedSample,
+      charsPerToken,
+      modelPath,
+      contextSize: loaded.model.contextSize,
+      doc: new MemDoc([...base.slice(0, cursorLine), "  const room = ", ...base.slice(cursorLine)], file, "typescript", { line: cursorLine, character: 15 }),
+      typed,
+      naiveTokens: NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS,
+      maxTokens: NAIVE_MAX_TOKENS,
+    });
+    emit("same_size_and_length_keystroke_to_suggestion", sameLength.figures);
+
+    // --- cold first suggestion in a newly opened file, with and without a 2 s prewarm --------------------------------
+    emit("cold_first_suggestion_new_file", await coldFirstSuggestion({ engine, speed: pipeline.speedSample, charsPerToken, modelPath, contextSize: loaded.model.contextSize, samples: Number(process.env.BENCH_COLD_SAMPLES) || 3 }));
 
     // --- naive baseline: generateInfillCompletion per keystroke (1,200 + 440 tokens, 32 generated) ---------------
     await client.unloadModel();
@@ -270,6 +290,7 @@ async function main(): Promise<void> {
     emit("naive_baseline_generateInfillCompletion", { unit: "ms", p50, p95: pct(naive, 95), n: naive.length, prefixTokens: 1200, suffixTokens: 440, maxTokens: 32 });
     emit("ratio_provider_p50_over_naive_p50", { ratio: r1((pct(latencies, 50) / p50) * 100) / 100, goal: "<= 0.35", note: "prompt sizes derived from the measured speed" });
     emit("ratio_same_size_p50_over_naive_p50", { ratio: r1((pct(same.latencies, 50) / p50) * 100) / 100, goal: "<= 0.35", note: "the same prompt size in real tokens" });
+    emit("ratio_same_size_and_length_p50_over_naive_p50", { ratio: r1((pct(sameLength.latencies, 50) / p50) * 100) / 100, goal: "<= 0.2", note: `the same prompt size and at most ${NAIVE_MAX_TOKENS} generated tokens, as the naive client` });
   } finally {
     await client.dispose();
   }

@@ -78,7 +78,11 @@ export class MemDoc {
 /** Times the engine calls the pipeline makes (the "raw engine time for the same prompt"). */
 export class TimedEngine implements CompletionEngine {
   calls: { request: CompletionRequest; ms: number; result?: CompletionResult }[] = [];
-  constructor(private readonly client: CompletionEngine) {}
+  /** The backend's prewarm, passed through untimed (the host's PrewarmScheduler calls it on open and focus). */
+  readonly prewarm: CompletionEngine["prewarm"];
+  constructor(private readonly client: CompletionEngine) {
+    this.prewarm = client.prewarm ? (request, options) => client.prewarm!(request, options) : undefined;
+  }
   async complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompletionResult> {
     const t = performance.now();
     const call: { request: CompletionRequest; ms: number; result?: CompletionResult } = { request, ms: NaN };
@@ -184,6 +188,8 @@ export interface SameSizeOptions {
   readonly typed: string;
   /** The naive client's prompt size in real tokens. */
   readonly naiveTokens: number;
+  /** Generation length (the `completion.maxTokens` setting); default the derived budget's. */
+  readonly maxTokens?: number;
 }
 
 /**
@@ -195,11 +201,12 @@ export interface SameSizeOptions {
 export async function sameSizeSession(options: SameSizeOptions): Promise<{ latencies: number[]; figures: Record<string, unknown> }> {
   const { engine, doc, typed, naiveTokens } = options;
   let sameSetting = naiveTokens;
+  const maxTokens = options.maxTokens;
   const sameSize = new CompletionPipeline({
     engine: () => Promise.resolve(engine),
     safety: safety(),
     modelReady: () => true,
-    settings: () => ({ overrides: { maxPromptTokens: sameSetting }, salt: `${options.modelPath}#same-size-${sameSetting}`, contextSize: options.contextSize }),
+    settings: () => ({ overrides: { maxPromptTokens: sameSetting, ...(maxTokens ? { maxTokens } : {}) }, salt: `${options.modelPath}#same-size-${sameSetting}-${maxTokens ?? "derived"}`, contextSize: options.contextSize }),
   });
   sameSize.resetModel(options.speed, options.charsPerToken);
   const sameRun = async (lastInserted: string) => {
@@ -226,6 +233,7 @@ export async function sameSizeSession(options: SameSizeOptions): Promise<{ laten
   }
   const same: number[] = [];
   const sameEvaluated: number[] = [];
+  const sameGenerated: number[] = [];
   let sameTypeThrough = 0;
   for (let i = 0; i < 5; i++) {
     doc.type(typed[i]);
@@ -233,6 +241,7 @@ export async function sameSizeSession(options: SameSizeOptions): Promise<{ laten
     if (r.result.source === "typeThrough" || r.result.source === "cache") sameTypeThrough++;
     else same.push(r.ms);
     if (r.metrics) sameEvaluated.push(r.metrics.evaluatedTokens);
+    if (r.metrics) sameGenerated.push(r.metrics.generatedTokens);
   }
   return {
     latencies: same,
@@ -247,6 +256,8 @@ export async function sameSizeSession(options: SameSizeOptions): Promise<{ laten
       maxPromptTokensSetting: sameSetting,
       coldMs: r1(sameCold.ms),
       tokensEvaluatedPerKeystroke: mean(sameEvaluated),
+      maxTokens: maxTokens ?? sameSize.budget.singleLine.maxTokens,
+      generatedTokensP50: pct(sameGenerated, 50),
       note: "real prompt tokens as the naive client's (our suffix is shorter, the prefix longer), debounce included",
     },
   };

@@ -10,7 +10,10 @@
  * - FIM: a ~1,500-token prompt (current line after the middle marker, 64-token suffix: layout D of
  *   shared/fim-latency.md), greedy, 32 tokens; then the same after 5 typed characters. Also, for reference, raw
  *   `generateInfillCompletion` (the classic layout) for the same two requests.
- * - native: llama.cpp's llama-bench pp512/tg128 on the same file and threads (bench/nativeBench.ts), with ours/native.
+ * - native: pp512/tg128 of the prebuilt binary and of the build for this CPU (both in our child) and of llama.cpp's
+ *   llama-bench, same file and threads, with ours/native (bench/engineNative.ts; builds the local engine when missing).
+ * - decode with 2 threads while another process keeps one core busy, before and after the thread re-check
+ *   (bench/engineLoad.ts).
  */
 import os from "node:os";
 import path from "node:path";
@@ -20,7 +23,8 @@ import { benchPromptTokens } from "../src/inference/engine/benchPrompt.ts";
 import { buildFimPrompt } from "../src/inference/engine/completion.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
-import { nativeLlamaBench } from "./nativeBench.ts";
+import { nativeColumn } from "./engineNative.ts";
+import { decodeUnderLoad } from "./engineLoad.ts";
 
 const PREFILL_TOKENS = 512;
 const DECODE_TOKENS = 128;
@@ -66,9 +70,10 @@ function fimDocument(): { prefix: string; line: string; typed: string; suffix: s
 async function main(): Promise<void> {
   const modelPath = await ensureSyntheticModel(MODEL, { quantization: QUANT });
   const childPath = await ensureChildBuilt();
+  const cacheDir = path.join(os.homedir(), ".cache", "private-coder", "engine");
   const client = new LocalEngineClient({
     childPath,
-    cacheDir: path.join(os.homedir(), ".cache", "private-coder", "engine"),
+    cacheDir,
     gpu: false,
     idleUnloadMs: 0,
     handshakeTimeoutMs: 120_000,
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
     if (e.level === "error" || e.message.startsWith("thread measurement")) console.error(`[engine] ${e.message}`);
   });
   const llama = await getLlama({ gpu: false, build: "never", maxThreads: Math.max(1, os.availableParallelism()) });
+  let benchThreads = 1;
   try {
     await client.start(); // outside the timed region
 
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
     const loaded = await client.loadModel({ path: modelPath, role: "completion" });
     const oursLoadMs = performance.now() - t;
     const threads = loaded.model.threads;
+    benchThreads = threads;
     const contextSize = loaded.model.contextSize;
     llama.maxThreads = Math.max(llama.maxThreads, threads);
 
@@ -124,18 +131,6 @@ async function main(): Promise<void> {
       note: "ours timed in the child (benchmark-only engine/benchDecode request); per-token IPC does not exist for this path",
       threads,
     });
-
-    // --- native llama.cpp (llama-bench, the cached local build) on the same file and threads -------------------
-    const native = nativeLlamaBench(modelPath, threads);
-    if (native) {
-      const oursPp = (PREFILL_TOKENS / oursPrefill.prefillMs) * 1000;
-      const oursTg = (DECODE_TOKENS / oursDecode.decodeMs) * 1000;
-      for (const [metric, oursValue, nativeValue] of [["native_pp512", oursPp, native.pp512], ["native_tg128", oursTg, native.tg128]] as const) {
-        console.log(JSON.stringify({ bench: "engine", model: `${MODEL}-${QUANT}`, metric, unit: "tokens/s", ours: round(oursValue), native: round(nativeValue), ratioOursToNative: Math.round((oursValue / nativeValue) * 1000) / 1000, threads, note: "ours in the child (prebuilt node-llama-cpp binary); native: llama-bench -r 2 from the cached local build" }));
-      }
-    } else {
-      console.error("[bench] native column skipped: llama-bench is not built here (npm run llama-tools)");
-    }
 
     // --- FIM: cold request, then after 5 typed characters ----------------------------------------------------
     const doc = fimDocument();
@@ -193,6 +188,13 @@ async function main(): Promise<void> {
     await client.dispose();
     await llama.dispose();
   }
+
+  // --- native column: prebuilt vs the build for this CPU vs llama-bench, same file and threads -------------------
+  // After everything above is freed: each binary runs alone in its own child.
+  const line = (fields: Record<string, unknown>): void => console.log(JSON.stringify({ bench: "engine", model: `${MODEL}-${QUANT}`, ...fields }));
+  await nativeColumn({ childPath, cacheDir, modelPath, threads: benchThreads, emit: line });
+  // --- decode with 2 threads while another process keeps one core busy: before and after the thread re-check -------
+  await decodeUnderLoad({ childPath, modelPath, emit: line });
 }
 
 async function rawPrefillDecode(sequence: LlamaContextSequence, prompt: Token[], generate: number): Promise<{ prefillMs: number; decodeMs: number }> {
