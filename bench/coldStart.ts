@@ -75,7 +75,7 @@ export async function coldFirstSuggestion(options: ColdStartOptions): Promise<Re
     samples: options.samples,
     noPrewarm: none,
     after2sPrewarm: { ...warmed, prewarmEvaluated: rows.prewarm.map((r) => r.prewarmEvaluated), prewarmCompleted: rows.prewarm.map((r) => r.prewarmCompleted) },
-    ratio: r1((warmed.p50Ms / none.p50Ms) * 100) / 100,
+    ratio: Math.round((warmed.p50Ms / none.p50Ms) * 1000) / 1000,
     budget: { cold: pipeline.budget.coldPromptTokens, full: pipeline.budget.maxPromptTokens, debounceMs: pipeline.budget.debounceMs },
     goal: "after a 2 s prewarm: <= 3 s p50 (0.5B shape, 2 cores), prompt tokens = the full window",
     note: "keystroke → suggestion, debounce included; each sample a new ~1,600-token file",

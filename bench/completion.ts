@@ -246,29 +246,22 @@ async function main(): Promise<void> {
     const cursorLine = at + 3;
     const base = readFileSync(file, "utf8").split("\n");
     const typed = "Math.max";
-    const same = await sameSizeSession({
-      engine,
-      speed: pipeline.speedSample,
-      charsPerToken,
-      modelPath,
-      contextSize: loaded.model.contextSize,
-      doc: new MemDoc([...base.slice(0, cursorLine), "  const room = ", ...base.slice(cursorLine)], file, "typescript", { line: cursorLine, character: 15 }),
-      typed,
-      naiveTokens: NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS,
-    });
+    const sameSizeAt = (maxTokens?: number) =>
+      sameSizeSession({
+        engine,
+        speed: pipeline.speedSample,
+        charsPerToken,
+        modelPath,
+        contextSize: loaded.model.contextSize,
+        doc: new MemDoc([...base.slice(0, cursorLine), "  const room = ", ...base.slice(cursorLine)], file, "typescript", { line: cursorLine, character: 15 }),
+        typed,
+        naiveTokens: NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS,
+        ...(maxTokens ? { maxTokens } : {}),
+      });
+    const same = await sameSizeAt();
     emit("same_size_keystroke_to_suggestion", same.figures);
     // The same prompt size and the naive client's generation length: the ratio then means the same on any machine.
-    const sameLength = await sameSizeSession({
-      engine,
-      speed: pipeline.speedSample,
-      charsPerToken,
-      modelPath,
-      contextSize: loaded.model.contextSize,
-      doc: new MemDoc([...base.slice(0, cursorLine), "  const room = ", ...base.slice(cursorLine)], file, "typescript", { line: cursorLine, character: 15 }),
-      typed,
-      naiveTokens: NAIVE_PREFIX_TOKENS + NAIVE_SUFFIX_TOKENS,
-      maxTokens: NAIVE_MAX_TOKENS,
-    });
+    const sameLength = await sameSizeAt(NAIVE_MAX_TOKENS);
     emit("same_size_and_length_keystroke_to_suggestion", sameLength.figures);
 
     // --- cold first suggestion in a newly opened file, with and without a 2 s prewarm --------------------------------

@@ -23,6 +23,7 @@ import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFi
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { outputLines } from "./outputLines.ts";
 
 export const ENGINE_ADDON_FILE = "llama-addon.node";
 export const ENGINE_BUILD_INFO_FILE = "BUILD_INFO.json";
@@ -301,19 +302,13 @@ function run(command: string, args: readonly string[], options: EngineBuildOptio
     if (options.signal?.aborted) return reject(new EngineBuildError("cancelled", "cancelled"));
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
     const tail: string[] = [];
-    let buffered = "";
-    const onData = (data: Buffer): void => {
-      buffered += data.toString("utf8");
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        tail.push(line.trim());
-        if (tail.length > 12) tail.shift();
-        onLine?.(line);
-        options.onLine?.(line);
-      }
-    };
+    const onData = outputLines((line) => {
+      if (!line.trim()) return;
+      tail.push(line.trim());
+      if (tail.length > 12) tail.shift();
+      onLine?.(line);
+      options.onLine?.(line);
+    });
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     const kill = (): void => {

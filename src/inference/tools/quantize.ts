@@ -10,6 +10,7 @@ import { rename, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseQuantizeProgress, type QuantType } from "../../core/quantize.ts";
+import { outputLines } from "./outputLines.ts";
 
 /** Where scripts/llama-tools.ts caches its builds: `<root>/llama.cpp-<commit12>-<arch>/bin/<tool>`. */
 export function llamaToolsCacheRoot(): string {
@@ -77,18 +78,12 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
       if (options.signal?.aborted) return reject(new QuantizeError("cancelled", "cancelled"));
       const child = spawn(options.tool, args, { stdio: ["ignore", "pipe", "pipe"] });
       const tail: string[] = [];
-      let buffered = "";
-      const onData = (data: Buffer): void => {
-        buffered += data.toString("utf8");
-        const lines = buffered.split("\n");
-        buffered = lines.pop() ?? "";
-        for (const line of lines) {
-          const progress = parseQuantizeProgress(line);
-          if (progress) options.onProgress?.(progress.done, progress.total);
-          else if (line.trim()) tail.push(line.trim());
-          if (tail.length > 8) tail.shift();
-        }
-      };
+      const onData = outputLines((line) => {
+        const progress = parseQuantizeProgress(line);
+        if (progress) options.onProgress?.(progress.done, progress.total);
+        else if (line.trim()) tail.push(line.trim());
+        if (tail.length > 8) tail.shift();
+      });
       child.stdout.on("data", onData);
       child.stderr.on("data", onData);
       const onAbort = (): void => void child.kill("SIGKILL");
