@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { CompletionPipeline, type SpeedSample } from "../src/core/completion/index.ts";
-import { MemDoc, pct, r1, root, safety, sleep, type TimedEngine } from "./completionSupport.ts";
+import { MemDoc, pct, root, safety, sleep, type TimedEngine } from "./completionSupport.ts";
 
 const PREWARM_WINDOW_MS = 2000;
 
