@@ -30,7 +30,7 @@ async function measure(childPath: string, cacheDir: string, modelPath: string, t
       pp = Math.min(pp, (await client.benchDecode({ promptTokens: PP, generateTokens: 0 })).prefillMs);
       tg = Math.min(tg, (await client.benchDecode({ promptTokens: 16, generateTokens: TG })).decodeMs);
     }
-    return { pp512: (PP / pp) * 1000, tg128: (TG / tg) * 1000, binary: client.engineInfo?.engineBinary.kind ?? "?" };
+    return { pp512: (PP / pp) * 1000, tg128: (TG / tg) * 1000, binary: client.engineInfo?.binary.source ?? "?" };
   } finally {
     await client.dispose();
   }

@@ -93,7 +93,7 @@ test("every engine error code has its own wording or deliberately keeps the engi
 });
 
 test("Engine Status names a downloaded GPU binary and where it lives, in both languages; a bundled one is not repeated", () => {
-  const status = (binary: { source: "bundled" | "downloaded"; package?: string; location?: string }) => ({
+  const status = (binary: { source: "bundled" | "downloaded" | "localBuild"; package?: string; location?: string; localBuildFallbackReason?: string }) => ({
     running: true,
     models: [],
     busy: { completion: false, chat: false },
@@ -108,4 +108,9 @@ test("Engine Status names a downloaded GPU binary and where it lives, in both la
   assert.ok(zh.some((line) => line.includes(downloaded.package) && line.includes("已下载到")), zh.join("\n"));
   const bundled = describeBackendStatus(status({ source: "bundled", package: "@node-llama-cpp/linux-x64@3.22.1" }), l10nWith(english));
   assert.ok(!bundled.some((line) => line.includes("@node-llama-cpp")), bundled.join("\n"));
+  assert.ok(bundled.includes("prebuilt engine"), bundled.join("\n"));
+  const local = describeBackendStatus(status({ source: "localBuild", location: "/cache/engine/addon.node" }), l10nWith(english));
+  assert.ok(local.includes("engine built for this CPU"), local.join("\n"));
+  const fellBack = describeBackendStatus(status({ source: "bundled", localBuildFallbackReason: "the local build was made for another CPU" }), l10nWith(chinese));
+  assert.ok(fellBack.some((line) => line.includes("预构建引擎") && line.includes("another CPU")), fellBack.join("\n"));
 });
