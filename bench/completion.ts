@@ -20,14 +20,14 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { calibrateCharsPerToken, CompletionOutcomeCounter, CompletionPipeline, GROW_AFTER_IDLE_MS, speedFromBenchmark, type PipelineResult } from "../src/core/completion/index.ts";
+import { calibrateCharsPerToken, CompletionOutcomeCounter, CompletionPipeline, GROW_AFTER_IDLE_MS, speedFromBenchmark } from "../src/core/completion/index.ts";
 import { withInsertion } from "../src/extension/completion/insertedDocument.ts";
 import { LocalBackend } from "../src/inference/localBackend.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { usageLogOwnTime } from "./usageOverhead.ts";
 import { coldFirstSuggestion } from "./coldStart.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
-import { largeFileOwnTime, MemDoc, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
+import { largeFileOwnTime, MemDoc, typeKeystroke, type InFlightKeystroke, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
 
 const MODEL = "qwen05b";
 const QUANT = "Q8_0";
@@ -91,15 +91,14 @@ async function main(): Promise<void> {
     lines.splice(at, 0, "");
     const doc = new MemDoc(lines, file, "typescript", { line: at, character: 0 });
     const random = rng(42);
-    let inFlight: { controller: AbortController; promise: Promise<PipelineResult>; t0: number } | undefined;
+    let inFlight: InFlightKeystroke | undefined;
     // The host's pause timer (CompletionService.scheduleGrowth): GROW_AFTER_IDLE_MS without a keystroke grows the
     // prompt to the full window in the background.
     let growTimer: ReturnType<typeof setTimeout> | undefined;
     const grown: number[] = [];
     const keystroke = (ch: string) => {
-      inFlight?.controller.abort(); // VS Code cancels the previous request's token on the next keystroke
       clearTimeout(growTimer);
-      doc.type(ch);
+      inFlight = typeKeystroke(pipeline, doc, ch, inFlight);
       growTimer = setTimeout(function grow() {
         if (pipeline.busy) return void (growTimer = setTimeout(grow, GROW_AFTER_IDLE_MS));
         if (!pipeline.canGrow(doc.snapshot().id)) return;
@@ -109,23 +108,6 @@ async function main(): Promise<void> {
           if (r.source === "engine" && call?.result) grown.push(call.result.metrics.promptTokens);
         });
       }, GROW_AFTER_IDLE_MS);
-      const controller = new AbortController();
-      const t0 = performance.now();
-      const promise = pipeline.run({
-        doc: doc.snapshot(),
-        cursor: doc.cursor,
-        explicit: false,
-        enabled: true,
-        lastInserted: ch,
-        signal: controller.signal,
-        beforeEngine: async () => {
-          const wait = pipeline.budget.debounceMs;
-          const until = performance.now() + wait;
-          while (performance.now() < until && !controller.signal.aborted) await sleep(Math.min(10, until - performance.now()));
-          return !controller.signal.aborted;
-        },
-      });
-      inFlight = { controller, promise, t0 };
       return inFlight;
     };
 

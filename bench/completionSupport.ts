@@ -15,6 +15,7 @@ import {
   type CompletionEngine,
   type CursorPosition,
   type PipelineDocument,
+  type PipelineResult,
   type SpeedSample,
 } from "../src/core/completion/index.ts";
 
@@ -261,4 +262,37 @@ export async function sameSizeSession(options: SameSizeOptions): Promise<{ laten
       note: "real prompt tokens as the naive client's (our suffix is shorter, the prefix longer), debounce included",
     },
   };
+}
+
+/** A keystroke whose suggestion is on its way (the bench's view of one VS Code inline-completion request). */
+export interface InFlightKeystroke {
+  readonly controller: AbortController;
+  readonly promise: Promise<PipelineResult>;
+  /** performance.now() at the keystroke. */
+  readonly t0: number;
+}
+
+/**
+ * One keystroke as VS Code delivers it: the previous request's token is cancelled, the character typed, and an
+ * automatic request runs through the pipeline after its debounce (which the next keystroke cuts short).
+ */
+export function typeKeystroke(pipeline: CompletionPipeline, doc: MemDoc, ch: string, previous: InFlightKeystroke | undefined): InFlightKeystroke {
+  previous?.controller.abort();
+  doc.type(ch);
+  const controller = new AbortController();
+  const t0 = performance.now();
+  const promise = pipeline.run({
+    doc: doc.snapshot(),
+    cursor: doc.cursor,
+    explicit: false,
+    enabled: true,
+    lastInserted: ch,
+    signal: controller.signal,
+    beforeEngine: async () => {
+      const until = performance.now() + pipeline.budget.debounceMs;
+      while (performance.now() < until && !controller.signal.aborted) await sleep(Math.min(10, until - performance.now()));
+      return !controller.signal.aborted;
+    },
+  });
+  return { controller, promise, t0 };
 }

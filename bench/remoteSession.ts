@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CompletionPipeline, type PipelineResult, type SpeedSample } from "../src/core/completion/index.ts";
+import { CompletionPipeline, type SpeedSample } from "../src/core/completion/index.ts";
 import type { CompletionEngine } from "../src/core/completion/pipelineTypes.ts";
-import { MemDoc, root, rng, safety, sleep, TimedEngine } from "./completionSupport.ts";
+import { MemDoc, root, rng, safety, sleep, TimedEngine, typeKeystroke, type InFlightKeystroke } from "./completionSupport.ts";
 
 /** What each developer types (two lines of the completion benchmark's script: 5 pauses). */
 export const SESSION_SCRIPT = [
@@ -64,31 +64,15 @@ export async function developerSession(options: SessionOptions): Promise<Session
   });
   pipeline.resetModel(options.speed, options.charsPerToken);
   const random = rng(1000 + options.developer);
-  let inFlight: { controller: AbortController; promise: Promise<PipelineResult>; t0: number } | undefined;
+  let inFlight: InFlightKeystroke | undefined;
   let completions = 0;
   const latencies: number[] = [];
   const keystroke = (ch: string) => {
-    inFlight?.controller.abort();
-    doc.type(ch);
-    const controller = new AbortController();
-    const t0 = performance.now();
-    const promise = pipeline.run({
-      doc: doc.snapshot(),
-      cursor: doc.cursor,
-      explicit: false,
-      enabled: true,
-      lastInserted: ch,
-      signal: controller.signal,
-      beforeEngine: async () => {
-        const until = performance.now() + pipeline.budget.debounceMs;
-        while (performance.now() < until && !controller.signal.aborted) await sleep(Math.min(10, until - performance.now()));
-        return !controller.signal.aborted;
-      },
-    });
+    inFlight = typeKeystroke(pipeline, doc, ch, inFlight);
+    const promise = inFlight.promise;
     promise.then((r) => {
       if (r.source === "engine" || r.source === "empty") completions++;
     }, () => undefined);
-    inFlight = { controller, promise, t0 };
     return inFlight;
   };
   const script = SESSION_SCRIPT;

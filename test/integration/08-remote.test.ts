@@ -7,6 +7,8 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { PrivateCoderApi } from "../../src/extension/extension.ts";
+import { buildItems } from "../../src/extension/models/modelPicker.ts";
+import type { UsageRecord } from "../../src/core/usage/index.ts";
 import { LLAMA_SERVER_ENV, LlamaServer } from "../fixtures/llamaServer.ts";
 import { activateExtension, testModel, waitFor } from "./helpers.ts";
 
@@ -113,10 +115,20 @@ describe("Remote backend: a real llama-server (extension host)", function () {
     await api.chat.newChat();
     const delivered = api.chatView.delivered.get("chunk") ?? 0;
     const before = await predicted(a);
+    const records: UsageRecord[] = [];
+    const subscription = api.usage.onDidRecord((r) => records.push(r));
     const answer = await chatOnce("Say hello.");
     assert.equal(answer.error, undefined, answer.error);
     assert.equal(answer.stopReason, "maxTokens");
     assert.equal((await predicted(a)) - before, CAP, "exactly the capped answer was generated");
+    await waitFor("the usage record of the answer", () => records.some((r) => r.feature === "chat"), 10_000);
+    subscription.dispose();
+    const record = records.find((r) => r.feature === "chat")!;
+    // llama-server reports its own counts (timings): the usage log has counts, not estimates.
+    assert.equal(record.backend, "remote");
+    assert.equal(record.generatedTokens, CAP);
+    assert.ok((record.promptTokens ?? 0) > 0);
+    assert.equal(record.tokensEstimated, undefined);
     await waitFor("chunks to reach the webview", () => (api.chatView.delivered.get("chunk") ?? 0) > delivered, 10_000);
   });
 
@@ -215,5 +227,46 @@ describe("Remote backend: a real llama-server (extension host)", function () {
     assert.equal((await api.backends.backendFor("chat")).capabilities.location, "local");
     assert.ok(api.backends.childPid !== undefined, "the local engine runs the chat");
     assert.ok((await predicted(a)) > before, "the completion came from the server");
+  });
+
+  it("Select Model lists each server's models next to the local ones, says why a server gave none; a pick sets the roles remote, a local pick brings one back", async () => {
+    await useRemote({ completion: "local", chat: "local" }, [a.url, b.url]);
+    const wrong = "wrong-key-0c4b2e19";
+    await api.backends.remote.setApiKey(b.url, wrong);
+    try {
+      const listings = await api.models.remoteModels();
+      const fromA = listings.find((l) => l.url === a.url);
+      const fromB = listings.find((l) => l.url === b.url);
+      assert.ok(fromA && "models" in fromA && fromA.models.length > 0, "server A lists its model");
+      assert.ok(fromB && "error" in fromB, "server B (wrong key) gives an error, not an empty list");
+      const ref = fromA.models[0].ref;
+      assert.equal(ref.source, "remote");
+      assert.equal(ref.endpoint, a.url);
+
+      const machine = await api.models.machine();
+      const rows = (listed: typeof listings) => buildItems(api.models, [], machine, listed);
+      const row = rows(listings).find((item) => item.action === "remote" && item.ref.remoteModel === ref.remoteModel && item.ref.endpoint === a.url);
+      assert.ok(row, "the picker has a row for the server's model");
+      assert.ok(row.description?.includes(fromA.origin), row.description);
+      assert.match(row.description ?? "", /context \d+/, "the server's context size is shown");
+      const failed = rows(listings).find((item) => item.label.includes(fromB.origin));
+      assert.ok(failed, "the failing server has a row");
+      assert.match(failed.description ?? "", /API key/, failed.description);
+      assert.ok(!(failed.description ?? "").includes(wrong), "the key is never shown");
+
+      await api.models.useRemote(ref, "both");
+      await waitFor("both roles to run remotely", () => api.backends.location("completion") === "remote" && api.backends.location("chat") === "remote");
+      assert.equal(api.ctx.config.get("remote.chatModel"), ref.remoteModel);
+      assert.equal(api.ctx.config.get("remote.completionModel"), ref.remoteModel);
+      const marked = rows(listings).find((item) => item.action === "remote" && item.ref.endpoint === a.url);
+      assert.match(marked?.description ?? "", /in use for completion \+ chat/);
+
+      await api.models.use(testModel("tiny"), "chat");
+      await waitFor("chat to come back to this machine", () => api.backends.location("chat") === "local");
+      assert.equal(api.backends.location("completion"), "remote", "completion stays on the server");
+      assert.equal(api.ctx.config.get("chat.modelPath"), testModel("tiny"));
+    } finally {
+      await api.backends.remote.setApiKey(b.url, b.apiKey);
+    }
   });
 });

@@ -48,6 +48,11 @@ export interface RequestMetrics {
   readonly stopReason: StopReason;
   /** Of the reused tokens, those restored from a saved state of a recently used file (local engine only). */
   readonly restoredTokens?: number;
+  /**
+   * True when the backend reported no token counts and they were estimated (a remote server without `usage` or
+   * `timings`: the prompt from its characters, the answer from the streamed pieces). Absent: counted.
+   */
+  readonly tokensEstimated?: boolean;
 }
 
 /** What a `prewarm` did. */

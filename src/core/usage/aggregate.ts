@@ -107,9 +107,12 @@ function latencyOf(r: UsageRecord): number | undefined {
   return r.source === "engine" && (SERVED.has(r.outcome) || r.outcome === "ready") ? r.totalMs : undefined;
 }
 
-/** Prefill speed: evaluated prompt tokens over the time to the first token (ignores tiny prompts: all overhead). */
+/**
+ * Prefill speed: evaluated prompt tokens over the time to the first token (ignores tiny prompts: all overhead, and
+ * estimated counts: a server that reports no counts gives no speed).
+ */
 export function prefillSpeed(r: UsageRecord): number | undefined {
-  if (r.promptTokens === undefined || r.ttftMs === undefined || r.ttftMs <= 0) return undefined;
+  if (r.tokensEstimated === true || r.promptTokens === undefined || r.ttftMs === undefined || r.ttftMs <= 0) return undefined;
   const evaluated = r.promptTokens - (r.reusedTokens ?? 0);
   return evaluated >= 16 ? (evaluated * 1000) / r.ttftMs : undefined;
 }
@@ -186,7 +189,8 @@ export function summarize(records: readonly UsageRecord[], range: UsageRange, no
     }
     const latency = latencyOf(r);
     if (latency !== undefined) latencies[r.feature].push(latency);
-    if (r.promptTokens !== undefined) {
+    // KV reuse from counts only: an estimate knows nothing of the server's cache and would pull the rate down.
+    if (r.promptTokens !== undefined && r.tokensEstimated !== true) {
       promptTokens += r.promptTokens;
       reusedTokens += Math.min(r.reusedTokens ?? 0, r.promptTokens);
     }

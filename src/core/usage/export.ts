@@ -24,6 +24,7 @@ export const CSV_COLUMNS = [
   "totalMs",
   "tokensPerSecond",
   "stopReason",
+  "tokensEstimated",
   "redactions",
 ] as const satisfies readonly (keyof UsageRecord)[];
 

@@ -57,6 +57,8 @@ export interface UsageRecord {
   /** Generation speed (after the first token). */
   readonly tokensPerSecond?: number;
   readonly stopReason?: string;
+  /** The token counts are estimates (a remote server that reported none), not counts. */
+  readonly tokensEstimated?: boolean;
   /** Secrets the safety filter replaced in what this request sent. */
   readonly redactions: number;
 }
@@ -106,6 +108,7 @@ export function parseUsageRecord(line: string): UsageRecord | undefined {
   if (r.acceptedBy !== undefined && r.acceptedBy !== "full" && r.acceptedBy !== "word" && r.acceptedBy !== "line") return undefined;
   if (r.source !== undefined && r.source !== "engine" && r.source !== "cache" && r.source !== "typeThrough" && r.source !== "none") return undefined;
   if (r.cacheHit !== undefined && typeof r.cacheHit !== "boolean") return undefined;
+  if (r.tokensEstimated !== undefined && typeof r.tokensEstimated !== "boolean") return undefined;
   return value as UsageRecord;
 }
 
@@ -128,5 +131,6 @@ export function metricsFields(m: RequestMetrics | undefined): Partial<UsageRecor
     ...(m.timeToFirstTokenMs !== null ? { ttftMs: round(m.timeToFirstTokenMs) } : {}),
     ...(m.tokensPerSecond !== null ? { tokensPerSecond: round(m.tokensPerSecond, 10) } : {}),
     stopReason: m.stopReason,
+    ...(m.tokensEstimated ? { tokensEstimated: true } : {}),
   };
 }

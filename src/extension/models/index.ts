@@ -16,7 +16,7 @@ export interface ModelFeatures {
 
 /** The model manager and its commands (Estimate Memory, Show System Info); Select Model goes through commands.ts. */
 export function registerModels(ctx: Ctx, backends: BackendRegistry): ModelFeatures {
-  const manager = new ModelManager(ctx, (params, signal) => backends.estimateFit(params, signal));
+  const manager = new ModelManager(ctx, (params, signal) => backends.estimateFit(params, signal), backends.remote);
   const register = (id: string, handler: () => Promise<void>) =>
     ctx.track(
       vscode.commands.registerCommand(id, async () => {

@@ -1,7 +1,8 @@
 import * as vscode from "vscode";
 import os from "node:os";
 import path from "node:path";
-import type { ModelRole } from "../../core/backend/index.ts";
+import type { ModelRef, ModelRole } from "../../core/backend/index.ts";
+import type { EndpointModels } from "../../inference/remote/remoteBackend.ts";
 import { CATALOG, downloadUrl, type CatalogModel } from "../../core/models/catalog.ts";
 import { otherToolRoots, type StoreKind, type StoreRoot } from "../../core/models/storeLocations.ts";
 import type { Ctx } from "../ctx.ts";
@@ -25,6 +26,15 @@ export interface DownloadSpec {
   readonly label: string;
 }
 
+/** The remote endpoints' side of the picker (the `RemoteHost`): their models, and making a role use one. */
+export interface RemoteModelSource {
+  listModelsByEndpoint(signal?: AbortSignal): Promise<EndpointModels[]>;
+  useModel(role: ModelRole, ref: ModelRef): Promise<void>;
+  /** Where `role` runs now, and which remote model it uses there. */
+  location(role: ModelRole): "local" | "remote";
+  modelFor(role: ModelRole): ModelRef;
+}
+
 /**
  * The model manager's host side: where models are looked for (the extension's models folder, the user's folders,
  * other tools' stores on this OS), listing with fit verdicts, downloads with a progress notification, and setting a
@@ -34,6 +44,7 @@ export class ModelManager {
   constructor(
     private readonly ctx: Ctx,
     private readonly fitter?: LoaderFitter,
+    private readonly remote?: RemoteModelSource,
   ) {}
 
   /** `<global storage>/models`: downloads land here. */
@@ -148,11 +159,39 @@ export class ModelManager {
     return this.ctx.config.chatModelPath || this.ctx.config.completionModelPath || undefined;
   }
 
-  /** Sets `filePath` as the model of `role` (both: one file, loaded once). */
+  /**
+   * Sets `filePath` as the model of `role` (both: one file, loaded once). A role that ran on a server comes back to
+   * this machine: picking a local model means using it.
+   */
   async use(filePath: string, role: RoleChoice): Promise<void> {
-    if (role !== "chat") await this.ctx.config.update("completion.modelPath", filePath);
-    if (role !== "completion") await this.ctx.config.update("chat.modelPath", filePath);
+    if (role !== "chat") {
+      await this.ctx.config.update("completion.modelPath", filePath);
+      if (this.ctx.config.get("completion.backend") !== "local") await this.ctx.config.update("completion.backend", "local");
+    }
+    if (role !== "completion") {
+      await this.ctx.config.update("chat.modelPath", filePath);
+      if (this.ctx.config.get("chat.backend") !== "local") await this.ctx.config.update("chat.backend", "local");
+    }
     this.ctx.log.info(`Model selected for ${role}.`);
+  }
+
+  /** The configured servers' models, or why a server gave none (empty when no endpoint is configured). */
+  remoteModels(signal?: AbortSignal): Promise<EndpointModels[]> {
+    return this.remote ? this.remote.listModelsByEndpoint(signal) : Promise.resolve([]);
+  }
+
+  /** The roles that use the remote model `ref` now (for the picker's "in use" mark). */
+  remoteRolesOf(ref: ModelRef): ModelRole[] {
+    const remote = this.remote;
+    if (!remote) return [];
+    return (["completion", "chat"] as const).filter((role) => remote.location(role) === "remote" && remote.modelFor(role).remoteModel === ref.remoteModel);
+  }
+
+  /** Makes `role` (or both) use a server's model; the consent modal comes with the first request that carries code. */
+  async useRemote(ref: ModelRef, role: RoleChoice): Promise<void> {
+    if (!this.remote) throw new Error("remote endpoints are not available");
+    for (const r of role === "both" ? (["completion", "chat"] as const) : [role]) await this.remote.useModel(r, ref);
+    this.ctx.log.info(`Remote model selected for ${role}.`);
   }
 }
 

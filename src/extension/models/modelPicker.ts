@@ -5,6 +5,10 @@ import { parseModelUri } from "../../core/models/downloadPlan.ts";
 import { formatGb } from "../../core/models/fit.ts";
 import { catalogVerdict, orderCatalog, recommendPair } from "../../core/models/recommend.ts";
 import type { CatalogModel } from "../../core/models/catalog.ts";
+import type { ModelRef } from "../../core/backend/index.ts";
+import { COMMANDS } from "../../core/commandIds.ts";
+import type { EndpointModels } from "../../inference/remote/remoteBackend.ts";
+import { describeError } from "../userMessages.ts";
 import { browseForModel, checkGgufMagic } from "../selectModel.ts";
 import { catalogFacts, localDetail, localFacts, verdictIcon, verdictText } from "./describeModel.ts";
 import type { MachineInfo } from "./machine.ts";
@@ -16,11 +20,14 @@ type Pick =
   | (vscode.QuickPickItem & { action: "catalog"; model: CatalogModel })
   | (vscode.QuickPickItem & { action: "pair"; completion: CatalogModel; chat: CatalogModel })
   | (vscode.QuickPickItem & { action: "path"; file: string })
-  | (vscode.QuickPickItem & { action: "browse" | "uri" | "none" });
+  | (vscode.QuickPickItem & { action: "remote"; ref: ModelRef })
+  | (vscode.QuickPickItem & { action: "browse" | "uri" | "addServer" | "none" });
 
 /** Identifies a row across rebuilds of the list. */
 function pickKey(pick: Pick): string {
-  return pick.action === "local" ? `local:${pick.model.path}` : `${pick.action}:${pick.label}`;
+  if (pick.action === "local") return `local:${pick.model.path}`;
+  if (pick.action === "remote") return `remote:${pick.ref.endpoint ?? ""}:${pick.ref.remoteModel ?? ""}`;
+  return `${pick.action}:${pick.label}`;
 }
 
 /** A pasted path to a `.gguf` file (absolute, or from the home folder): offered as the first entry. */
@@ -88,27 +95,60 @@ function tailItems(): Pick[] {
     separator(vscode.l10n.t("Other")),
     { label: `$(folder-opened) ${vscode.l10n.t("Browse…")}`, description: vscode.l10n.t("any .gguf file"), action: "browse", alwaysShow: true },
     { label: `$(link) ${vscode.l10n.t("Enter a Hugging Face URI…")}`, description: "hf:user/repo/file.gguf", action: "uri", alwaysShow: true },
+    { label: `$(server) ${vscode.l10n.t("Connect to a Server…")}`, description: vscode.l10n.t("llama-server, vLLM, Ollama, LM Studio (OpenAI-compatible)"), action: "addServer", alwaysShow: true },
   ];
 }
 
-/**
- * The list in two steps: first with the header estimates (instant), then with the engine's loader estimates
- * (node-llama-cpp's `GgufInsights`; the engine starts if needed), so the picker never waits for the engine.
- */
-async function fillItems(manager: ModelManager, signal: AbortSignal, show: (items: Pick[], done: boolean) => void): Promise<void> {
-  const [local, machine] = await Promise.all([manager.list(signal), manager.machine()]);
-  show(buildItems(manager, local, machine), local.length === 0);
-  if (local.length === 0) return;
-  const refined = await manager.refine(local, signal);
-  if (!signal.aborted) show(buildItems(manager, refined, machine), true);
+/** What the list is built from; it is shown again each time a part arrives (servers can be slow, never the local part). */
+interface PickerParts {
+  local?: readonly ListedModel[];
+  machine?: MachineInfo;
+  localDone: boolean;
+  remote?: readonly EndpointModels[];
 }
 
-export function buildItems(manager: ModelManager, local: readonly ListedModel[], machine: MachineInfo): Pick[] {
+/**
+ * The list in steps, each shown as soon as it is there: the local models with their header estimates (instant), the
+ * configured servers' models (`GET /v1/models`, in parallel), then the engine's loader estimates (node-llama-cpp's
+ * `GgufInsights`; the engine starts if needed). The picker never waits for the engine or a server.
+ */
+async function fillItems(manager: ModelManager, signal: AbortSignal, show: (items: Pick[], done: boolean) => void): Promise<void> {
+  const parts: PickerParts = { localDone: false };
+  let remoteDone = false;
+  const render = (): void => {
+    if (signal.aborted || !parts.local || !parts.machine) return;
+    show([...buildItems(manager, parts.local, parts.machine, parts.remote ?? []), ...tailItems()], parts.localDone && remoteDone);
+  };
+  const remote = manager
+    .remoteModels(signal)
+    .catch((error: unknown): EndpointModels[] => [{ url: "", origin: vscode.l10n.t("remote endpoints"), error: error instanceof Error ? error : new Error(String(error)) }])
+    .then((listings) => {
+      parts.remote = listings;
+      remoteDone = true;
+      render();
+    });
+  const local = (async () => {
+    const [models, machine] = await Promise.all([manager.list(signal), manager.machine()]);
+    parts.local = models;
+    parts.machine = machine;
+    parts.localDone = models.length === 0;
+    render();
+    if (models.length === 0) return;
+    const refined = await manager.refine(models, signal);
+    parts.local = refined;
+    parts.localDone = true;
+    render();
+  })();
+  await Promise.all([local, remote]);
+}
+
+export function buildItems(manager: ModelManager, local: readonly ListedModel[], machine: MachineInfo, remote: readonly EndpointModels[] = []): Pick[] {
   const items: Pick[] = [separator(vscode.l10n.t("On this machine"))];
   if (local.length === 0) items.push({ label: vscode.l10n.t("No models found yet"), description: vscode.l10n.t("download one below, or browse for a file"), action: "none" });
   for (const model of local) {
     items.push({ label: `${verdictIcon(model.verdict)} ${model.label}`, description: localFacts(model), detail: localDetail(model), action: "local", model });
   }
+  items.push(...remoteItems(manager, remote));
   items.push(separator(vscode.l10n.t("Recommended downloads")));
   const pair = recommendPair(manager.catalog(), machine);
   if (pair.completion && pair.chat) {
@@ -133,7 +173,32 @@ export function buildItems(manager: ModelManager, local: readonly ListedModel[],
       model,
     });
   }
-  return [...items, ...tailItems()];
+  return items;
+}
+
+/** The servers' section: each model with its server and context; a server that did not answer says why, in words. */
+function remoteItems(manager: ModelManager, remote: readonly EndpointModels[]): Pick[] {
+  if (remote.length === 0) return [];
+  const items: Pick[] = [separator(vscode.l10n.t("On your servers"))];
+  for (const listing of remote) {
+    if ("error" in listing) {
+      items.push({ label: `$(warning) ${listing.origin}`, description: describeError(listing.error, vscode.l10n), action: "none" });
+      continue;
+    }
+    if (listing.models.length === 0) items.push({ label: `$(server) ${listing.origin}`, description: vscode.l10n.t("serves no model"), action: "none" });
+    for (const model of listing.models) {
+      const inUse = manager.remoteRolesOf(model.ref);
+      const facts = [listing.origin, ...(model.contextSize ? [vscode.l10n.t("context {0}", model.contextSize)] : []), ...(inUse.length > 0 ? [vscode.l10n.t("in use for {0}", inUse.join(" + "))] : [])];
+      items.push({
+        label: `$(server) ${model.ref.remoteModel ?? model.ref.label}`,
+        description: facts.join(" · "),
+        detail: vscode.l10n.t("runs on the server: your code goes there after the safety filter"),
+        action: "remote",
+        ref: model.ref,
+      });
+    }
+  }
+  return items;
 }
 
 async function act(manager: ModelManager, pick: Pick): Promise<void> {
@@ -171,6 +236,14 @@ async function act(manager: ModelManager, pick: Pick): Promise<void> {
       if (role) await manager.use(pick.file, role);
       return;
     }
+    case "remote": {
+      const role = await chooseRole(pick.ref.remoteModel ?? pick.ref.label, true);
+      if (role) await manager.useRemote(pick.ref, role);
+      return;
+    }
+    case "addServer":
+      await vscode.commands.executeCommand(COMMANDS.addRemoteEndpoint);
+      return;
     case "uri":
       return enterUri(manager);
     case "none":

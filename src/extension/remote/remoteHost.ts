@@ -12,7 +12,7 @@ import * as vscode from "vscode";
 import { remoteModelRef, type LogEvent, type ModelRef, type ModelRole } from "../../core/backend/index.ts";
 import { normaliseEndpoint, safeOrigin } from "../../core/remote/index.ts";
 import type { BackendChoice, SettingKey } from "../../core/settings.ts";
-import { RemoteBackend } from "../../inference/remote/remoteBackend.ts";
+import { RemoteBackend, type EndpointModels } from "../../inference/remote/remoteBackend.ts";
 import type { Ctx } from "../ctx.ts";
 import { RemoteConsent } from "./consent.ts";
 
@@ -82,9 +82,15 @@ export class RemoteHost implements vscode.Disposable {
     return backend;
   }
 
-  /** Every model of every endpoint as a `ModelRef` (source `remote`), for the model picker; unreachable ones skipped. */
+  /** Every model of every endpoint as a `ModelRef` (source `remote`); unreachable ones skipped. */
   listModels(signal?: AbortSignal): Promise<ModelRef[]> {
     return this.backend().listModels({ signal });
+  }
+
+  /** Each endpoint's models or its error, for the model picker (no endpoint configured: an empty list, no request). */
+  listModelsByEndpoint(signal?: AbortSignal): Promise<EndpointModels[]> {
+    if (this.endpoints().length === 0) return Promise.resolve([]);
+    return this.backend().listModelsByEndpoint({ signal });
   }
 
   /** Makes `role` use a remote model from `listModels` (its endpoint is added to the list if missing). */

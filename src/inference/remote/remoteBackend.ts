@@ -27,7 +27,7 @@ import {
 import { EventEmitter as Emitter } from "../../core/events.ts";
 import { fimFamilyOf, RemoteCancelledError, RemoteError, RemoteErrorCode, safeOrigin, type FimFamily } from "../../core/remote/index.ts";
 import { EndpointPool, type EndpointPoolOptions, type EndpointReport } from "./pool.ts";
-import { chatRequestBody, completionRequest, StreamAccumulator, type GenerationExtras } from "./requests.ts";
+import { CHARS_PER_TOKEN, chatRequestBody, completionRequest, promptCharsOf, StreamAccumulator, type GenerationExtras } from "./requests.ts";
 import type { RemoteServer, ServerInfo } from "./server.ts";
 
 export interface RemoteBackendOptions extends Omit<EndpointPoolOptions, "log"> {
@@ -35,13 +35,16 @@ export interface RemoteBackendOptions extends Omit<EndpointPoolOptions, "log"> {
   readonly fimTemplate?: () => FimFamily | "auto" | "none";
 }
 
+/** One endpoint's answer to `GET /v1/models`: its models, or the error that kept it from answering. */
+export type EndpointModels =
+  | { readonly url: string; readonly origin: string; readonly models: readonly { readonly ref: ModelRef; readonly contextSize?: number }[] }
+  | { readonly url: string; readonly origin: string; readonly error: Error };
+
 interface RoleModel {
   readonly ref: ModelRef;
   readonly name: string;
 }
 
-/** Characters per token for the estimate (code and English average 3–4; lower errs on the side of fitting). */
-const CHARS_PER_TOKEN = 3.2;
 /** Requests a newer one replaced (their rejection says `superseded`, not `cancelled`). */
 const supersededControllers = new WeakSet<AbortController>();
 
@@ -76,10 +79,29 @@ export class RemoteBackend implements InferenceBackend {
     return this.currentState;
   }
 
-  /** Every model every endpoint lists, as `ModelRef`s (for the model picker). Unreachable endpoints are skipped. */
+  /** Every model every endpoint lists, as `ModelRef`s. Unreachable endpoints are skipped (see `listModelsByEndpoint`). */
   async listModels(options: RequestOptions = {}): Promise<ModelRef[]> {
-    const lists = await Promise.all(this.pool.servers().map((server) => server.models(options.signal).then((models) => models.map((m) => remoteModelRef(server.url, m.id)), () => [])));
-    return lists.flat();
+    return (await this.listModelsByEndpoint(options)).flatMap((listing) => ("models" in listing ? listing.models.map((m) => m.ref) : []));
+  }
+
+  /**
+   * `GET /v1/models` of every endpoint at once, for the model picker: each endpoint's models, or why it gave none
+   * (the typed error, so the picker can say "401: check the API key" instead of silently showing nothing). No code is
+   * sent: only the API key, which the user stored for this endpoint.
+   */
+  listModelsByEndpoint(options: RequestOptions = {}): Promise<EndpointModels[]> {
+    return Promise.all(
+      this.pool.servers().map((server) =>
+        server.models(options.signal).then(
+          (models): EndpointModels => ({
+            url: server.url,
+            origin: server.origin,
+            models: models.map((m) => ({ ref: remoteModelRef(server.url, m.id), ...(m.contextSize !== undefined ? { contextSize: m.contextSize } : {}) })),
+          }),
+          (error: unknown): EndpointModels => ({ url: server.url, origin: server.origin, error: error instanceof Error ? error : new Error(String(error)) }),
+        ),
+      ),
+    );
   }
 
   /** Asks the endpoints for the model; consent (`beforeSend`) comes first, so nothing reaches a server before it. */
@@ -134,7 +156,7 @@ export class RemoteBackend implements InferenceBackend {
         async (server) => {
           const info = await server.serverInfo(signal);
           const prepared = completionRequest(info.kind, model.name, request, this.options.fimTemplate?.() ?? "auto", this.extras);
-          const acc = new StreamAccumulator(started);
+          const acc = new StreamAccumulator(started, promptCharsOf(prepared.body));
           try {
             await server.stream(prepared.path, prepared.body, (event) => {
               const piece = acc.add(event);
@@ -168,9 +190,10 @@ export class RemoteBackend implements InferenceBackend {
     try {
       await this.pool.run(
         async (server) => {
-          acc = new StreamAccumulator(started);
           const info = await server.serverInfo(options.signal);
-          await server.stream("/v1/chat/completions", chatRequestBody(info.kind, model.name, request, this.extras), (event) => {
+          const body = chatRequestBody(info.kind, model.name, request, this.extras);
+          acc = new StreamAccumulator(started, promptCharsOf(body));
+          await server.stream("/v1/chat/completions", body, (event) => {
             const piece = acc.add(event);
             if (piece) options.onChunk?.(piece);
           }, { signal: options.signal, model: model.name });

@@ -91,18 +91,47 @@ export function chatRequestBody(kind: ServerKind, model: string, request: ChatRe
   };
 }
 
-/** Collects the text and facts of a stream's events, whatever the endpoint's dialect. */
+/** Characters per token where a server reports no counts (code and English average 3–4; lower errs on the side of fitting). */
+export const CHARS_PER_TOKEN = 3.2;
+
+/** Characters of the prompt text a request body carries (what the estimate counts when the server reports nothing). */
+export function promptCharsOf(body: Record<string, unknown>): number {
+  const text = (value: unknown): number => (typeof value === "string" ? value.length : 0);
+  let chars = text(body.prompt) + text(body.input_prefix) + text(body.input_suffix) + text(body.suffix);
+  if (Array.isArray(body.input_extra)) for (const extra of body.input_extra as { text?: unknown }[]) chars += text(extra?.text);
+  if (Array.isArray(body.messages)) for (const message of body.messages as { content?: unknown }[]) chars += text(message?.content);
+  return chars;
+}
+
+/**
+ * Collects the text and facts of a stream's events, whatever the endpoint's dialect:
+ * - llama-server `timings` (`prompt_n` evaluated, `cache_n` reused, `predicted_n`, `predicted_per_second`,
+ *   `predicted_ms`) and its native endpoints' last event (`tokens_evaluated`: the whole prompt, `tokens_cached`,
+ *   `tokens_predicted`);
+ * - OpenAI's `usage` (`prompt_tokens`, `completion_tokens`, `prompt_tokens_details.cached_tokens`), sent by vLLM,
+ *   Ollama and others at the end of a stream with `stream_options.include_usage`.
+ * Where a server reports no counts the prompt is estimated from its characters and the answer from the streamed
+ * pieces, and the metrics say so (`tokensEstimated`), so statistics never mix guesses with counts unknowingly.
+ */
 export class StreamAccumulator {
   text = "";
   finish: string | undefined;
-  private promptTokens: number | undefined;
-  private cachedTokens = 0;
+  /** The whole prompt, cached part included (server-reported). */
+  private promptTotal: number | undefined;
+  private cachedTokens: number | undefined;
   private generated: number | undefined;
   private chunks = 0;
   private decodePerSecond: number | undefined;
   private firstTokenAt: number | undefined;
 
-  constructor(private readonly started: number) {}
+  /**
+   * @param started when the request started (`Date.now()`), for time to first token.
+   * @param promptChars characters of the prompt (`promptCharsOf`), for the estimate when the server reports no counts. Default 0.
+   */
+  constructor(
+    private readonly started: number,
+    private readonly promptChars = 0,
+  ) {}
 
   /** The event's new text ('' if none). */
   add(event: unknown): string {
@@ -110,9 +139,12 @@ export class StreamAccumulator {
       content?: unknown;
       stop?: unknown;
       stop_type?: unknown;
+      tokens_evaluated?: unknown;
+      tokens_cached?: unknown;
+      tokens_predicted?: unknown;
       choices?: { delta?: { content?: unknown }; text?: unknown; message?: { content?: unknown }; finish_reason?: unknown }[];
-      timings?: { prompt_n?: unknown; cache_n?: unknown; predicted_n?: unknown; predicted_per_second?: unknown };
-      usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+      timings?: { prompt_n?: unknown; cache_n?: unknown; predicted_n?: unknown; predicted_per_second?: unknown; predicted_ms?: unknown };
+      usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null };
     };
     let piece = "";
     if (typeof e.content === "string") piece = e.content;
@@ -123,15 +155,28 @@ export class StreamAccumulator {
       if (typeof choice.finish_reason === "string") this.finish = choice.finish_reason;
     }
     if (e.stop === true && typeof e.stop_type === "string") this.finish = e.stop_type;
+    const count = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined);
     if (e.timings) {
-      if (typeof e.timings.prompt_n === "number") this.promptTokens = e.timings.prompt_n;
-      if (typeof e.timings.cache_n === "number") this.cachedTokens = e.timings.cache_n;
-      if (typeof e.timings.predicted_n === "number") this.generated = e.timings.predicted_n;
-      if (typeof e.timings.predicted_per_second === "number") this.decodePerSecond = e.timings.predicted_per_second;
+      const evaluated = count(e.timings.prompt_n);
+      const cached = count(e.timings.cache_n);
+      if (cached !== undefined) this.cachedTokens = cached;
+      if (evaluated !== undefined) this.promptTotal = evaluated + (cached ?? this.cachedTokens ?? 0);
+      this.generated = count(e.timings.predicted_n) ?? this.generated;
+      const perSecond = count(e.timings.predicted_per_second);
+      const predictedMs = count(e.timings.predicted_ms);
+      if (perSecond !== undefined && perSecond > 0) this.decodePerSecond = perSecond;
+      else if (predictedMs !== undefined && predictedMs > 0 && this.generated !== undefined) this.decodePerSecond = (this.generated * 1000) / predictedMs;
     }
+    // The native endpoints' last event: the whole prompt and what was cached.
+    if (count(e.tokens_evaluated) !== undefined) this.promptTotal = count(e.tokens_evaluated);
+    if (count(e.tokens_cached) !== undefined) this.cachedTokens = count(e.tokens_cached);
+    if (count(e.tokens_predicted) !== undefined) this.generated = count(e.tokens_predicted);
     if (e.usage) {
-      if (typeof e.usage.prompt_tokens === "number") this.promptTokens = e.usage.prompt_tokens - this.cachedTokens;
-      if (typeof e.usage.completion_tokens === "number") this.generated = e.usage.completion_tokens;
+      const prompt = count(e.usage.prompt_tokens);
+      if (prompt !== undefined) this.promptTotal = prompt;
+      const cached = count(e.usage.prompt_tokens_details?.cached_tokens);
+      if (cached !== undefined) this.cachedTokens = cached;
+      this.generated = count(e.usage.completion_tokens) ?? this.generated;
     }
     if (piece !== "") {
       this.firstTokenAt ??= Date.now();
@@ -144,19 +189,22 @@ export class StreamAccumulator {
   /** The stop reason in the backend's words; `override` for the client's own (abort, time budget). */
   metrics(override?: StopReason): RequestMetrics {
     const totalMs = Date.now() - this.started;
+    const estimated = this.promptTotal === undefined || this.generated === undefined;
     const generatedTokens = this.generated ?? this.chunks;
-    const evaluated = this.promptTokens ?? 0;
+    const promptTokens = this.promptTotal ?? Math.ceil(this.promptChars / CHARS_PER_TOKEN);
+    const reused = Math.min(this.cachedTokens ?? 0, promptTokens);
     const ttft = this.firstTokenAt !== undefined ? this.firstTokenAt - this.started : null;
     const decodeMs = this.firstTokenAt !== undefined ? Date.now() - this.firstTokenAt : 0;
     return {
-      promptTokens: evaluated + this.cachedTokens,
-      reusedTokens: this.cachedTokens,
-      evaluatedTokens: evaluated,
+      promptTokens,
+      reusedTokens: reused,
+      evaluatedTokens: promptTokens - reused,
       generatedTokens,
       timeToFirstTokenMs: ttft,
       totalMs,
       tokensPerSecond: this.decodePerSecond ?? (generatedTokens > 1 && decodeMs > 0 ? ((generatedTokens - 1) * 1000) / decodeMs : null),
       stopReason: override ?? stopReasonOf(this.finish),
+      ...(estimated ? { tokensEstimated: true } : {}),
     };
   }
 }
