@@ -120,6 +120,13 @@ export const SETTINGS = {
     description:
       "Answer a question asked again on the same context (the same attachments and earlier messages, the same model) from a local cache, marked **from cache** with a Regenerate button. The cache is kept in memory only, holds at most 200 answers, and is cleared with the conversations and when the exclusion settings change.",
   },
+  "chat.summarizeHistory": {
+    type: "boolean",
+    default: true,
+    order: 18,
+    description:
+      "When a conversation grows longer than the chat model's context window, let the model summarise the oldest messages (in the background, when the chat is idle; any new request comes first) and send the summary in their place. Off: the oldest messages are only left out.",
+  },
   "engine.gpu": {
     type: "string",
     default: "auto",

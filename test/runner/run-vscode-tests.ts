@@ -8,6 +8,7 @@ import { ensureCodeServer, isolatedEnv, repoRoot, startCodeServer, workbenchUrl,
 import { createRunDir } from "./runDir.ts";
 import { ONLY_ENV, RESULTS_ENV, type SuiteResults } from "./results.ts";
 import { SCRIPTED_COMPLETION_TEXTS_ENV } from "../../src/extension/completion/scriptedTexts.ts";
+import { SCRIPTED_CHAT_ANSWER_ENV } from "../../src/extension/chat/scriptedAnswer.ts";
 import { runUiScripts } from "./ui.ts";
 import { prepareIntegrationWorkspace, prepareTestModels, TEST_MODELS_ENV } from "./workspace.ts";
 import { ensureLlamaTools } from "../../scripts/llama-tools.ts";
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
   const models = await prepareTestModels();
   // Written only by a UI script that needs known suggestion texts (see scriptedTexts.ts); absent, the model writes.
   const completionTextsFile = path.join(runDir, "ui-completion-texts.json");
+  // The same for a chat answer (see scriptedAnswer.ts): a UI script that needs an edit answer with code.
+  const chatAnswerFile = path.join(runDir, "ui-chat-answer.json");
   // The remote-backend suite runs a real llama-server: built once per machine (about 16 minutes on 2 cores), cached.
   const llamaServer = path.join(ensureLlamaTools(), "bin", "llama-server");
   let server: RunningCodeServer | undefined;
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
         [TEST_MODELS_ENV]: JSON.stringify(models),
         [ONLY_ENV]: process.env[ONLY_ENV] ?? "",
         [SCRIPTED_COMPLETION_TEXTS_ENV]: completionTextsFile,
+        [SCRIPTED_CHAT_ANSWER_ENV]: chatAnswerFile,
         [LLAMA_SERVER_ENV]: llamaServer,
       },
       registerCleanup: (cleanup) => run.onDispose(cleanup),
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
     if (results.passed + results.failed === 0 && !filtered) fail("integration: zero tests ran in the extension host");
     failures += results.failed;
 
-    const ui = await runUiScripts(browser, server, { runDir, resultsDir, completionTextsFile }, models);
+    const ui = await runUiScripts(browser, server, { runDir, resultsDir, completionTextsFile, chatAnswerFile }, models);
     console.log(`ui: ${ui.passed} passed, ${ui.failed} failed (screenshots in test-results/ui)`);
     if (ui.passed + ui.failed === 0 && !filtered) fail("ui: zero UI scripts ran");
     failures += ui.failed;

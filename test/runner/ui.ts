@@ -20,6 +20,8 @@ export interface UiSession {
    * removes it after each script.
    */
   readonly completionTextsFile: string;
+  /** The same for a chat answer: a JSON string there replaces the text of every chat answer (scriptedAnswer.ts). */
+  readonly chatAnswerFile: string;
   /** code-server's user data folder (global storage lives under `User/globalStorage/<extension id>`). */
   readonly userDataDir: string;
 }
@@ -32,7 +34,7 @@ export interface UiScript {
 export async function runUiScripts(
   browser: Browser,
   server: RunningCodeServer,
-  paths: { runDir: string; resultsDir: string; completionTextsFile: string },
+  paths: { runDir: string; resultsDir: string; completionTextsFile: string; chatAnswerFile: string },
   models: Readonly<Record<string, string>>,
 ): Promise<{ passed: number; failed: number }> {
   const { runDir, resultsDir } = paths;
@@ -56,6 +58,7 @@ export async function runUiScripts(
       page,
       models,
       completionTextsFile: paths.completionTextsFile,
+      chatAnswerFile: paths.chatAnswerFile,
       userDataDir: server.userDataDir,
       screenshot: async (name) => {
         const target = path.join(uiDir, `${name}.png`);
@@ -77,6 +80,7 @@ export async function runUiScripts(
     } finally {
       await context.close();
       rmSync(paths.completionTextsFile, { force: true });
+      rmSync(paths.chatAnswerFile, { force: true });
     }
   }
   return { passed, failed };

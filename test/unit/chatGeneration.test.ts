@@ -90,5 +90,5 @@ test("an answer cut by the token limit keeps its stop reason and counts its toke
     { planned: (u) => (usage = u), chunk: () => undefined },
   );
   assert.deepEqual(result, { outcome: "answered", text: "abcdefgh", stopReason: "maxTokens", contextShifted: false, answerTokens: 2 });
-  assert.deepEqual(usage, { usedTokens: 4 + 8 + Math.ceil(CHAT_SYSTEM_PROMPT.length / 4) + 8, contextTokens: 4096, dropped: [] });
+  assert.deepEqual(usage, { usedTokens: 4 + 8 + Math.ceil(CHAT_SYSTEM_PROMPT.length / 4) + 8, contextTokens: 4096, dropped: [], unsummarised: [] });
 });

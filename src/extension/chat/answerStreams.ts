@@ -11,6 +11,7 @@ import type { ContextUsage } from "../../core/chat/request.ts";
 import { turnView } from "../../core/chat/view.ts";
 import { describeError } from "../userMessages.ts";
 import type { AnswerResult, ChatGeneration } from "./chatGeneration.ts";
+import type { HistorySummarizer } from "./historySummarizer.ts";
 
 /** What an answer needs from the chat it belongs to. */
 export interface AnswerHost {
@@ -33,10 +34,14 @@ export class AnswerStreams {
   /** Every answer not finished yet (Stop aborts them all; normally there is one). */
   private readonly controllers = new Set<AbortController>();
 
+  /** Left-out turns of the last planned request that no summary stands for yet. */
+  private unsummarised: readonly string[] = [];
+
   constructor(
     private readonly generation: ChatGeneration,
     private readonly meter: ContextMeter,
     private readonly host: AnswerHost,
+    private readonly summarizer: HistorySummarizer,
   ) {}
 
   get active(): boolean {
@@ -53,11 +58,15 @@ export class AnswerStreams {
   }
 
   stopAll(): void {
+    this.summarizer.cancel();
     for (const controller of this.controllers) controller.abort();
   }
 
   /** Answers the last user turn of `conversation`; resolves when the answer has ended and been saved. */
   start(conversation: StoredConversation): Promise<void> {
+    // A summary being written in the background gives way at once; the next answer asks for it again.
+    this.summarizer.cancel();
+    this.unsummarised = [];
     const abort = new AbortController();
     this.controllers.add(abort);
     const history = [...conversation.turns];
@@ -81,22 +90,41 @@ export class AnswerStreams {
         this.host.post({ type: "turnEnd", turn: turnView(assistant, { streaming: false, dropped: this.meter.droppedTurns.has(assistant.id) }) });
         this.host.post({ type: "generating", generating: false });
         await this.host.save();
+        this.summariseLater(conversation);
       });
     this.running = { abort, turnId: assistant.id, done };
     this.host.post({ type: "conversation", conversation: this.host.view(), generating: true });
     return done;
   }
 
+  /** Once the answer is saved and nothing else runs, the left-out turns are summarised (cancelled by any new request). */
+  private summariseLater(conversation: StoredConversation): void {
+    const unsummarised = this.unsummarised;
+    if (unsummarised.length === 0 || this.running) return;
+    void this.summarizer.summarise(conversation, unsummarised).then(async (summary) => {
+      if (!summary || this.running) return;
+      await this.host.save();
+      this.host.post({ type: "conversation", conversation: this.host.view(), generating: false });
+      this.host.notice("info", vscode.l10n.t("The model summarised the {0} oldest message(s) to fit its context window; the summary is sent in their place.", summary.summaryOf ?? 0));
+    });
+  }
+
   private showContextUsage(usage: ContextUsage): void {
     const newlyDropped = this.meter.planned(usage);
+    this.unsummarised = usage.unsummarised ?? [];
     this.host.post({ type: "budget", budget: this.meter.budget });
-    if (newlyDropped.length > 0) {
+    if (newlyDropped.length > 0 && this.unsummarised.length > 0) {
       this.host.notice(
         "warning",
-        vscode.l10n.t(
-          "The conversation is longer than the model's context window: the {0} oldest message(s) are no longer sent to the model. Start a new chat to begin fresh.",
-          usage.dropped.length,
-        ),
+        this.summarizer.willSummarise
+          ? vscode.l10n.t(
+              "The conversation is longer than the model's context window: the {0} oldest message(s) are no longer sent to the model. When the chat is idle the model summarises them, and the summary is sent in their place.",
+              usage.dropped.length,
+            )
+          : vscode.l10n.t(
+              "The conversation is longer than the model's context window: the {0} oldest message(s) are no longer sent to the model. Start a new chat to begin fresh.",
+              usage.dropped.length,
+            ),
       );
       this.host.post({ type: "conversation", conversation: this.host.view(), generating: true });
     }

@@ -19,6 +19,7 @@ import { AnswerStreams } from "./answerStreams.ts";
 import { sendMessage, type SendHost } from "./chatSend.ts";
 import { ContextItems } from "./contextItems.ts";
 import { EditSession } from "./editSession.ts";
+import { HistorySummarizer } from "./historySummarizer.ts";
 import { ChatGeneration, chatModelLoader } from "./chatGeneration.ts";
 import { handleChatIntent } from "./chatIntents.ts";
 import { ConversationPicker } from "./conversationPicker.ts";
@@ -66,6 +67,8 @@ export class ChatController implements vscode.Disposable, SendHost {
   /** Questions from commands, in order. */
   private askQueue: Promise<void> = Promise.resolve();
   private readonly answers: AnswerStreams;
+  /** Summaries of the turns a long conversation leaves out (written in the background). */
+  readonly summarizer: HistorySummarizer;
   /** Each chat or Explain answer's metadata when it ends (the usage log subscribes). */
   readonly onDidAnswer: ChatGeneration["onDidAnswer"];
 
@@ -83,12 +86,18 @@ export class ChatController implements vscode.Disposable, SendHost {
     this.edits = new EditSession(this, ctx.log);
     const generation = (this.generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log));
     this.onDidAnswer = generation.onDidAnswer;
-    this.answers = new AnswerStreams(generation, this.meter, {
-      post: (message) => this.post(message),
-      notice: (level, text) => this.notice(level, text),
-      view: () => this.view(),
-      save: () => this.save(),
-    });
+    this.summarizer = new HistorySummarizer(chatModelLoader(backends), this.input, ctx.log, () => ctx.config.get("chat.summarizeHistory"));
+    this.answers = new AnswerStreams(
+      generation,
+      this.meter,
+      {
+        post: (message) => this.post(message),
+        notice: (level, text) => this.notice(level, text),
+        view: () => this.view(),
+        save: () => this.save(),
+      },
+      this.summarizer,
+    );
     this.picker = new ConversationPicker(this.store, this);
     this.subscriptions.push(this.picker, this.input, this.items, this.cache, this.edits, this.documents, this.editorContext, this.editorContext.onDidChange(() => this.post({ type: "chips", chips: this.editorContext.chips() })));
     this.conversation = newConversation(Date.now(), randomBytes(6).toString("hex"));
@@ -196,7 +205,9 @@ export class ChatController implements vscode.Disposable, SendHost {
     if (cached === undefined) return this.answers.start(this.conversation);
     const now = Date.now();
     this.conversation.turns.push({ id: newTurnId(now, randomBytes(4).toString("hex")), role: "assistant", text: cached, attachments: [], fromCache: true, createdAt: now });
-    this.resync();
+    // Nothing generates for a cached answer: shown as finished, with its Regenerate button (the send that asked
+    // still holds the chat until it returns, so a second message cannot slip in meanwhile).
+    this.post({ type: "conversation", conversation: this.view(), generating: false });
     await this.save();
   }
 

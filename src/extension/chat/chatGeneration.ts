@@ -14,6 +14,7 @@ import { HostErrorCode } from "../userMessages.ts";
 import { EventEmitter } from "../../core/events.ts";
 import { questionRedactions, type ChatAnswerFacts } from "../../core/usage/chatRecords.ts";
 import type { ModelInput } from "./modelInput.ts";
+import { withScriptedAnswer } from "./scriptedAnswer.ts";
 
 /** What an answer needs of the backend. */
 export type ChatBackend = Pick<InferenceBackend, "chat" | "countTokens">;
@@ -32,7 +33,7 @@ export interface ChatModel {
 export function chatModelLoader(backends: Pick<BackendRegistry, "ensureModel" | "backendFor">): () => Promise<ChatModel> {
   return async () => {
     const info = await backends.ensureModel("chat");
-    return { backend: await backends.backendFor("chat"), contextTokens: info.contextSize };
+    return { backend: withScriptedAnswer(await backends.backendFor("chat")), contextTokens: info.contextSize };
   };
 }
 
@@ -126,12 +127,12 @@ export class ChatGeneration {
       if (!plan.history.fits) {
         throw new MessageTooLongError(plan.contextTokens);
       }
-      listener.planned({ usedTokens: plan.history.usedTokens, contextTokens: plan.contextTokens, dropped: plan.history.dropped });
+      listener.planned({ usedTokens: plan.history.usedTokens, contextTokens: plan.contextTokens, dropped: plan.history.dropped, unsummarised: plan.unsummarised });
       const sanitizer = this.safety.outputSanitizer(feature);
-      this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(CHAT_SYSTEM_PROMPT, plan.messages), []);
+      this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(plan.systemPrompt, plan.messages), []);
       this.requests++;
       const result = await backend.chat(
-        { messages: [...plan.messages], systemPrompt: CHAT_SYSTEM_PROMPT, maxTokens: plan.reserveTokens },
+        { messages: [...plan.messages], systemPrompt: plan.systemPrompt, maxTokens: plan.reserveTokens },
         { signal, onChunk: (chunk) => deliver(sanitizer.push(chunk)) },
       );
       deliver(sanitizer.end());
@@ -139,7 +140,7 @@ export class ChatGeneration {
       const answerTokens = await this.countText(backend, turnKey(request.answerTurnId, text), text);
       this.answers.fire({ feature, outcome: reason === "abort" ? "stopped" : "answered", metrics: result.metrics, totalMs: Date.now() - started, redactions: questionRedactions(history) });
       this.log.info(
-        `Chat: answered in ${Date.now() - started} ms (${result.metrics.promptTokens} prompt tokens, ${result.metrics.generatedTokens} generated, stop: ${reason}, ${plan.history.dropped.length} turn(s) dropped)`,
+        `Chat: answered in ${Date.now() - started} ms (${result.metrics.promptTokens} prompt tokens, ${result.metrics.generatedTokens} generated, stop: ${reason}, ${plan.history.dropped.length} turn(s) left out, ${plan.summaryTurnId ? "a summary sent for them" : "no summary"})`,
       );
       return { outcome: "answered", text, stopReason: earlyStopReason(reason), contextShifted: result.contextShifted, answerTokens };
     } catch (error) {

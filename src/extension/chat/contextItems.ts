@@ -105,7 +105,10 @@ export class ContextItems implements vscode.Disposable {
             ? vscode.l10n.t("@terminal: no command has finished in the active terminal since Private Coder started.")
             : vscode.l10n.t("@terminal: the active terminal has no shell integration, so its output cannot be read.");
         }
-        const text = `$ ${last.commandLine}\n${plainTerminalText(last.output)}${last.exitCode !== undefined ? `\n[exit code ${last.exitCode}]` : ""}`;
+        // VS Code hands an extension only what a command writes after its start was reported: a very fast command's
+        // output can be lost. Say so (to the model and, through the chip, the user) rather than send an empty output.
+        const output = plainTerminalText(last.output).trim() === "" ? "[no output was captured: VS Code gives extensions only what a command writes after it has started]" : plainTerminalText(last.output);
+        const text = `$ ${last.commandLine}\n${output}${last.exitCode !== undefined ? `\n[exit code ${last.exitCode}]` : ""}`;
         // Keep the end of a long output: errors come last.
         const tail = text.length > budget ? `[… earlier output left out …]\n${text.slice(-budget + 40)}` : text;
         return this.attach("terminal", "", await this.input.contextText(tail, "chat", budget));
