@@ -23,6 +23,9 @@ export function statusMenuItems(ctx: Ctx, modelStatus: ModelStatus): MenuItem[] 
     { label: `$(graph) ${vscode.l10n.t("Show Statistics")}`, command: COMMANDS.showStatistics },
     { label: `$(eye) ${vscode.l10n.t("Show What the Model Sees")}`, command: COMMANDS.showWhatTheModelSees },
     { label: `$(info) ${vscode.l10n.t("Show Engine Status")}`, command: COMMANDS.showEngineStatus },
+    // Speed-ups a user looks for here: each command says itself when it does not apply to this machine.
+    { label: `$(rocket) ${vscode.l10n.t("Enable GPU Acceleration")}`, description: vscode.l10n.t("downloads the GPU binary for an NVIDIA or Vulkan GPU"), command: COMMANDS.enableGpuAcceleration },
+    { label: `$(zap) ${vscode.l10n.t("Optimize the Engine for This CPU")}`, description: vscode.l10n.t("builds llama.cpp here, used only where faster"), command: COMMANDS.optimizeEngine },
     { label: `$(output) ${vscode.l10n.t("Show Logs")}`, command: COMMANDS.showLogs },
     { label: `$(debug-restart) ${vscode.l10n.t("Restart Engine")}`, command: COMMANDS.restartEngine },
   ];

@@ -70,7 +70,7 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
   await page.keyboard.press("Escape");
   await privateCoderStatusItem(page).click();
   const menu = page.locator(".quick-input-widget");
-  for (const entry of ["Select Model…", "Turn Inline Completions Off", "Show Statistics", "Show What the Model Sees", "Show Engine Status", "Show Logs", "Restart Engine"]) {
+  for (const entry of ["Select Model…", "Turn Inline Completions Off", "Show Statistics", "Show What the Model Sees", "Show Engine Status", "Enable GPU Acceleration", "Optimize the Engine for This CPU", "Show Logs", "Restart Engine"]) {
     await menu.locator(".monaco-list-row", { hasText: entry }).first().waitFor({ timeout: 15_000 });
   }
   await screenshot("status-menu");
