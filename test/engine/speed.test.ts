@@ -1,5 +1,7 @@
 /** Engine speed features: prewarm yields to user requests, warm files come back with the same state. */
 import assert from "node:assert/strict";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import os from "node:os";
 import { after, before, describe, it } from "node:test";
 import { getLlama, type Llama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
@@ -151,6 +153,49 @@ describe("engine: warm files (node-llama-cpp directly)", () => {
       const restored = await nextToken(sequence, lastA);
       assert.deepEqual(restored.map(([id]) => id), fresh.map(([id]) => id), "same top tokens");
       for (let i = 0; i < fresh.length; i++) assert.ok(Math.abs(restored[i][1] - fresh[i][1]) < 1e-5, `probability ${i}`);
+    } finally {
+      await warm.dispose();
+      await context.dispose();
+    }
+  });
+
+  it("a saved state that is gone or corrupt is not restored, and the sequence stays usable (no 'inconsistent positions')", async () => {
+    const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });
+    const warnings: string[] = [];
+    const warm = new WarmFiles({ debug: () => undefined, warn: (m) => warnings.push(m) }, 3);
+    const folder = () => {
+      const name = readdirSync(os.tmpdir()).find((n) => n.startsWith(`private-coder-warm-${process.pid}-`));
+      assert.ok(name, "the warm folder exists");
+      return path.join(os.tmpdir(), name);
+    };
+    try {
+      const sequence = context.getSequence();
+      const a = model.tokenize(file("alpha", 40));
+      const b = model.tokenize(file("beta", 40));
+      /** Evaluates B after A was saved, and gives the state files at that point. */
+      const switchToB = async () => {
+        await sequence.clearHistory();
+        await sequence.evaluateWithoutGeneratingNewTokens(a);
+        assert.equal((await warm.prepare(sequence, b)).saved, true);
+        await sequence.clearHistory();
+        await sequence.evaluateWithoutGeneratingNewTokens(b);
+        return readdirSync(folder()).map((name) => path.join(folder(), name));
+      };
+
+      // Gone (a temp-folder cleaner): skipped, B's state stays.
+      for (const f of await switchToB()) rmSync(f);
+      assert.equal((await warm.prepare(sequence, a)).restoredTokens, 0);
+      assert.equal(sequence.nextTokenIndex, b.length, "the sequence is as it was");
+      await sequence.evaluateWithoutGeneratingNewTokens(a.slice(0, 8));
+
+      // Corrupt (a cut write): the native load fails after node-llama-cpp emptied its token list.
+      for (const f of await switchToB()) writeFileSync(f, "not a llama.cpp state file");
+      assert.equal((await warm.prepare(sequence, a)).restoredTokens, 0);
+      assert.equal(warnings.filter((w) => w.includes("could not be restored")).length, 2, warnings.join(" | "));
+      // Before the fix every later decode failed with "inconsistent sequence positions".
+      assert.equal(sequence.nextTokenIndex, 0, "the sequence was cleared before the load, so it agrees with the KV cache");
+      await sequence.evaluateWithoutGeneratingNewTokens(a.slice(0, 16));
+      assert.equal(sequence.nextTokenIndex, 16);
     } finally {
       await warm.dispose();
       await context.dispose();

@@ -34,6 +34,8 @@ export class AnswerStreams {
   /** Every answer not finished yet (Stop aborts them all; normally there is one). */
   private readonly controllers = new Set<AbortController>();
 
+  /** Counts Stops: an answer summarises only when none came since it started. */
+  private stops = 0;
   /** Left-out turns of the last planned request that no summary stands for yet. */
   private unsummarised: readonly string[] = [];
 
@@ -58,6 +60,9 @@ export class AnswerStreams {
   }
 
   stopAll(): void {
+    // A summary must not start after a Stop (New Chat, switching conversations, closing): the answer ending now
+    // would otherwise start one in its `finally`.
+    this.stops++;
     this.summarizer.cancel();
     for (const controller of this.controllers) controller.abort();
   }
@@ -67,6 +72,7 @@ export class AnswerStreams {
     // A summary being written in the background gives way at once; the next answer asks for it again.
     this.summarizer.cancel();
     this.unsummarised = [];
+    const stopsAtStart = this.stops;
     const abort = new AbortController();
     this.controllers.add(abort);
     const history = [...conversation.turns];
@@ -90,7 +96,7 @@ export class AnswerStreams {
         this.host.post({ type: "turnEnd", turn: turnView(assistant, { streaming: false, dropped: this.meter.droppedTurns.has(assistant.id) }) });
         this.host.post({ type: "generating", generating: false });
         await this.host.save();
-        this.summariseLater(conversation);
+        if (this.stops === stopsAtStart) this.summariseLater(conversation);
       });
     this.running = { abort, turnId: assistant.id, done };
     this.host.post({ type: "conversation", conversation: this.host.view(), generating: true });

@@ -121,6 +121,8 @@ export class ChatController implements vscode.Disposable, SendHost {
   /** Resolves when the running generation (if any) has finished and been saved. */
   async idle(): Promise<void> {
     await this.answers.idle();
+    // A summary in the background is part of the chat's work: after a Stop it ends at once.
+    await this.summarizer.idle();
   }
 
   /** Where messages for the view go from now on; returns the previous receiver (so a listener can pass them on). */

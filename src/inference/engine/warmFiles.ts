@@ -10,7 +10,7 @@
  * that crashed are removed when the next one saves its first state); the count kept follows
  * free memory (the page cache holds them), between 0 and {@link MAX_WARM_FILES}.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { access, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
@@ -105,14 +105,27 @@ export class WarmFiles {
     let saved = false;
     try {
       if (discards) saved = await this.save(sequence, current);
-      if (best && bestLength - own >= MIN_RESTORE_GAIN) {
+    } catch (error) {
+      this.log.warn(`warm files: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // The save may have replaced `best` (an older state of the same file) and deleted its file: restore only a state
+    // that is still kept.
+    if (best && this.states.includes(best) && bestLength - own >= MIN_RESTORE_GAIN) {
+      try {
+        // A file that is gone (a temp-folder cleaner) is skipped with the sequence as it is.
+        await access(best.file);
+        // node-llama-cpp empties its token list before the native load, which leaves the KV cache as it was when the
+        // load fails (a corrupt or cut file): the two then disagree and every later decode fails with "inconsistent
+        // sequence positions". Clearing the sequence first keeps them agreeing whatever the load does.
+        await sequence.clearHistory();
         await sequence.loadStateFromFile(best.file, { acceptRisk: true });
         // Most recently used last.
         this.states = [...this.states.filter((s) => s !== best), best];
         return { restoredTokens: bestLength, saved };
+      } catch (error) {
+        this.log.warn(`warm files: a saved state could not be restored (${error instanceof Error ? error.message : String(error)}); it is forgotten`);
+        this.states = this.states.filter((s) => s !== best);
       }
-    } catch (error) {
-      this.log.warn(`warm files: ${error instanceof Error ? error.message : String(error)}`);
     }
     return { restoredTokens: 0, saved };
   }
