@@ -33,7 +33,9 @@ export async function run({ page, screenshot, models, chatAnswerFile }: UiSessio
   await openPrivateCoderView(page);
   const webview = chatWebview(page);
   await webview.locator(".toolbar").waitFor({ timeout: 60_000 });
-  if ((await webview.locator('.model-state[data-state="noModel"]').count()) > 0) await selectModelInPicker(page, modelPath);
+  // Always through Select Model: picking a local model also brings a role back from a server (an earlier script
+  // may have left chat on a remote endpoint it then removed).
+  await selectModelInPicker(page, modelPath);
   await webview.locator("#new-chat").click();
   await webview.locator(".chat-empty").waitFor({ timeout: 15_000 });
 
@@ -50,7 +52,9 @@ export async function run({ page, screenshot, models, chatAnswerFile }: UiSessio
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
 
-  // The same question twice: the second answer comes from the cache, marked, with Regenerate.
+  // The same question twice: the second answer comes from the cache, marked, with Regenerate. The first answer is
+  // scripted (a whole answer: one that random weights cut at the length limit is rightly never cached).
+  writeFileSync(chatAnswerFile, JSON.stringify("A pure function returns the same result for the same arguments and changes nothing outside itself."));
   await send(page, webview, "What does a pure function mean?");
   await webview.locator(".turn--assistant").first().waitFor({ timeout: 60_000 });
   await webview.locator("vscode-button.send").waitFor({ state: "visible", timeout: 180_000 });

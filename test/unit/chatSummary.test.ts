@@ -181,6 +181,7 @@ test("test hook: a scripted chat answer replaces the streamed text after the rea
     const replaced = await scripted.chat({ messages: [{ role: "user", text: "q" }] }, { onChunk: (c) => chunks.push(c) });
     assert.equal(replaced.text, "```ts\nconst x = 1;\n```");
     assert.deepEqual(chunks, ["```ts\nconst x = 1;\n```"], "the model's own chunks are not shown");
+    assert.equal(replaced.metrics.stopReason, "eogToken", "a scripted answer is a whole answer");
     assert.equal(backend.requests.length, 2, "the real backend ran both requests");
     assert.equal(withScriptedAnswer(backend, undefined), backend, "without the variable the backend is untouched");
   } finally {

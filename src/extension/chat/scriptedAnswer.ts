@@ -30,7 +30,8 @@ export function withScriptedAnswer(backend: ChatBackend, file = process.env[SCRI
       const result = await backend.chat(request, rest);
       if (result.metrics.stopReason === "abort") return result;
       onChunk?.(text);
-      return { ...result, text };
+      // The scripted text is a whole answer: it ends as a model's answer ends (random weights often hit the limit).
+      return { ...result, text, metrics: { ...result.metrics, stopReason: "eogToken" } };
     },
   };
 }
