@@ -17,6 +17,7 @@ import {
 } from "../core/backend/index.ts";
 import { LocalBackend } from "../inference/localBackend.ts";
 import type { EstimateFitParams, EstimateFitResult, GpuSetting } from "../inference/protocol.ts";
+import { untilAborted } from "../core/abort.ts";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import { bundledNodeLlamaCppVersion, installedBinaryPackagesSpec } from "./gpu/gpuPackages.ts";
@@ -333,24 +334,4 @@ function gpuOption(setting: GpuDeviceSetting): GpuSetting {
 function firstLine(text: string): string {
   const line = text.split("\n").find((l) => l.trim().length > 0) ?? text;
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the work behind it goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

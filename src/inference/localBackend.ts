@@ -28,6 +28,7 @@ import {
   type StreamOptions,
 } from "../core/backend/index.ts";
 import { LocalEngineClient, type LocalEngineClientOptions } from "./client.ts";
+import { describeBinaryInfo } from "./binaryText.ts";
 import { EngineError } from "./errors.ts";
 import { EngineErrorCode, type BinaryInfo, type Device, type EstimateFitParams, type EstimateFitResult, type InitializeResult, type LoadedModelInfo, type LoadModelParams } from "./protocol.ts";
 
@@ -153,10 +154,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...status.models.map((m) => `${m.name} (${m.roles.join(" + ")}): ${m.threads} threads (${m.threadsSource}), context ${m.contextSize}, ${m.state}`),
       `memory ${mib(status.memory.rss)} (process)`,
       info ? `node-llama-cpp ${info.versions.nodeLlamaCpp}, llama.cpp ${llamaCppVersion(info)}` : "",
-      info
-        ? `binary ${info.binary.package ?? ""} (${info.binary.source}${info.binary.location ? ` from ${info.binary.location}` : ""})` +
-          `${info.binary.localBuildFallbackReason ? ` (local build not used: ${info.binary.localBuildFallbackReason})` : ""}`
-        : "",
+      info ? `binary ${describeBinaryInfo(info.binary)}` : "",
     ].filter((line) => line !== "");
     return {
       running: status.running,

@@ -53,7 +53,7 @@ export function modelText(turn: StoredTurn): string {
 
 /**
  * Plans the request answering the last turn of `turns`. `turnTokens[i]` counts `modelText(turns[i])`;
- * `contextTokens` 0 means the model did not report its window; `systemTokens` counts `systemPrompt`.
+ * `contextTokens` 0 means the model did not report its window; `systemTokens` counts `CHAT_SYSTEM_PROMPT`.
  *
  * Summary turns (see summary.ts) are not sent as messages: the newest one whose turns are all left out goes into the
  * system prompt, and the turns after it are planned in the room that leaves.
@@ -61,11 +61,10 @@ export function modelText(turn: StoredTurn): string {
 export function planChatRequest(
   turns: readonly StoredTurn[],
   turnTokens: readonly number[],
-  window: { readonly contextTokens: number; readonly systemTokens: number; readonly systemPrompt?: string },
+  window: { readonly contextTokens: number; readonly systemTokens: number },
 ): ChatRequestPlan {
   const contextTokens = window.contextTokens || DEFAULT_CONTEXT_TOKENS;
   const reserveTokens = answerReserve(contextTokens);
-  const systemPrompt = window.systemPrompt ?? CHAT_SYSTEM_PROMPT;
   const tokensOf = (i: number) => turnTokens[i] ?? estimateTokens(modelText(turns[i]));
   const real = turns.flatMap((t, i) => (isSummaryTurn(t) ? [] : [{ turn: t, tokens: tokensOf(i) }]));
   const plan = (from: number, systemTokens: number) =>
@@ -86,17 +85,15 @@ export function planChatRequest(
   }
   let unsummarised = full.dropped;
   if (summary) {
-    const summaryTokens = tokensOf(turns.indexOf(summary.turn)) + PER_MESSAGE_TOKENS;
-    const rest = plan(summary.before, window.systemTokens + summaryTokens);
-    // The summary must not push the question itself out: then the turns alone are planned, as with no summary.
-    if (!rest.fits) summary = undefined;
-  }
-  if (summary) {
-    const summaryTokens = tokensOf(turns.indexOf(summary.turn)) + PER_MESSAGE_TOKENS;
-    const rest = plan(summary.before, window.systemTokens + summaryTokens);
-    const covered = real.slice(0, summary.before).map((r) => r.turn.id);
-    history = { ...rest, dropped: [...covered, ...rest.dropped] };
-    unsummarised = rest.dropped;
+    const rest = plan(summary.before, window.systemTokens + tokensOf(turns.indexOf(summary.turn)) + PER_MESSAGE_TOKENS);
+    if (rest.fits) {
+      const covered = real.slice(0, summary.before).map((r) => r.turn.id);
+      history = { ...rest, dropped: [...covered, ...rest.dropped] };
+      unsummarised = rest.dropped;
+    } else {
+      // The summary must not push the question itself out: then the turns alone are planned, as with no summary.
+      summary = undefined;
+    }
   }
   const included = new Set(history.included);
   const messages = turns.filter((t) => included.has(t.id)).map((t) => ({ role: t.role, text: modelText(t) }));
@@ -105,7 +102,7 @@ export function planChatRequest(
     reserveTokens,
     history,
     messages,
-    systemPrompt: summary ? systemPromptWithSummary(systemPrompt, summary.turn.text) : systemPrompt,
+    systemPrompt: summary ? systemPromptWithSummary(CHAT_SYSTEM_PROMPT, summary.turn.text) : CHAT_SYSTEM_PROMPT,
     ...(summary ? { summaryTurnId: summary.turn.id } : {}),
     unsummarised,
   };

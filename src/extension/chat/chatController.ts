@@ -84,9 +84,10 @@ export class ChatController implements vscode.Disposable, SendHost {
     this.items = new ContextItems(this.input, this.editorContext);
     this.cache = new AnswerCacheService(ctx.config, this.input);
     this.edits = new EditSession(this, ctx.log);
-    const generation = (this.generation = new ChatGeneration(chatModelLoader(backends), this.input, ctx.log));
+    const loadChatModel = chatModelLoader(backends);
+    const generation = (this.generation = new ChatGeneration(loadChatModel, this.input, ctx.log));
     this.onDidAnswer = generation.onDidAnswer;
-    this.summarizer = new HistorySummarizer(chatModelLoader(backends), this.input, ctx.log, () => ctx.config.get("chat.summarizeHistory"));
+    this.summarizer = new HistorySummarizer(loadChatModel, this.input, ctx.log, () => ctx.config.get("chat.summarizeHistory"));
     this.answers = new AnswerStreams(
       generation,
       this.meter,

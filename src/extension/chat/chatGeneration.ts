@@ -11,6 +11,7 @@ import { earlyStopReason, modelText, planChatRequest, requestTranscript, type Co
 import { errorCode, type InferenceBackend } from "../../core/backend/index.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
 import { HostErrorCode } from "../userMessages.ts";
+import { untilAborted } from "../../core/abort.ts";
 import { EventEmitter } from "../../core/events.ts";
 import { questionRedactions, type ChatAnswerFacts } from "../../core/usage/chatRecords.ts";
 import type { ModelInput } from "./modelInput.ts";
@@ -175,23 +176,4 @@ export class ChatGeneration {
 /** A turn's text only grows (streaming) or stays: its id and length identify what was counted. */
 function turnKey(id: string, text: string): string {
   return `${id}:${text.length}`;
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (the work behind `promise` is not cancelled). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error("stopped"));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error("stopped"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { newTurnId, type StoredConversation, type StoredTurn } from "../../core/chat/conversation.ts";
 import { estimateTokens } from "../../core/chat/history.ts";
-import { modelText } from "../../core/chat/request.ts";
+import { DEFAULT_CONTEXT_TOKENS, modelText } from "../../core/chat/request.ts";
 import { cleanSummary, isSummaryTurn, planSummaryRequest, SUMMARY_SYSTEM_PROMPT, type SummarySource } from "../../core/chat/summary.ts";
 import type { AnswerSafety, ChatModel, GenerationLog } from "./chatGeneration.ts";
 
@@ -79,7 +79,7 @@ export class HistorySummarizer {
     const sample = sources.map((source) => source.text).join("\n").slice(0, 20_000);
     const counted = sample.length > 0 ? await backend.countTokens(sample, { role: "chat" }).catch(() => estimateTokens(sample)) : 0;
     const ratio = Math.max(1, counted / Math.max(1, estimateTokens(sample))) * 1.1;
-    const plan = planSummaryRequest(sources, contextTokens || 4096, (text) => Math.ceil(estimateTokens(text) * ratio));
+    const plan = planSummaryRequest(sources, contextTokens || DEFAULT_CONTEXT_TOKENS, (text) => Math.ceil(estimateTokens(text) * ratio));
     if (!plan) return undefined;
     const takenTurns = pending.slice(0, plan.taken - (previous ? 1 : 0));
     const last = takenTurns[takenTurns.length - 1];

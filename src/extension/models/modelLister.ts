@@ -3,6 +3,7 @@
  * context, FIM) and estimates its fit. No `vscode` import: `bench:models` and the unit tests call it directly.
  * Each entry's summary read is time-limited, so one slow disk delays only its own entry.
  */
+import { untilAborted } from "../../core/abort.ts";
 import { discoverModels, type DiscoveredModel, type DiscoveryFs } from "../../core/models/discovery.ts";
 import {
   effectiveContext,
@@ -134,8 +135,8 @@ export async function refineWithLoader(models: readonly ListedModel[], fitter: L
   const timer = setTimeout(() => timeout.abort(), options.budgetMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
   try {
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }));
-    const fits = await Promise.race([fitter({ ...options.params, paths: [...new Set(models.map((m) => m.path))] }, signal), aborted]);
+    // Raced as well as passed on: an engine that is slow to start must not hold the picker past its budget.
+    const fits = await untilAborted(fitter({ ...options.params, paths: [...new Set(models.map((m) => m.path))] }, signal), signal);
     const times = fits.results.map((r) => r.ms).sort((a, b) => a - b);
     const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)] ?? 0;
     options.log.info(`Loader estimates for ${fits.results.length} model(s) in ${Math.round(performance.now() - started)} ms (p95 ${Math.round(p95)} ms per model).`);

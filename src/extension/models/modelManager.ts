@@ -164,13 +164,10 @@ export class ModelManager {
    * this machine: picking a local model means using it.
    */
   async use(filePath: string, role: RoleChoice): Promise<void> {
-    if (role !== "chat") {
-      await this.ctx.config.update("completion.modelPath", filePath);
-      if (this.ctx.config.get("completion.backend") !== "local") await this.ctx.config.update("completion.backend", "local");
-    }
-    if (role !== "completion") {
-      await this.ctx.config.update("chat.modelPath", filePath);
-      if (this.ctx.config.get("chat.backend") !== "local") await this.ctx.config.update("chat.backend", "local");
+    for (const r of rolesOf(role)) {
+      await this.ctx.config.update(r === "completion" ? "completion.modelPath" : "chat.modelPath", filePath);
+      const backend = r === "completion" ? "completion.backend" : "chat.backend";
+      if (this.ctx.config.get(backend) !== "local") await this.ctx.config.update(backend, "local");
     }
     this.ctx.log.info(`Model selected for ${role}.`);
   }
@@ -190,9 +187,14 @@ export class ModelManager {
   /** Makes `role` (or both) use a server's model; the consent modal comes with the first request that carries code. */
   async useRemote(ref: ModelRef, role: RoleChoice): Promise<void> {
     if (!this.remote) throw new Error("remote endpoints are not available");
-    for (const r of role === "both" ? (["completion", "chat"] as const) : [role]) await this.remote.useModel(r, ref);
+    for (const r of rolesOf(role)) await this.remote.useModel(r, ref);
     this.ctx.log.info(`Remote model selected for ${role}.`);
   }
+}
+
+/** The roles a choice stands for, completion first. */
+function rolesOf(choice: RoleChoice): readonly ModelRole[] {
+  return choice === "both" ? ["completion", "chat"] : [choice];
 }
 
 function formatEta(seconds: number): string {

@@ -114,17 +114,16 @@ interface PickerParts {
  */
 async function fillItems(manager: ModelManager, signal: AbortSignal, show: (items: Pick[], done: boolean) => void): Promise<void> {
   const parts: PickerParts = { localDone: false };
-  let remoteDone = false;
   const render = (): void => {
     if (signal.aborted || !parts.local || !parts.machine) return;
-    show([...buildItems(manager, parts.local, parts.machine, parts.remote ?? []), ...tailItems()], parts.localDone && remoteDone);
+    // Done once the loader estimates are in and every server has answered (or failed).
+    show([...buildItems(manager, parts.local, parts.machine, parts.remote ?? []), ...tailItems()], parts.localDone && parts.remote !== undefined);
   };
   const remote = manager
     .remoteModels(signal)
     .catch((error: unknown): EndpointModels[] => [{ url: "", origin: vscode.l10n.t("remote endpoints"), error: error instanceof Error ? error : new Error(String(error)) }])
     .then((listings) => {
       parts.remote = listings;
-      remoteDone = true;
       render();
     });
   const local = (async () => {

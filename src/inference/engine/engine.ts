@@ -34,6 +34,7 @@ import {
   type UnloadModelParams,
   type UnloadModelResult,
 } from "../protocol.ts";
+import { describeBinaryInfo } from "../binaryText.ts";
 import { benchPromptTokens } from "./benchPrompt.ts";
 import { describeBinary, downloadedPackagesTried, registerBinaryPackages, type BinaryResolutions } from "./binarySource.ts";
 import { runChat } from "./chat.ts";
@@ -160,8 +161,7 @@ export class Engine {
     };
     this.log.info(
       `initialized: device ${result.device}${gpuFallbackReason ? ` (GPU fallback: ${gpuFallbackReason})` : ""}, ` +
-        `binary ${binary.package ?? binary.source} (${binary.source}${binary.location ? ` from ${binary.location}` : ""})` +
-        `${binary.localBuildFallbackReason ? ` (local build not used: ${binary.localBuildFallbackReason})` : ""}, ` +
+        `binary ${describeBinaryInfo(binary)}, ` +
         `${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCppCommit ?? result.versions.llamaCpp}`,
     );
     return result;

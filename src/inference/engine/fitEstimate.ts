@@ -15,6 +15,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from "node-llama-cpp";
+import { untilAborted } from "../../core/abort.ts";
 import { EngineError } from "../errors.ts";
 import { EngineErrorCode, type EstimateFitParams, type EstimateFitResult, type FitEstimate, type FitFailure, type FitMemory } from "../protocol.ts";
 import { DEFAULT_MAX_CONTEXT, DEFAULT_MIN_CONTEXT, SEQUENCES } from "./loadedModel.ts";
@@ -112,8 +113,7 @@ export async function estimateModelFit(
   const fileSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
   try {
     // Raced as well as passed on: a read stuck in the kernel does not see the signal, the race still returns.
-    const aborted = new Promise<never>((_, reject) => fileSignal.addEventListener("abort", () => reject(fileSignal.reason as Error), { once: true }));
-    const insights = await Promise.race([cache.get(filePath, llama, fileSignal), aborted]);
+    const insights = await untilAborted(cache.get(filePath, llama, fileSignal), fileSignal);
     return { path: filePath, ok: true, ...fitFromInsights(insights, settings, memory), ms: performance.now() - started };
   } catch (error) {
     if (signal?.aborted) throw error;
