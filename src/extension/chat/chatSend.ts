@@ -79,8 +79,10 @@ export async function sendMessage(host: SendHost, text: string): Promise<void> {
   }
   if (warnings.length > 0) host.notice("warning", warnings.join(" "));
   const question: ChatQuestion = { feature: "chat", text: questionText, attachments };
-  const history = [...host.current.turns];
+  // The conversation asked in: a New Chat clicked as the answer ends must not make the answer look missing.
+  const conversation = host.current;
+  const history = [...conversation.turns];
   const hit = host.cache.lookup(question, history);
   await host.answer(question, hit?.answer);
-  if (!hit) host.cache.remember(question, history, host.current.turns.at(-1), host.current.id);
+  if (!hit) host.cache.remember(question, history, conversation.turns.at(-1), conversation.id);
 }
