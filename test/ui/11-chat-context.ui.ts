@@ -53,7 +53,7 @@ export async function run({ page, screenshot, models, chatAnswerFile }: UiSessio
   await page.keyboard.press("Delete");
 
   // The same question twice: the second answer comes from the cache, marked, with Regenerate. The first answer is
-  // scripted (a whole answer: one that random weights cut at the length limit is rightly never cached).
+  // scripted, so the screenshot shows a readable answer rather than random-weight text.
   writeFileSync(chatAnswerFile, JSON.stringify("A pure function returns the same result for the same arguments and changes nothing outside itself."));
   await send(page, webview, "What does a pure function mean?");
   await webview.locator(".turn--assistant").first().waitFor({ timeout: 60_000 });
