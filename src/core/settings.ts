@@ -183,7 +183,7 @@ export const SETTINGS = {
     maximum: 1000,
     scope: "machine",
     order: 23,
-    description: "Model layers to offload to the GPU. `-1` chooses as many as fit in GPU memory.",
+    description: "Model layers to offload to the GPU. `-1` is **auto** (the default): as many as fit in GPU memory, the rest runs on the CPU (the design article's CPU offload). `0` keeps the model on the CPU; a number offloads that many layers.",
   },
   "engine.flashAttention": {
     type: "boolean",

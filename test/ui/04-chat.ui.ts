@@ -6,10 +6,10 @@ import type { FrameLocator, Page } from "playwright-core";
 
 export const title = "chat: Stop, a streamed answer renders, New Chat, Copy / Insert / Apply on a code block, light, dark and high-contrast themes";
 
-async function ensureModel(page: Page, webview: FrameLocator, modelPath: string): Promise<void> {
+async function ensureModel(page: Page, webview: FrameLocator, modelPath: string, userDataDir: string): Promise<void> {
   await webview.locator(".toolbar").waitFor({ timeout: 60_000 });
   if ((await webview.locator('.model-state[data-state="noModel"]').count()) === 0) return;
-  await selectModelInPicker(page, modelPath);
+  await selectModelInPicker(page, modelPath, userDataDir);
 }
 
 async function typeInChat(page: Page, webview: FrameLocator, lines: string[]): Promise<void> {
@@ -21,7 +21,7 @@ async function typeInChat(page: Page, webview: FrameLocator, lines: string[]): P
   await page.keyboard.press("Enter");
 }
 
-export async function run({ page, screenshot, models }: UiSession): Promise<void> {
+export async function run({ page, screenshot, models, userDataDir }: UiSession): Promise<void> {
   const modelPath = models.tiny;
   if (!modelPath) throw new Error("the runner did not prepare the tiny model");
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]).catch(() => undefined);
@@ -37,7 +37,7 @@ export async function run({ page, screenshot, models }: UiSession): Promise<void
 
   await openPrivateCoderView(page);
   const webview = chatWebview(page);
-  await ensureModel(page, webview, modelPath);
+  await ensureModel(page, webview, modelPath, userDataDir);
   await webview.locator("#new-chat").click();
   await webview.locator(".chat-empty").waitFor({ timeout: 15_000 });
 

@@ -19,11 +19,11 @@ async function cursorPosition(page: Page): Promise<string> {
   return /Ln \d+, Col \d+/.exec(text)?.[0] ?? text;
 }
 
-export async function run({ page, screenshot, models, completionTextsFile }: UiSession): Promise<void> {
+export async function run({ page, screenshot, models, completionTextsFile, userDataDir }: UiSession): Promise<void> {
   const modelPath = models.tiny;
   if (!modelPath) throw new Error("the runner did not prepare the tiny model");
   const modelName = modelPath.split("/").pop()!;
-  if (!(await privateCoderStatusItem(page).innerText()).includes(modelName)) await selectModelInPicker(page, modelPath);
+  if (!(await privateCoderStatusItem(page).innerText()).includes(modelName)) await selectModelInPicker(page, modelPath, userDataDir);
   await privateCoderStatusItem(page).filter({ hasText: modelName }).waitFor({ timeout: 15_000 });
 
   // Known suggestion texts (see src/extension/completion/scriptedTexts.ts): the engine still runs every request, but

@@ -26,7 +26,7 @@ async function send(page: Page, webview: FrameLocator, text: string): Promise<vo
   await page.keyboard.press("Enter");
 }
 
-export async function run({ page, screenshot, models, chatAnswerFile }: UiSession): Promise<void> {
+export async function run({ page, screenshot, models, chatAnswerFile, userDataDir }: UiSession): Promise<void> {
   const modelPath = models.tiny;
   if (!modelPath) throw new Error("the runner did not prepare the tiny model");
   await openFile(page, "inventory.ts");
@@ -35,7 +35,7 @@ export async function run({ page, screenshot, models, chatAnswerFile }: UiSessio
   await webview.locator(".toolbar").waitFor({ timeout: 60_000 });
   // Always through Select Model: picking a local model also brings a role back from a server (an earlier script
   // may have left chat on a remote endpoint it then removed).
-  await selectModelInPicker(page, modelPath);
+  await selectModelInPicker(page, modelPath, userDataDir);
   await webview.locator("#new-chat").click();
   await webview.locator(".chat-empty").waitFor({ timeout: 15_000 });
 
@@ -61,7 +61,11 @@ export async function run({ page, screenshot, models, chatAnswerFile }: UiSessio
   await webview.locator("#new-chat").click();
   await webview.locator(".chat-empty").waitFor({ timeout: 15_000 });
   await send(page, webview, "what does a pure function mean");
-  await webview.locator(".turn--assistant .turn-cached").waitFor({ timeout: 30_000 });
+  await webview.locator(".turn--assistant .turn-cached").waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+    // Say what the chat shows instead (the first answer's error, say), so a failure elsewhere can be read.
+    const turns = await webview.locator(".turn").allInnerTexts().catch(() => []);
+    throw new Error(`the second answer did not come from the cache; the chat shows ${JSON.stringify(turns.map((t) => t.slice(0, 300)))}`, { cause: error });
+  });
   await webview.locator("vscode-button.regenerate-cached").waitFor({ timeout: 10_000 });
   await screenshot("chat-context-cached-answer-dark");
 

@@ -99,6 +99,9 @@ function tailItems(): Pick[] {
   ];
 }
 
+/** Models per loader-estimate request: about the rows the picker shows at once. */
+const REFINE_CHUNK = 10;
+
 /** What the list is built from; it is shown again each time a part arrives (servers can be slow, never the local part). */
 interface PickerParts {
   local?: readonly ListedModel[];
@@ -133,10 +136,20 @@ async function fillItems(manager: ModelManager, signal: AbortSignal, show: (item
     parts.localDone = models.length === 0;
     render();
     if (models.length === 0) return;
-    const refined = await manager.refine(models, signal);
-    parts.local = refined;
-    parts.localDone = true;
-    render();
+    // In chunks, each shown as it arrives: the first rows the user reads get the loader's verdict in a second or
+    // so, not after every model of a large folder (55 models took about 8 s here).
+    const refined = [...models];
+    for (let start = 0; start < models.length && !signal.aborted; start += REFINE_CHUNK) {
+      const chunk = models.slice(start, start + REFINE_CHUNK);
+      const answered = await manager.refine(chunk, signal);
+      refined.splice(start, chunk.length, ...answered);
+      // An engine that answered for none of them (it could not start, or timed out) is not asked again.
+      const engineAnswered = answered.some((m) => m.loaderMs !== undefined);
+      parts.local = [...refined];
+      parts.localDone = !engineAnswered || start + REFINE_CHUNK >= models.length;
+      render();
+      if (parts.localDone) break;
+    }
   })();
   await Promise.all([local, remote]);
 }
