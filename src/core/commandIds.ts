@@ -25,6 +25,7 @@ export const COMMANDS = {
   writeTests: "privateCoder.writeTests",
   writeDocComment: "privateCoder.writeDocComment",
   enableGpuAcceleration: "privateCoder.enableGpuAcceleration",
+  removeGpuBinaries: "privateCoder.removeGpuBinaries",
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -21,6 +21,7 @@ import { untilAborted } from "../core/abort.ts";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import { bundledNodeLlamaCppVersion, installedBinaryPackagesSpec } from "./gpu/gpuPackages.ts";
+import { knownModel } from "./models/modelLabels.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
 import { describeCrash, describeError, describeModelFacts } from "./userMessages.ts";
@@ -86,7 +87,8 @@ export class BackendRegistry {
   /** The model configured for `role` (the path settings name a file, or the role runs on a remote server), if any. */
   modelFor(role: ModelRole): ModelRef | undefined {
     if (this.remote.location(role) === "remote") return this.remote.modelFor(role);
-    return modelRefFromSetting(role === "completion" ? this.ctx.config.completionModelPath : this.ctx.config.chatModelPath);
+    const filePath = role === "completion" ? this.ctx.config.completionModelPath : this.ctx.config.chatModelPath;
+    return modelRefFromSetting(filePath, knownModel(this.ctx.extensionContext.globalState, filePath));
   }
 
   /** The model and backend serving `role`, without loading anything; undefined when no model is configured. */
@@ -155,7 +157,8 @@ export class BackendRegistry {
     try {
       const info = await entry.backend.loadModel(role, entry.model);
       this.ctx.log.info(`Loaded ${info.name} for ${role} in ${Date.now() - started} ms: ${info.details.join("; ")}, chat format ${info.chatFormat}`);
-      this.modelStatus.set({ kind: "ready", modelName: info.name, details: describeModelFacts(info, vscode.l10n).join("\n") });
+      // The name the user knows (an Ollama model's, not its blob's hash); for a plain file its file name, as the engine's.
+      this.modelStatus.set({ kind: "ready", modelName, details: describeModelFacts(info, vscode.l10n).join("\n") });
       return info;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -93,7 +93,11 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
     });
     registerRemoteCommands(ctx, backends.remote);
     registerQuantizeCommand(ctx);
-    const gpuDeps = { restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar), localEngineFacts: () => backends.localEngineFacts() };
+    const gpuDeps = {
+      restartEngine: () => restartEngineWithProgress(ctx, backends, statusBar),
+      stopEngine: () => backends.restart(),
+      localEngineFacts: () => backends.localEngineFacts(),
+    };
     registerGpuCommand(ctx, gpuDeps);
     // The first model ready on this machine's engine: a GPU found while it runs on the CPU is offered (once).
     const gpuOfferCheck = ctx.track(

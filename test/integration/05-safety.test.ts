@@ -3,11 +3,11 @@
 // logs. The secret is generated at run time so no token-shaped string is committed.
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, writeFile, mkdir } from "node:fs/promises";
+import { writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import { COMMANDS } from "../../src/core/commandIds.ts";
-import { activateExtension, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers.ts";
+import { activateExtension, allLogText, closeChatAndModels, openChatWithTinyModel, waitFor } from "./helpers.ts";
 import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -28,20 +28,6 @@ function section(text: string, feature: string): string {
   assert.ok(start >= 0, `no ${feature} section`);
   const next = text.indexOf("# ===== ", start + 10);
   return text.slice(start, next < 0 ? undefined : next);
-}
-
-async function allLogText(api: PrivateCoderApi): Promise<string> {
-  const logDir = path.dirname(api.ctx.extensionContext.logUri.fsPath);
-  const texts: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith(".log")) texts.push(await readFile(full, "utf8"));
-    }
-  }
-  await walk(path.dirname(logDir));
-  return texts.join("\n");
 }
 
 describe("Safety filter at every entry point (extension host)", function () {

@@ -3,14 +3,14 @@
 // 127.0.0.1 with an API key and 2 slots. Answers are fixed-length (`ignore_eos` with a token cap) and the tests
 // observe the servers' own counters (`/metrics`, `/slots`) and the extension's state, never generated text.
 import * as assert from "node:assert/strict";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 import { buildItems } from "../../src/extension/models/modelPicker.ts";
 import type { UsageRecord } from "../../src/core/usage/index.ts";
 import { LLAMA_SERVER_ENV, LlamaServer } from "../fixtures/llamaServer.ts";
-import { activateExtension, testModel, waitFor } from "./helpers.ts";
+import { activateExtension, allLogText, testModel, waitFor } from "./helpers.ts";
 
 const SOURCE = "export function total(items: number[]): number {\n  let sum = 0;\n  for (const item of items) {\n    \n  }\n  return sum;\n}\n";
 const CAP = 12;
@@ -21,19 +21,6 @@ async function predicted(server: LlamaServer): Promise<number> {
   const match = /^llamacpp:tokens_predicted_total\s+(\d+)/m.exec(text);
   assert.ok(match, "llama-server reports tokens_predicted_total");
   return Number(match[1]);
-}
-
-async function allLogText(api: PrivateCoderApi): Promise<string> {
-  const texts: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith(".log")) texts.push(await readFile(full, "utf8"));
-    }
-  }
-  await walk(path.dirname(path.dirname(api.ctx.extensionContext.logUri.fsPath)));
-  return texts.join("\n");
 }
 
 async function openSource(): Promise<vscode.TextEditor> {

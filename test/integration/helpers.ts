@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import * as vscode from "vscode";
 import { CHAT_VIEW_ID } from "../../src/core/commandIds.ts";
 import type { CompletionOutcome } from "../../src/core/completion/index.ts";
@@ -10,6 +12,20 @@ export async function activateExtension(): Promise<PrivateCoderApi> {
   const extension = vscode.extensions.getExtension<PrivateCoderApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed in this extension host`);
   return extension.activate();
+}
+
+/** Every log file of this VS Code session (the output channels' and the extension host's), joined. */
+export async function allLogText(api: PrivateCoderApi): Promise<string> {
+  const texts: string[] = [];
+  async function walk(dir: string): Promise<void> {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.name.endsWith(".log")) texts.push(await readFile(full, "utf8"));
+    }
+  }
+  await walk(path.dirname(path.dirname(api.ctx.extensionContext.logUri.fsPath)));
+  return texts.join("\n");
 }
 
 /** Polls until `condition` holds; fails with `what` after `timeoutMs`. */

@@ -47,10 +47,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /**
  * Picks `modelPath` for both roles through **Private Coder: Select Model…** (typed into the quick pick, as a user
- * pastes a path), and waits until the status bar names it and the choice is written to the user settings: both
- * model paths, and both roles back on the local engine (an earlier script may have left chat on a server). The
- * status bar alone is no proof: it may have named this model before the pick, and the four settings are written
- * one after the other, so a question sent at once could still go to the old backend.
+ * pastes a path), and waits until the status bar names it and the choice is written to the settings: both model
+ * paths (machine-scoped: code-server, a remote host, keeps them in the Machine settings) and both roles back on the
+ * local engine (an earlier script may have left chat on a server). The status bar alone is no proof: it may have
+ * named this model before the pick, and the four settings are written one after the other, so a question sent at
+ * once could still go to the old backend.
  */
 export async function selectModelInPicker(page: Page, modelPath: string, userDataDir: string): Promise<void> {
   await runCommand(page, "Private Coder: Select Model…");
@@ -63,20 +64,22 @@ export async function selectModelInPicker(page: Page, modelPath: string, userDat
   await page.locator('.quick-input-widget .monaco-list-row:has-text("Chat and completion")').waitFor({ timeout: 15_000 });
   await input.press("Enter");
   await privateCoderStatusItem(page).filter({ hasText: modelPath.split("/").pop()! }).waitFor({ timeout: 15_000 });
-  const settingsFile = path.join(userDataDir, "User", "settings.json");
+  const settingsFiles = ["User", "Machine"].map((folder) => path.join(userDataDir, folder, "settings.json"));
   const applied = (): boolean => {
-    let settings: Record<string, unknown>;
-    try {
-      settings = JSON.parse(readFileSync(settingsFile, "utf8")) as Record<string, unknown>;
-    } catch {
-      return false; // not there yet, or caught mid-write
+    let settings: Record<string, unknown> = {};
+    for (const file of settingsFiles) {
+      try {
+        settings = { ...settings, ...(JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) };
+      } catch {
+        return false; // not there yet, or caught mid-write
+      }
     }
     return (["completion", "chat"] as const).every(
       (role) => settings[`privateCoder.${role}.modelPath`] === modelPath && (settings[`privateCoder.${role}.backend`] ?? "local") === "local",
     );
   };
   for (const deadline = Date.now() + 15_000; !applied(); await page.waitForTimeout(100)) {
-    if (Date.now() > deadline) throw new Error(`Select Model did not write ${modelPath} for both roles, on the local engine, to ${settingsFile} within 15 s`);
+    if (Date.now() > deadline) throw new Error(`Select Model did not write ${modelPath} for both roles, on the local engine, to ${settingsFiles.join(" and ")} within 15 s`);
   }
 }
 

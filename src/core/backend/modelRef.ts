@@ -42,9 +42,9 @@ export function remoteModelRef(endpoint: string, remoteModel: string): ModelRef 
   return { id: `remote:${endpoint}#${remoteModel}`, source: "remote", label: baseName(remoteModel) || remoteModel, endpoint, remoteModel };
 }
 
-/** The model a path setting names (an empty setting names none). */
-export function modelRefFromSetting(filePath: string): ModelRef | undefined {
-  return filePath.trim() === "" ? undefined : localModelRef(filePath);
+/** The model a path setting names (an empty setting names none); `known`: the store it was picked from, and its name there. */
+export function modelRefFromSetting(filePath: string, known?: { readonly label: string; readonly source: Exclude<ModelSource, "remote"> }): ModelRef | undefined {
+  return filePath.trim() === "" ? undefined : localModelRef(filePath, known?.source ?? "file", known?.label);
 }
 
 export function sameModel(a: ModelRef | undefined, b: ModelRef | undefined): boolean {

@@ -3,7 +3,7 @@
  * NVIDIA GPU (nvidia-smi) or a Vulkan driver this fetches the matching CUDA or Vulkan package of exactly the bundled
  * node-llama-cpp version (./gpuPackages.ts), restarts the engine with it and says which device it runs on. Any
  * failure leaves the CPU engine as it was and says why. Offered once, in a notification, when a GPU is found while
- * the engine runs on the CPU.
+ * the engine runs on the CPU. **Remove Downloaded GPU Binaries** takes them away again.
  */
 import * as vscode from "vscode";
 import type { BackendFacts } from "../../core/backend/index.ts";
@@ -11,11 +11,13 @@ import { COMMANDS } from "../../core/commandIds.ts";
 import { detectGpus, gpuOffer, shouldOfferGpu, type GpuOffer } from "../../core/gpu/detect.ts";
 import type { Ctx } from "../ctx.ts";
 import { realGpuProbes } from "../models/machine.ts";
-import { bundledNodeLlamaCppVersion, GpuInstallError, installedGpuPackages, installGpuPackages } from "./gpuPackages.ts";
+import { bundledNodeLlamaCppVersion, downloadedGpuBytes, GpuInstallError, installedGpuPackages, installGpuPackages, removeGpuPackages } from "./gpuPackages.ts";
 
 export interface GpuCommandDeps {
   /** Restarts the engine and reloads the configured models (with visible progress). */
   restartEngine(): Promise<void>;
+  /** Stops the engine child, so no file of a downloaded binary is in use (it starts again on the next request). */
+  stopEngine(): Promise<void>;
   /** The running local engine's facts, `undefined` when it has not started. */
   localEngineFacts(): Promise<BackendFacts | undefined>;
 }
@@ -37,6 +39,35 @@ export function registerGpuCommand(ctx: Ctx, deps: GpuCommandDeps): void {
       }
     }),
   );
+  ctx.track(
+    vscode.commands.registerCommand(COMMANDS.removeGpuBinaries, async () => {
+      try {
+        await removeGpu(ctx, deps);
+      } catch (error) {
+        ctx.log.error(`Remove Downloaded GPU Binaries failed: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: the GPU binaries could not be removed: {0}. Close VS Code and try again.", error instanceof Error ? error.message : String(error)));
+      }
+    }),
+  );
+}
+
+/**
+ * Private Coder: Remove Downloaded GPU Binaries — frees the disk a CUDA package takes (hundreds of MB) and brings
+ * the engine back to the bundled CPU binary. The engine stops first: a running child holds the binary's files open
+ * (Windows refuses to delete them); it starts again with the configured models once they are gone.
+ */
+async function removeGpu(ctx: Ctx, deps: GpuCommandDeps): Promise<void> {
+  const storageDir = ctx.extensionContext.globalStorageUri.fsPath;
+  const bytes = await downloadedGpuBytes(storageDir);
+  if (bytes === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: no GPU binary has been downloaded; the engine uses the bundled binary."));
+    return;
+  }
+  await deps.stopEngine();
+  await removeGpuPackages(storageDir);
+  ctx.log.info(`Remove Downloaded GPU Binaries: ${mib(bytes)} MiB removed.`);
+  await deps.restartEngine();
+  void vscode.window.showInformationMessage(vscode.l10n.t("Private Coder: the downloaded GPU binaries ({0} MiB) were removed; the engine uses the bundled binary.", mib(bytes)));
 }
 
 async function enableGpu(ctx: Ctx, deps: GpuCommandDeps): Promise<void> {

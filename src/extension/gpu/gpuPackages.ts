@@ -8,7 +8,7 @@
  * is unpacked into a temporary folder and renamed into place only when complete; a failed, cancelled or
  * mismatching download leaves no file at all (its part included: these packages are not resumed).
  */
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tar from "tar";
 import { gpuStoreLayout } from "../../core/gpu/binaryPackages.ts";
@@ -241,6 +241,19 @@ export async function bundledNodeLlamaCppVersion(extensionPath: string): Promise
 export async function installedBinaryPackagesSpec(storageDir: string, version: string): Promise<{ root: string; names: string[] } | undefined> {
   const names = await installedGpuPackages(storageDir, version);
   return names.length > 0 ? { root: gpuStoreLayout(storageDir, version).root, names } : undefined;
+}
+
+/** Bytes on disk of every downloaded GPU package (all versions, partial downloads included); 0 when none. */
+export async function downloadedGpuBytes(storageDir: string): Promise<number> {
+  const sizeOf = async (file: string): Promise<number> => {
+    const stat = await lstat(file).catch(() => undefined);
+    if (!stat) return 0;
+    if (!stat.isDirectory()) return stat.size;
+    let total = 0;
+    for (const entry of await readdir(file).catch(() => [] as string[])) total += await sizeOf(path.join(file, entry));
+    return total;
+  };
+  return sizeOf(gpuStoreLayout(storageDir, "x").base);
 }
 
 /** Deletes every downloaded GPU package (all versions) and any partial download. */

@@ -9,6 +9,8 @@ import type { Ctx } from "../ctx.ts";
 import { downloadModel, DownloadError, type DownloadProgress } from "./downloader.ts";
 import { machineInfo, type MachineInfo } from "./machine.ts";
 import { listLocalModels, refineWithLoader, type ListedModel, type LoaderFitter } from "./modelLister.ts";
+import { rememberModel } from "./modelLabels.ts";
+import type { DiscoveredModel } from "../../core/models/discovery.ts";
 
 /** Time box of the loader estimates for a list: the engine may have to start first (seconds), then ~ms per file. */
 const REFINE_BASE_MS = 10_000;
@@ -161,9 +163,11 @@ export class ModelManager {
 
   /**
    * Sets `filePath` as the model of `role` (both: one file, loaded once). A role that ran on a server comes back to
-   * this machine: picking a local model means using it.
+   * this machine: picking a local model means using it. `found`: the listing it was picked from, whose name for it
+   * (an Ollama model's, say) the status bar and chat show instead of the file's.
    */
-  async use(filePath: string, role: RoleChoice): Promise<void> {
+  async use(filePath: string, role: RoleChoice, found?: Pick<DiscoveredModel, "label" | "source">): Promise<void> {
+    if (found) await rememberModel(this.ctx.extensionContext.globalState, filePath, { label: found.label, source: found.source });
     for (const r of rolesOf(role)) {
       await this.ctx.config.update(r === "completion" ? "completion.modelPath" : "chat.modelPath", filePath);
       const backend = r === "completion" ? "completion.backend" : "chat.backend";

@@ -217,7 +217,7 @@ async function act(manager: ModelManager, pick: Pick): Promise<void> {
   switch (pick.action) {
     case "local": {
       const role = await chooseRole(pick.model.label, pick.model.summary?.fim ?? true);
-      if (role) await manager.use(pick.model.path, role);
+      if (role) await manager.use(pick.model.path, role, pick.model);
       return;
     }
     case "catalog": {
