@@ -3,7 +3,9 @@
  * engine's thread re-check (src/inference/engine/threadRecheck.ts). The engine starts with 2 threads (the thread cache
  * is pre-filled, as a quiet-time choice on this machine would leave it), serves 6 completions on a quiet machine (the
  * reference), then a busy-looping process takes one core: the completions before the re-check show the slowdown, the
- * re-check runs between requests, and the completions after it show what it recovered. Same run, same file.
+ * re-check runs between requests, and the completions after it show what it recovered. For reference, one thread
+ * under the same load (a second engine): where it is not faster than two, a re-check has nothing to recover and
+ * not running it is right. Same run, same file.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -58,6 +60,20 @@ export async function decodeUnderLoad(options: { childPath: string; modelPath: s
     while (recheckLogs.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     const threadsAfter = (await client.status()).models[0]?.threads ?? null;
     const after = await collect(5);
+    // What the re-check could have chosen: one thread under the same load, in a second engine (the first is idle).
+    const single = new LocalEngineClient({ childPath: options.childPath, cacheDir, gpu: false, idleUnloadMs: 0, handshakeTimeoutMs: 120_000, threads: 1 });
+    let oneThread: number | null = null;
+    try {
+      await single.loadModel({ path: options.modelPath, role: "completion" });
+      const speeds: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const result = await single.complete({ prefix: `export const v${i} = [${i}, ${i + 1}];\nexport function f${i}(x: number): number {\n`, currentLinePrefix: "  return ", suffix: "\n}\n", maxTokens: 24, temperature: 0 });
+        if (result.metrics.generatedTokens >= 4 && result.metrics.tokensPerSecond != null) speeds.push(result.metrics.tokensPerSecond);
+      }
+      oneThread = median(speeds);
+    } finally {
+      await single.dispose();
+    }
     const b = median(before);
     const a = median(after);
     options.emit({
@@ -69,6 +85,11 @@ export async function decodeUnderLoad(options: { childPath: string; modelPath: s
       ratioAfterToBefore: a != null && b != null ? r1((a / b) * 100) / 100 : null,
       threadsAtStart,
       threadsAfterRecheck: threadsAfter,
+      oneThreadUnderLoad: oneThread == null ? null : r1(oneThread),
+      // The re-check runs when live decode falls below half the quiet speed (threadRecheck.ts); it could only help
+      // where one thread beats two under this load.
+      dropToQuiet: b != null && median(quiet) != null ? r1((b / median(quiet)!) * 100) / 100 : null,
+      recheckWouldHelp: oneThread != null && b != null ? oneThread > b * 1.1 : null,
       recheckRan: recheckLogs.length > 0,
       recheck: recheckLogs[0] ?? null,
       samples: { quiet: quiet.length, before: before.length, after: after.length },

@@ -78,6 +78,8 @@ export class LocalEngineClient {
   private readonly breaker: CrashBreaker;
   /** Set when a child died while loading `options.engineBinary`: later starts use the prebuilt binary. */
   private engineBinaryCrashed = false;
+  /** Why the local build is no longer used (the Engine Status says it). */
+  private engineBinaryCrashReason = "the engine stopped while loading the build for this CPU";
   private readonly logEmitter = new EventEmitter<LogEvent>();
   private readonly stateEmitter = new EventEmitter<StateChangeEvent>();
   private readonly progressEmitter = new EventEmitter<LoadProgressParams>();
@@ -368,7 +370,7 @@ export class LocalEngineClient {
       );
       if (this.gpuCrashReason) this.initResult = { ...this.initResult, gpuFallbackReason: this.gpuCrashReason };
       if (this.engineBinaryCrashed && this.options.engineBinary != null && this.initResult.binary.localBuildFallbackReason == null) {
-        this.initResult = { ...this.initResult, binary: { ...this.initResult.binary, localBuildFallbackReason: "the engine stopped while loading the build for this CPU" } };
+        this.initResult = { ...this.initResult, binary: { ...this.initResult.binary, localBuildFallbackReason: this.engineBinaryCrashReason } };
       }
     } catch (error) {
       // The connection may close a moment before the exit is reported: wait briefly to tell a crash from a refusal.
@@ -442,6 +444,13 @@ export class LocalEngineClient {
     const error = this.crashError(child);
     this.lastCrashMessage = error.message;
     for (const entry of [...this.inFlight]) entry.reject(error);
+    if (signal === "SIGILL" && this.initResult?.binary.source === "localBuild" && !this.options.requireEngineBinary && !this.engineBinaryCrashed) {
+      // The build for this CPU used an instruction this machine will not run (a CPU feature the system does not
+      // enable): every later start would die the same way, so the restart uses the prebuilt binary.
+      this.engineBinaryCrashed = true;
+      this.engineBinaryCrashReason = "the build for this CPU stopped on an illegal instruction (SIGILL)";
+      this.log("warn", `${this.engineBinaryCrashReason}; the prebuilt binary is used from now on`);
+    }
 
     const { crashes, restartInMs: delay } = this.breaker.record(Date.now());
     const { windowMs } = this.options.crashBreaker;

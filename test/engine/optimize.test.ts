@@ -5,7 +5,8 @@
  * - a local build that throws on load (a corrupt file) or kills the process on load (a shared object whose
  *   constructor segfaults) falls back to the prebuilt, and the verification benchmark reports it as a failure;
  * - the real build for this CPU (cached by `npm run engine-build`, which `npm run test:engine` runs first) loads,
- *   serves a completion, and is measured against the prebuilt.
+ *   serves a completion, and is measured against the prebuilt; it decodes a Q8_0 model (no AMX kernels); an illegal
+ *   instruction while it runs brings the engine back on the prebuilt.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -156,5 +157,38 @@ describe("optimize the engine for this CPU: the real build", { skip: realBuild ?
     assert.equal(local.binary, "local");
     assert.equal(local.threads, prebuilt.threads);
     for (const speed of [prebuilt, local]) assert.ok(speed.prefillTokensPerSecond > 0 && speed.decodeTokensPerSecond > 0);
+  });
+
+  it("an illegal instruction while it runs (SIGILL): the engine restarts on the prebuilt and says why", async () => {
+    const modelPath = await ensureSyntheticModel("tiny");
+    const t = await createClient({ engineBinary: realBuild!.addon, restartBackoff: { initialMs: 10, maxMs: 50 } });
+    try {
+      await t.client.loadModel({ path: modelPath, role: "completion" });
+      assert.equal(t.client.engineInfo!.binary.source, "localBuild");
+      const firstPid = t.client.pid!;
+      // What the CPU does to a process that runs an instruction the machine does not enable (AMX tiles in a VM).
+      process.kill(firstPid, "SIGILL");
+      await waitFor(() => t.client.state === "ready" && t.client.pid != null && t.client.pid !== firstPid, 60_000, "the restart");
+      assert.equal(t.client.engineInfo!.binary.source, "bundled");
+      assert.match(t.client.engineInfo!.binary.localBuildFallbackReason ?? "", /illegal instruction \(SIGILL\)/);
+      const result = await t.client.complete({ prefix: "function add(a, b) {\n", suffix: "}\n", maxTokens: 4, temperature: 0 });
+      assert.ok(result.metrics.promptTokens > 0, "the model came back on the prebuilt binary");
+    } finally {
+      await t.client.dispose();
+    }
+  });
+
+  it("has no AMX kernels: a Q8_0 model decodes in Node's process (AMX tiles died with SIGILL there)", async () => {
+    const modelPath = await ensureSyntheticModel("qwen05b", { quantization: "Q8_0" });
+    assert.equal(realBuild!.info.cmakeOptions.CMAKE_CXX_FLAGS?.includes("-U__AMX_INT8__") ?? process.platform === "win32", true);
+    const t = await createClient({ engineBinary: realBuild!.addon, requireEngineBinary: true });
+    try {
+      await t.client.loadModel({ path: modelPath, role: "completion" });
+      const result = await t.client.complete({ prefix: "function add(a, b) {\n", suffix: "}\n", maxTokens: 4, temperature: 0 });
+      assert.ok(result.metrics.generatedTokens > 0);
+      assert.equal(t.client.engineInfo!.binary.source, "localBuild");
+    } finally {
+      await t.client.dispose();
+    }
   });
 });

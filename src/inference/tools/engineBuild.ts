@@ -90,8 +90,25 @@ export function bundledCommit(nlcDir: string): string | null {
 export function engineBuildDir(cacheRoot: string, nlcDir: string): string {
   const version = readJson<{ version: string }>(path.join(nlcDir, "package.json")).version;
   const commit = bundledCommit(nlcDir) ?? "nobundle";
-  return path.join(cacheRoot, "engine-builds", `nlc-${version}-${commit.slice(0, 12)}-${process.arch}-${cpuIdentity().key}`);
+  return path.join(cacheRoot, "engine-builds", `nlc-${version}-${commit.slice(0, 12)}-${process.arch}-${cpuIdentity().key}-${ENGINE_BUILD_RECIPE}`);
 }
+
+/**
+ * The version of how the build is made (the cmake options below): a change makes every machine build afresh rather
+ * than reuse an addon made the old way. r2: no AMX kernels.
+ */
+const ENGINE_BUILD_RECIPE = "r2";
+
+/**
+ * Preprocessor flags that leave llama.cpp's AMX kernels out of a native build. `-march=native` turns them on for a
+ * CPU that reports AMX (Sapphire Rapids and later), and ggml then keeps Q4/Q8 weights in AMX tiles for batched
+ * matrix products. Where the CPU reports AMX but the system does not run it, the first tile instruction kills the
+ * process (measured here, a Xeon with AMX in a Firecracker VM: the engine died with SIGILL at the first Q8_0 prompt,
+ * and llama-bench of the same source with a segfault at pp512). ggml compiles its AMX code only when the compiler's
+ * `__AMX_*__` macros are defined, so undefining them (after `-march=native` defined them) removes that code and
+ * keeps every other instruction set of the CPU. Also used for the llama.cpp tools (scripts/llama-tools.ts).
+ */
+export const WITHOUT_AMX_FLAGS = "-U__AMX_TILE__ -U__AMX_INT8__ -U__AMX_BF16__ -U__AMX_FP16__ -U__AMX_COMPLEX__";
 
 /** The finished build in `dir`, or undefined when there is none (never a half one: those are staged elsewhere). */
 export function cachedEngineBuild(dir: string): { addon: string; info: EngineBuildInfo } | undefined {
@@ -163,6 +180,7 @@ export function engineCmakeOptions(): Record<string, string> {
     // This CPU's instruction set, one CPU backend compiled in (no run-time variant loading) and OpenMP threads.
     GGML_NATIVE: "ON",
     GGML_OPENMP: "ON",
+    ...(process.platform === "win32" ? {} : { CMAKE_C_FLAGS: WITHOUT_AMX_FLAGS, CMAKE_CXX_FLAGS: WITHOUT_AMX_FLAGS }),
     GGML_BACKEND_DL: "OFF",
     GGML_CPU_ALL_VARIANTS: "OFF",
     // One self-contained .node file (position-independent static libraries), nothing to find at load time.

@@ -12,7 +12,15 @@ import path from "node:path";
 import { parseQuantizeProgress, type QuantType } from "../../core/quantize.ts";
 import { outputLines } from "./outputLines.ts";
 
-/** Where scripts/llama-tools.ts caches its builds: `<root>/llama.cpp-<commit12>-<arch>/bin/<tool>`. */
+/** How the llama.cpp tools are built: a change builds them afresh on every machine. r2: no AMX kernels (engineBuild.ts). */
+const LLAMA_TOOLS_RECIPE = "r2";
+
+/** The cache folder of the tools built from llama.cpp `commit` for this architecture and recipe. */
+export function llamaToolsFolderName(commit: string): string {
+  return `llama.cpp-${commit.slice(0, 12)}-${process.arch}-${LLAMA_TOOLS_RECIPE}`;
+}
+
+/** Where scripts/llama-tools.ts caches its builds: `<root>/llama.cpp-<commit12>-<arch>-<recipe>/bin/<tool>`. */
 export function llamaToolsCacheRoot(): string {
   return process.env.PRIVATE_CODER_CACHE ?? path.join(os.homedir(), ".cache/private-coder");
 }
@@ -26,11 +34,11 @@ export function findLlamaQuantize(userPath: string | undefined, commit: string |
   const exe = process.platform === "win32" ? "llama-quantize.exe" : "llama-quantize";
   let folders: string[];
   try {
-    folders = readdirSync(cacheRoot).filter((name) => name.startsWith("llama.cpp-") && name.endsWith(`-${process.arch}`));
+    folders = readdirSync(cacheRoot).filter((name) => name.startsWith("llama.cpp-") && name.endsWith(`-${process.arch}-${LLAMA_TOOLS_RECIPE}`));
   } catch {
     return undefined;
   }
-  const preferred = commit ? folders.filter((f) => f === `llama.cpp-${commit.slice(0, 12)}-${process.arch}`) : [];
+  const preferred = commit ? folders.filter((f) => f === llamaToolsFolderName(commit)) : [];
   for (const folder of [...preferred, ...folders.sort().reverse()]) {
     const file = path.join(cacheRoot, folder, "bin", exe);
     if (existsSync(file)) return file;
