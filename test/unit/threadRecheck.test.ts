@@ -31,3 +31,15 @@ test("three slow requests in a row: re-check, then not again within a minute, an
   now += 61_000;
   assert.equal(watch.dropped, true);
 });
+
+test("on fewer threads than chosen at load, a re-check is due again after five minutes (the load may have gone)", () => {
+  let now = 0;
+  const watch = new DecodeWatch(() => now);
+  assert.equal(watch.shouldRetry(1, 2), true, "never checked: due");
+  watch.rechecked();
+  now += 4 * 60_000;
+  assert.equal(watch.shouldRetry(1, 2), false, "four minutes after a re-check chose 1 of 2");
+  now += 61_000;
+  assert.equal(watch.shouldRetry(1, 2), true);
+  assert.equal(watch.shouldRetry(2, 2), false, "back on the load-time count: only a drop triggers");
+});

@@ -46,6 +46,8 @@ import { PrewarmControl, runPrewarm } from "./prewarm.ts";
 import type { ChildLogger } from "./log.ts";
 
 const DEFAULT_IDLE_UNLOAD_MS = 15 * 60_000;
+/** The pause without requests after which a thread re-check may run: typing sends a request every few hundred ms. */
+const RECHECK_AFTER_IDLE_MS = 1_000;
 
 export interface EngineSink {
   progress(p: LoadProgressParams): void;
@@ -68,6 +70,7 @@ export class Engine {
   private prewarmRun: { control: PrewarmControl; done: Promise<PrewarmResult> } | null = null;
   /** A thread re-check in progress (only while no request runs; a request aborts it). */
   private recheck: { controller: AbortController; done: Promise<void> } | null = null;
+  private recheckTimer: ReturnType<typeof setTimeout> | null = null;
   private chatQueue: Promise<void> = Promise.resolve();
   private readonly busy = { completion: 0, chat: 0 };
   private activeRequests = 0;
@@ -409,6 +412,8 @@ export class Engine {
 
   /** Frees every model and the `Llama`. */
   async shutdown(): Promise<void> {
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.recheckTimer = null;
     this.runningCompletion?.controller.abort();
     this.prewarmRun?.control.ask("cancelled");
     for (const model of this.models.values()) await model.dispose().catch(() => undefined);
@@ -419,9 +424,15 @@ export class Engine {
     this.llama = null;
   }
 
-  /** After a request: when live decode collapsed, measure the threads again once nothing runs (never during a request). */
+  /**
+   * After a request: when live decode collapsed, measure the threads again once the user pauses (no request for
+   * RECHECK_AFTER_IDLE_MS), never during a request. Started at once, it was aborted by the next keystroke's request
+   * every time and never finished under steady typing (bench:engine, recheckRan false).
+   */
   private scheduleRecheck(model: LoadedModel): void {
-    setTimeout(() => {
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = null;
       if (this.recheck != null || this.activeRequests > 0 || !model.needsThreadRecheck) return;
       const controller = new AbortController();
       const done = model
@@ -433,7 +444,8 @@ export class Engine {
           if (this.recheck?.controller === controller) this.recheck = null;
         });
       this.recheck = { controller, done };
-    }, 0);
+    }, RECHECK_AFTER_IDLE_MS);
+    this.recheckTimer.unref?.();
   }
 
   /** A request arrived: a running re-check stops after its current candidate. */

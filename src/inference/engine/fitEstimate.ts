@@ -52,6 +52,9 @@ export class InsightsCache {
 
   async get(filePath: string, llama: Llama, signal?: AbortSignal): Promise<GgufInsights> {
     const s = await stat(filePath);
+    // A FIFO, socket or device named .gguf: opening it can block for ever, and the child's one libuv thread
+    // (childProcess.ts) would block with it, decodes included.
+    if (!s.isFile()) throw new Error("not a regular file");
     const key = `${s.size}:${s.mtimeMs}`;
     const hit = this.entries.get(filePath);
     if (hit && hit.key === key) {

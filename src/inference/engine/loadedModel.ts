@@ -70,6 +70,8 @@ export class LoadedModel {
   private disposed = false;
   /** Live decode speed of completions, against the speed after load (threadRecheck.ts). */
   private readonly decodeWatch = new DecodeWatch();
+  /** The thread count chosen at load (measured or remembered), which a re-check under load may lower. */
+  private threadsAtLoad: number | null = null;
 
   constructor(
     readonly spec: LoadModelParams,
@@ -132,21 +134,27 @@ export class LoadedModel {
     this.decodeWatch.observe(tokensPerSecond, generatedTokens);
   }
 
-  /** Live decode speed fell far below the speed after load, and the thread count is ours to choose. */
+  /**
+   * The thread count is ours to choose, and live decode fell far below the speed after load, or a re-check under
+   * load left fewer threads than chosen at load a while ago.
+   */
   get needsThreadRecheck(): boolean {
-    return this.live != null && this.info?.threadsSource !== "setting" && this.decodeWatch.dropped;
+    if (this.live == null || this.info == null || this.info.threadsSource === "setting") return false;
+    return this.decodeWatch.dropped || (this.threadsAtLoad != null && this.decodeWatch.shouldRetry(this.info.threads, this.threadsAtLoad));
   }
 
   /**
    * Measures the thread candidates again and applies the winner to the context (from its next batch). The engine
-   * calls it only while no request runs, and aborts it (between candidates) when one arrives.
+   * calls it only after a pause with no request, and aborts it (between candidates) when one arrives; an aborted
+   * re-check is not counted, so the next pause tries again.
    */
   async recheckThreads(signal: AbortSignal): Promise<void> {
     const live = this.live;
     if (live == null || this.info == null) return;
-    this.decodeWatch.rechecked();
     const started = performance.now();
     const measured = await measureThreads(live.model, Math.max(1, this.deps.llama.cpuMathCores), signal);
+    signal.throwIfAborted();
+    this.decodeWatch.rechecked();
     const applied = measured.threads === live.context.idealThreads || applyThreads(live.context, measured.threads);
     if (applied) this.info = { ...this.info, threads: measured.threads };
     this.deps.log.info(
@@ -280,6 +288,7 @@ export class LoadedModel {
         fileSize: checked.fileSize,
         memory: { ram: model.size + memory.ram, vram: memory.vram },
       };
+      this.threadsAtLoad = threadChoice.threads;
       if (this.disposed) {
         // Unloaded while we were loading: free everything right away.
         this.live = live;

@@ -2,8 +2,9 @@
  * Threads that stay fast under load: the thread count measured at load can collapse when another process takes a
  * core (measured: 2 threads on a busy 2-core machine decoded at ~1 token/s). `DecodeWatch` follows the completion
  * sequence's live decode speed; when the recent median falls far below the reference (the median of the first
- * samples after load or after the last re-check), the engine measures the candidates again (a second or so, never
- * while a request runs) and applies the winner to the context.
+ * samples after load or after the last re-check), the engine measures the candidates again (a second or so, in a
+ * pause between requests, never during one) and applies the winner to the context. Running on fewer threads than
+ * chosen at load, it looks again every few minutes, for when the load has gone.
  */
 import type { LlamaContext } from "node-llama-cpp";
 
@@ -14,6 +15,8 @@ const RECENT_SAMPLES = 3;
 const DROP_FACTOR = 0.5;
 /** At most one re-check per this long. */
 const MIN_INTERVAL_MS = 60_000;
+/** With fewer threads than chosen at load (a re-check under load), try again this long after: the load may be gone. */
+const RETRY_FEWER_THREADS_MS = 5 * 60_000;
 
 export class DecodeWatch {
   private reference: number | null = null;
@@ -39,6 +42,14 @@ export class DecodeWatch {
     if (this.reference == null || this.recent.length < RECENT_SAMPLES) return false;
     if (this.now() - this.lastCheckAt < MIN_INTERVAL_MS) return false;
     return median(this.recent) < this.reference * DROP_FACTOR;
+  }
+
+  /**
+   * Whether to measure again while running on fewer threads than chosen at load: a load that took a core away does
+   * not tell when it leaves (speed rises, it never drops), so look again every few minutes.
+   */
+  shouldRetry(threadsNow: number, threadsAtLoad: number): boolean {
+    return threadsNow < threadsAtLoad && this.now() - this.lastCheckAt >= RETRY_FEWER_THREADS_MS;
   }
 
   /** A re-check ran: start a new reference from the speeds that follow. */
