@@ -1,12 +1,13 @@
 // Select Model's fit verdicts in the real workbench: a model in the extension's models folder is listed at once with
 // the host's quick estimate, then — without closing or reopening the picker — with node-llama-cpp's estimate from the
 // engine (the largest context that fits, the source named); the catalog's rows name theirs (catalog size × 1.2).
+// Then Estimate Memory opens its report (the rule-of-thumb table and the models found) in the Markdown preview.
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { runCommand } from "./workbench.ts";
 import type { UiSession } from "../runner/ui.ts";
 
-export const title = "Select Model lists a model with the quick estimate, then node-llama-cpp's fit verdict and the largest context, each naming its source";
+export const title = "Select Model lists a model with the quick estimate, then node-llama-cpp's fit verdict and the largest context, each naming its source; Estimate Memory shows its report";
 
 export async function run({ page, screenshot, models, userDataDir }: UiSession): Promise<void> {
   const tiny = models.tiny;
@@ -32,6 +33,14 @@ export async function run({ page, screenshot, models, userDataDir }: UiSession):
     await screenshot("select-model-fit-list");
     await page.keyboard.press("Escape");
     await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 5_000 });
+
+    // Estimate Memory: the article's table and this machine's models, in VS Code's Markdown preview.
+    await runCommand(page, "Private Coder: Estimate Memory");
+    const preview = page.frameLocator('iframe.webview.ready[src*="extensionId=vscode.markdown-language-features"]').frameLocator("#active-frame");
+    await preview.locator("h1", { hasText: "memory estimate" }).waitFor({ timeout: 60_000 });
+    await preview.locator("h2", { hasText: "Rule of thumb" }).waitFor({ timeout: 5_000 });
+    await preview.locator("td", { hasText: "fit-check-tiny.gguf" }).first().waitFor({ timeout: 5_000 });
+    await screenshot("estimate-memory");
   } finally {
     rmSync(file, { force: true });
   }

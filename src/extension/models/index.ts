@@ -7,7 +7,7 @@ import type { Ctx } from "../ctx.ts";
 import { describeError } from "../userMessages.ts";
 import { ModelManager } from "./modelManager.ts";
 import { selectModelFromList } from "./modelPicker.ts";
-import { estimateMemoryMarkdown, showMarkdown, systemInfoMarkdown } from "./reports.ts";
+import { estimateMemoryMarkdown, ReportDocuments, systemInfoMarkdown } from "./reports.ts";
 
 export interface ModelFeatures {
   readonly manager: ModelManager;
@@ -28,12 +28,13 @@ export function registerModels(ctx: Ctx, backends: BackendRegistry): ModelFeatur
         }
       }),
     );
-  register(COMMANDS.estimateMemory, async () => showMarkdown(await estimateMemoryMarkdown(manager)));
+  const reports = ctx.track(new ReportDocuments());
+  register(COMMANDS.estimateMemory, async () => reports.show("memory-estimate.md", await estimateMemoryMarkdown(manager)));
   register(COMMANDS.showSystemInfo, async () => {
     // Only a running engine is asked: System Info never loads a model by itself.
     const status = backends.childPid !== undefined ? await backends.loadedStatus() : undefined;
     const config = ctx.config;
-    await showMarkdown(await systemInfoMarkdown(manager, status, { gpu: config.get("engine.gpu"), threads: config.get("engine.threads"), gpuLayers: config.get("engine.gpuLayers") }));
+    await reports.show("system-info.md", await systemInfoMarkdown(manager, status, { gpu: config.get("engine.gpu"), threads: config.get("engine.threads"), gpuLayers: config.get("engine.gpuLayers") }));
   });
   return { manager, selectModel: () => selectModelFromList(manager) };
 }

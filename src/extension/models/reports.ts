@@ -7,10 +7,35 @@ import type { MachineInfo } from "./machine.ts";
 import type { ModelManager } from "./modelManager.ts";
 import { describeEngineBinary } from "../userMessages.ts";
 
-/** Opens `markdown` in VS Code's Markdown preview (an untitled document behind it; nothing is written to disk). */
-export async function showMarkdown(markdown: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
-  await vscode.commands.executeCommand("markdown.showPreview", doc.uri);
+const REPORT_SCHEME = "private-coder-report";
+
+/**
+ * The reports' read-only documents (Estimate Memory, System Info). Behind the Markdown preview, an untitled document
+ * stayed open as an unsaved tab that asked to be saved when VS Code closed; these are never dirty, and nothing is
+ * written to disk.
+ */
+export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly contents = new Map<string, string>();
+  private counter = 0;
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? "";
+  }
+
+  /** Opens `markdown` in VS Code's Markdown preview under the file name `name`. */
+  async show(name: string, markdown: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.counter}/${name}` });
+    this.contents.set(uri.toString(), markdown);
+    // A few reports are plenty to keep: an open preview keeps its own copy of the text.
+    if (this.contents.size > 10) this.contents.delete(this.contents.keys().next().value as string);
+    await vscode.commands.executeCommand("markdown.showPreview", uri);
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.contents.clear();
+  }
 }
 
 function machineLine(m: MachineInfo): string {
