@@ -180,14 +180,26 @@ describe("Models: downloads, an Ollama store and GPU on demand (extension host, 
       if (savedGpu !== undefined) await api.ctx.config.update("engine.gpu", savedGpu);
     });
 
-    it("Enable GPU Acceleration with an NVIDIA GPU (nvidia-smi): a package whose integrity fails is refused, nothing is installed, the engine stays on the CPU", async () => {
+    /**
+     * A local registry serving node-llama-cpp's CUDA packages for this version (their binary is not a library, as a
+     * CUDA build on a machine without the driver fails to load), set as the GPU package registry for `run`.
+     */
+    async function withCudaRegistry(integrity: "true" | "wrong", run: (version: string, storage: string, registry: ModelServer) => Promise<void>): Promise<void> {
       const version = await bundledNodeLlamaCppVersion(api.ctx.extensionUri.fsPath);
-      const storage = api.ctx.extensionContext.globalStorageUri.fsPath;
       const registry = await startModelServer();
       const fakes = cudaPackages.map((name) => brokenBinaryPackage(name, version, path.join(api.ctx.extensionUri.fsPath, "node_modules", cpuPackage!)));
       try {
         await api.ctx.config.update("engine.gpuPackageRegistry", registry.url);
-        for (const fake of fakes) servePackage(registry, await packFolder(fake.dir), { integrity: wrongIntegrity() });
+        for (const fake of fakes) servePackage(registry, await packFolder(fake.dir), integrity === "wrong" ? { integrity: wrongIntegrity() } : {});
+        await run(version, api.ctx.extensionContext.globalStorageUri.fsPath, registry);
+      } finally {
+        for (const fake of fakes) fake.dispose();
+        await registry.close();
+      }
+    }
+
+    it("Enable GPU Acceleration with an NVIDIA GPU (nvidia-smi): a package whose integrity fails is refused, nothing is installed, the engine stays on the CPU", async () => {
+      await withCudaRegistry("wrong", async (version, storage, registry) => {
         await api.backends.ensureModel("chat");
         await vscode.commands.executeCommand(COMMANDS.enableGpuAcceleration);
         await waitFor("the command to log its failure", async () => /Enable GPU Acceleration failed: .*integrity/.test(await allLogText(api)), 30_000);
@@ -198,22 +210,12 @@ describe("Models: downloads, an Ollama store and GPU on demand (extension host, 
         const facts = await api.backends.localEngineFacts();
         assert.equal(facts?.device, "cpu");
         assert.notEqual(facts?.binary?.source, "downloaded");
-      } finally {
-        for (const fake of fakes) fake.dispose();
-        await registry.close();
-      }
+      });
     });
 
     it("Enable GPU Acceleration installs a verified package and restarts; a binary that cannot load falls back to the CPU with the reason; Remove Downloaded GPU Binaries takes it away", async () => {
-      const version = await bundledNodeLlamaCppVersion(api.ctx.extensionUri.fsPath);
-      const storage = api.ctx.extensionContext.globalStorageUri.fsPath;
-      const registry = await startModelServer();
-      const fakes = cudaPackages.map((name) => brokenBinaryPackage(name, version, path.join(api.ctx.extensionUri.fsPath, "node_modules", cpuPackage!)));
-      try {
-        await api.ctx.config.update("engine.gpuPackageRegistry", registry.url);
-        // True integrity this time: the packages install; their binary is not a library (as a CUDA build on a machine
-        // without the driver fails to load).
-        for (const fake of fakes) servePackage(registry, await packFolder(fake.dir));
+      // True integrity this time: the packages install, and their binary does not load.
+      await withCudaRegistry("true", async (version, storage) => {
         await vscode.commands.executeCommand(COMMANDS.enableGpuAcceleration);
         assert.deepEqual(await installedGpuPackages(storage, version), [...cudaPackages].sort());
         const facts = await api.backends.localEngineFacts();
@@ -229,10 +231,7 @@ describe("Models: downloads, an Ollama store and GPU on demand (extension host, 
         const after = await api.backends.localEngineFacts();
         assert.notEqual(after?.binary?.source, "downloaded", "back on the binary the extension ships (or the local build)");
         await waitFor("the removal in the log", async () => /Remove Downloaded GPU Binaries: \d+ MiB removed/.test(await allLogText(api)));
-      } finally {
-        for (const fake of fakes) fake.dispose();
-        await registry.close();
-      }
+      });
     });
   });
 });
