@@ -186,11 +186,17 @@ export const SETTINGS = {
     description: "Model layers to offload to the GPU. `-1` is **auto** (the default): as many as fit in GPU memory, the rest runs on the CPU (the design article's CPU offload). `0` keeps the model on the CPU; a number offloads that many layers.",
   },
   "engine.flashAttention": {
-    type: "boolean",
-    default: false,
+    type: "string",
+    default: "auto",
+    enum: ["auto", "on", "off"],
+    enumDescriptions: [
+      "Where the device supports it (llama.cpp decides). Measured on a 2-core CPU: a 1,400-token prompt evaluated about 1.5 times as fast.",
+      "Always (a device without support fails to load the model).",
+      "Never.",
+    ],
     scope: "machine",
     order: 24,
-    description: "Use flash attention where the device supports it (less memory for long contexts).",
+    description: "Flash attention: faster prompt evaluation and less memory for long contexts.",
   },
   "engine.gpuPackageRegistry": {
     type: "string",

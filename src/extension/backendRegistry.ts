@@ -244,7 +244,7 @@ export class BackendRegistry {
         const contextSize = config.get("engine.contextSize");
         const gpuLayers = config.get("engine.gpuLayers");
         return {
-          flashAttention: config.get("engine.flashAttention"),
+          flashAttention: flashAttentionOption(config.get("engine.flashAttention")),
           speculative: config.get("completion.speculativeDecoding"),
           ...(contextSize > 0 ? { contextSize } : {}),
           gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
@@ -332,6 +332,11 @@ export class BackendRegistry {
 
 function gpuOption(setting: GpuDeviceSetting): GpuSetting {
   return setting === "cpu" ? false : setting;
+}
+
+/** `engine.flashAttention` for the engine: `auto` lets llama.cpp decide per device. */
+function flashAttentionOption(setting: "auto" | "on" | "off"): boolean | "auto" {
+  return setting === "auto" ? "auto" : setting === "on";
 }
 
 function firstLine(text: string): string {
