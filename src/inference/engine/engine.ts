@@ -43,6 +43,7 @@ import { estimateFits, InsightsCache } from "./fitEstimate.ts";
 import { LoadedModel } from "./loadedModel.ts";
 import { loadLocalLlama } from "./localBinary.ts";
 import { PrewarmControl, runPrewarm } from "./prewarm.ts";
+import { RecheckScheduler } from "./threadRecheck.ts";
 import type { ChildLogger } from "./log.ts";
 
 const DEFAULT_IDLE_UNLOAD_MS = 15 * 60_000;
@@ -69,8 +70,8 @@ export class Engine {
   private runningCompletion: RunningCompletion | null = null;
   private prewarmRun: { control: PrewarmControl; done: Promise<PrewarmResult> } | null = null;
   /** A thread re-check in progress (only while no request runs; a request aborts it). */
-  private recheck: { controller: AbortController; done: Promise<void> } | null = null;
-  private recheckTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The thread re-check after a decode slowdown (threadRecheck.ts), in pauses between requests. */
+  private readonly recheck = new RecheckScheduler({ idleMs: RECHECK_AFTER_IDLE_MS, busy: () => this.activeRequests > 0, warn: (m) => this.log.warn(m) });
   private chatQueue: Promise<void> = Promise.resolve();
   private readonly busy = { completion: 0, chat: 0 };
   private activeRequests = 0;
@@ -288,7 +289,7 @@ export class Engine {
     return this.track("completion", model, async () => {
       try {
         await prewarm?.done.catch(() => undefined);
-        await this.stopRecheck();
+        await this.recheck.beforeRequest();
         await this.ensureLive(model, running.controller.signal);
         const result = await runCompletion({
           model,
@@ -302,7 +303,7 @@ export class Engine {
         if (params.priority !== "background") model.observeDecode(result.metrics.tokensPerSecond, result.metrics.generatedTokens);
         return result;
       } finally {
-        this.scheduleRecheck(model);
+        this.recheck.afterRequest(model);
         signal.removeEventListener("abort", onHostAbort);
         if (this.runningCompletion === running) this.runningCompletion = null;
       }
@@ -321,7 +322,7 @@ export class Engine {
     try {
       await previous;
       signal.throwIfAborted();
-      await this.stopRecheck();
+      await this.recheck.beforeRequest();
       return await this.track("chat", model, async () => {
         await this.ensureLive(model, signal);
         return runChat({ model, params, signal, onChunk: (text) => this.sink.chunk(params.requestId, text) });
@@ -412,8 +413,7 @@ export class Engine {
 
   /** Frees every model and the `Llama`. */
   async shutdown(): Promise<void> {
-    if (this.recheckTimer) clearTimeout(this.recheckTimer);
-    this.recheckTimer = null;
+    this.recheck.dispose();
     this.runningCompletion?.controller.abort();
     this.prewarmRun?.control.ask("cancelled");
     for (const model of this.models.values()) await model.dispose().catch(() => undefined);
@@ -422,38 +422,6 @@ export class Engine {
     delete this.roles.chat;
     await this.llama?.dispose().catch(() => undefined);
     this.llama = null;
-  }
-
-  /**
-   * After a request: when live decode collapsed, measure the threads again once the user pauses (no request for
-   * RECHECK_AFTER_IDLE_MS), never during a request. Started at once, it was aborted by the next keystroke's request
-   * every time and never finished under steady typing (bench:engine, recheckRan false).
-   */
-  private scheduleRecheck(model: LoadedModel): void {
-    if (this.recheckTimer) clearTimeout(this.recheckTimer);
-    this.recheckTimer = setTimeout(() => {
-      this.recheckTimer = null;
-      if (this.recheck != null || this.activeRequests > 0 || !model.needsThreadRecheck) return;
-      const controller = new AbortController();
-      const done = model
-        .recheckThreads(controller.signal)
-        .catch((error: unknown) => {
-          if (!controller.signal.aborted) this.log.warn(`thread re-check failed: ${error instanceof Error ? error.message : String(error)}`);
-        })
-        .finally(() => {
-          if (this.recheck?.controller === controller) this.recheck = null;
-        });
-      this.recheck = { controller, done };
-    }, RECHECK_AFTER_IDLE_MS);
-    this.recheckTimer.unref?.();
-  }
-
-  /** A request arrived: a running re-check stops after its current candidate. */
-  private async stopRecheck(): Promise<void> {
-    const recheck = this.recheck;
-    if (!recheck) return;
-    recheck.controller.abort();
-    await recheck.done;
   }
 
   private requireLlama(): Llama {

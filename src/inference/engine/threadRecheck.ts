@@ -61,6 +61,72 @@ export class DecodeWatch {
   }
 }
 
+/** What the scheduler re-checks: a model that knows whether it needs it, and measures. */
+export interface RecheckTarget {
+  readonly needsThreadRecheck: boolean;
+  recheckThreads(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * When the re-check runs: after a pause of `idleMs` with no request (never during one), and a request that arrives
+ * stops a running one. Started at once after a slow request instead, it was aborted by the next keystroke's request
+ * every time and never finished under steady typing (bench:engine: recheckRan false); an aborted re-check is not
+ * counted (LoadedModel), so the next pause tries again.
+ */
+export class RecheckScheduler {
+  private running: { controller: AbortController; done: Promise<void> } | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly options: {
+      /** The pause without requests before a re-check may start. */
+      readonly idleMs: number;
+      /** Whether a request is running now. */
+      readonly busy: () => boolean;
+      readonly warn: (message: string) => void;
+    },
+  ) {}
+
+  /** A request for `target` ended: look again once the user pauses. */
+  afterRequest(target: RecheckTarget): void {
+    this.cancelTimer();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.running != null || this.options.busy() || !target.needsThreadRecheck) return;
+      const controller = new AbortController();
+      const done = target
+        .recheckThreads(controller.signal)
+        .catch((error: unknown) => {
+          if (!controller.signal.aborted) this.options.warn(`thread re-check failed: ${error instanceof Error ? error.message : String(error)}`);
+        })
+        .finally(() => {
+          if (this.running?.controller === controller) this.running = null;
+        });
+      this.running = { controller, done };
+    }, this.options.idleMs);
+    this.timer.unref?.();
+  }
+
+  /** A request arrived: a running re-check stops after its current candidate; the request waits for that. */
+  async beforeRequest(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  /** No re-check starts after this (the engine shuts down). */
+  dispose(): void {
+    this.cancelTimer();
+    this.running?.controller.abort();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
 /**
  * Makes `context` use `threads` from its next batch on. node-llama-cpp fixes a context's thread count at creation;
  * it reads its ideal count when it reserves threads for a batch, so the (internal) ideal is set and the reservation
