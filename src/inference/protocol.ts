@@ -386,7 +386,7 @@ export interface PrewarmResult {
   yieldedTo: "completion" | "chat" | "cancelled" | null;
   /** Tokens evaluated after the yield was asked for: at most one chunk ({@link PrewarmResult.chunkTokens}). */
   tokensAfterYield: number;
-  /** Tokens per evaluation step: a user request waits at most one. */
+  /** The largest evaluation step this prewarm took (the steps follow the measured speed): a user request waits at most one. */
   chunkTokens: number;
   totalMs: number;
 }
