@@ -17,18 +17,14 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, r
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { WITHOUT_AMX_FLAGS } from "../src/inference/tools/engineBuild.ts";
-import { llamaToolsFolderName } from "../src/inference/tools/quantize.ts";
+import { withoutAmxCmakeOptions } from "../src/inference/tools/engineBuild.ts";
+import { llamaToolsCacheRoot, llamaToolsFolderName } from "../src/inference/tools/quantize.ts";
 
 export const LLAMA_TOOLS = ["llama-server", "llama-bench", "llama-quantize"] as const;
 export type LlamaTool = (typeof LLAMA_TOOLS)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bundle = path.join(repoRoot, "node_modules/node-llama-cpp/llama/gitRelease.bundle");
-
-function cacheRoot(): string {
-  return process.env.PRIVATE_CODER_CACHE ?? path.join(os.homedir(), ".cache/private-coder");
-}
 
 /** The llama.cpp commit of the bundled source (the bundle's HEAD). */
 export function bundledLlamaCommit(): string {
@@ -39,7 +35,7 @@ export function bundledLlamaCommit(): string {
 }
 
 export function llamaToolsDir(commit = bundledLlamaCommit()): string {
-  return path.join(cacheRoot(), llamaToolsFolderName(commit));
+  return path.join(llamaToolsCacheRoot(), llamaToolsFolderName(commit));
 }
 
 /** The cached tool's path, or undefined when it has not been built on this machine yet. */
@@ -81,7 +77,7 @@ export function ensureLlamaTools(log: (line: string) => void = (line) => process
     run("cmake", [
       "-S", path.join(work, "llama.cpp"), "-B", path.join(work, "build"),
       "-DCMAKE_BUILD_TYPE=Release", "-DBUILD_SHARED_LIBS=OFF", "-DGGML_NATIVE=ON",
-      ...(process.platform === "win32" ? [] : [`-DCMAKE_C_FLAGS=${WITHOUT_AMX_FLAGS}`, `-DCMAKE_CXX_FLAGS=${WITHOUT_AMX_FLAGS}`]),
+      ...Object.entries(withoutAmxCmakeOptions()).map(([key, value]) => `-D${key}=${value}`),
       "-DLLAMA_CURL=OFF", "-DLLAMA_OPENSSL=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF", "-DLLAMA_BUILD_UI=OFF",
       "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_TOOLS=ON", "-DLLAMA_BUILD_SERVER=ON",
     ]);

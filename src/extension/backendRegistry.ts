@@ -3,7 +3,6 @@ import {
   errorCode,
   hasLocalProcess,
   MODEL_ROLES,
-  modelRefFromSetting,
   sameModel,
   type BackendFacts,
   type BackendStatus,
@@ -21,7 +20,7 @@ import { untilAborted } from "../core/abort.ts";
 import { COMMANDS } from "../core/commandIds.ts";
 import type { GpuDeviceSetting, SettingKey } from "../core/settings.ts";
 import { bundledNodeLlamaCppVersion, installedBinaryPackagesSpec } from "./gpu/gpuPackages.ts";
-import { knownModel } from "./models/modelLabels.ts";
+import { configuredModel } from "./models/modelLabels.ts";
 import type { Ctx } from "./ctx.ts";
 import type { ModelStatus } from "./modelStatus.ts";
 import { describeCrash, describeError, describeModelFacts } from "./userMessages.ts";
@@ -88,7 +87,7 @@ export class BackendRegistry {
   modelFor(role: ModelRole): ModelRef | undefined {
     if (this.remote.location(role) === "remote") return this.remote.modelFor(role);
     const filePath = role === "completion" ? this.ctx.config.completionModelPath : this.ctx.config.chatModelPath;
-    return modelRefFromSetting(filePath, knownModel(this.ctx.extensionContext.globalState, filePath));
+    return configuredModel(this.ctx.extensionContext.globalState, filePath);
   }
 
   /** The model and backend serving `role`, without loading anything; undefined when no model is configured. */

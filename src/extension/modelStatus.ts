@@ -1,6 +1,5 @@
 import * as vscode from "vscode";
-import { modelRefFromSetting } from "../core/backend/index.ts";
-import { knownModel } from "./models/modelLabels.ts";
+import { configuredModel } from "./models/modelLabels.ts";
 import type { ModelViewState } from "../core/chatProtocol.ts";
 import type { Ctx } from "./ctx.ts";
 
@@ -43,8 +42,7 @@ export class ModelStatus implements vscode.Disposable {
       const name = this.ctx.config.get("remote.chatModel").split(/[\\/]/).pop() || (endpoint ? endpoint.replace(/^[a-z]+:\/\//i, "") : "");
       return name ? { kind: "idle", modelName: name } : { kind: "noModel" };
     }
-    const filePath = this.ctx.config.chatModelPath;
-    const model = modelRefFromSetting(filePath, knownModel(this.ctx.extensionContext.globalState, filePath));
+    const model = configuredModel(this.ctx.extensionContext.globalState, this.ctx.config.chatModelPath);
     return model ? { kind: "idle", modelName: model.label } : { kind: "noModel" };
   }
 

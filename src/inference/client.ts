@@ -76,10 +76,11 @@ export type { BreakerTrippedEvent, ChatRequestParams, CompletionRequest, CrashEv
 export class LocalEngineClient {
   private readonly options: ResolvedClientOptions;
   private readonly breaker: CrashBreaker;
-  /** Set when a child died while loading `options.engineBinary`: later starts use the prebuilt binary. */
-  private engineBinaryCrashed = false;
-  /** Why the local build is no longer used (the Engine Status says it). */
-  private engineBinaryCrashReason = "the engine stopped while loading the build for this CPU";
+  /**
+   * Why `options.engineBinary` is no longer used (a child died while loading it, or on an illegal instruction while
+   * running it): later starts use the prebuilt binary, and Engine Status says why. Null while the build is in use.
+   */
+  private engineBinaryGivenUp: string | null = null;
   private readonly logEmitter = new EventEmitter<LogEvent>();
   private readonly stateEmitter = new EventEmitter<StateChangeEvent>();
   private readonly progressEmitter = new EventEmitter<LoadProgressParams>();
@@ -362,15 +363,15 @@ export class LocalEngineClient {
           idleUnloadMs: this.options.idleUnloadMs,
           logLevel: this.options.logLevel,
           ...(binaryPackages && binaryPackages.names.length > 0 ? { binaryPackages } : {}),
-          engineBinary: this.engineBinaryCrashed ? null : this.options.engineBinary,
+          engineBinary: this.engineBinaryGivenUp != null ? null : this.options.engineBinary,
           requireEngineBinary: this.options.requireEngineBinary,
         }),
         this.options.handshakeTimeoutMs,
         () => new EngineError(EngineErrorCode.StartFailed, `The inference engine did not initialize within ${this.options.handshakeTimeoutMs} ms.`),
       );
       if (this.gpuCrashReason) this.initResult = { ...this.initResult, gpuFallbackReason: this.gpuCrashReason };
-      if (this.engineBinaryCrashed && this.options.engineBinary != null && this.initResult.binary.localBuildFallbackReason == null) {
-        this.initResult = { ...this.initResult, binary: { ...this.initResult.binary, localBuildFallbackReason: this.engineBinaryCrashReason } };
+      if (this.engineBinaryGivenUp != null && this.options.engineBinary != null && this.initResult.binary.localBuildFallbackReason == null) {
+        this.initResult = { ...this.initResult, binary: { ...this.initResult.binary, localBuildFallbackReason: this.engineBinaryGivenUp } };
       }
     } catch (error) {
       // The connection may close a moment before the exit is reported: wait briefly to tell a crash from a refusal.
@@ -384,9 +385,9 @@ export class LocalEngineClient {
         return this.spawnAndInitialize();
       }
       const failure = child.exit != null ? this.crashError(child) : error instanceof EngineError ? error : fromRpcError(error);
-      if (child.exit != null && this.options.engineBinary != null && !this.engineBinaryCrashed && !this.options.requireEngineBinary) {
+      if (child.exit != null && this.options.engineBinary != null && this.engineBinaryGivenUp == null && !this.options.requireEngineBinary) {
         // A native build that kills the process while loading (no exception to catch): the next start uses the prebuilt.
-        this.engineBinaryCrashed = true;
+        this.engineBinaryGivenUp = "the engine stopped while loading the build for this CPU";
         this.log("warn", `the engine died while loading the local build ${this.options.engineBinary}; the prebuilt binary is used from now on`);
       }
       if (child.exit == null) {
@@ -444,12 +445,11 @@ export class LocalEngineClient {
     const error = this.crashError(child);
     this.lastCrashMessage = error.message;
     for (const entry of [...this.inFlight]) entry.reject(error);
-    if (signal === "SIGILL" && this.initResult?.binary.source === "localBuild" && !this.options.requireEngineBinary && !this.engineBinaryCrashed) {
+    if (signal === "SIGILL" && this.initResult?.binary.source === "localBuild" && !this.options.requireEngineBinary && this.engineBinaryGivenUp == null) {
       // The build for this CPU used an instruction this machine will not run (a CPU feature the system does not
       // enable): every later start would die the same way, so the restart uses the prebuilt binary.
-      this.engineBinaryCrashed = true;
-      this.engineBinaryCrashReason = "the build for this CPU stopped on an illegal instruction (SIGILL)";
-      this.log("warn", `${this.engineBinaryCrashReason}; the prebuilt binary is used from now on`);
+      this.engineBinaryGivenUp = "the build for this CPU stopped on an illegal instruction (SIGILL)";
+      this.log("warn", `${this.engineBinaryGivenUp}; the prebuilt binary is used from now on`);
     }
 
     const { crashes, restartInMs: delay } = this.breaker.record(Date.now());

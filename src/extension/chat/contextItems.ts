@@ -107,7 +107,8 @@ export class ContextItems implements vscode.Disposable {
         }
         // VS Code hands an extension only what a command writes after its start was reported: a very fast command's
         // output can be lost. Say so (to the model and, through the chip, the user) rather than send an empty output.
-        const output = plainTerminalText(last.output).trim() === "" ? "[no output was captured: VS Code gives extensions only what a command writes after it has started]" : plainTerminalText(last.output);
+        const captured = plainTerminalText(last.output);
+        const output = captured.trim() === "" ? "[no output was captured: VS Code gives extensions only what a command writes after it has started]" : captured;
         const text = `$ ${last.commandLine}\n${output}${last.exitCode !== undefined ? `\n[exit code ${last.exitCode}]` : ""}`;
         // Keep the end of a long output: errors come last.
         const tail = text.length > budget ? `[… earlier output left out …]\n${text.slice(-budget + 40)}` : text;

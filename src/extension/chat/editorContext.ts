@@ -7,52 +7,23 @@ import * as vscode from "vscode";
 import path from "node:path";
 import { describeFilteredText } from "../../core/safety/index.ts";
 import { localizedDescribeTexts } from "../safety.ts";
+import { ReadOnlyDocuments } from "../readOnlyDocuments.ts";
 import type { ChipKind, ChipView } from "../../core/chatProtocol.ts";
 import type { StoredAttachment } from "../../core/chat/conversation.ts";
 import type { FilteredPiece, ModelInput } from "./modelInput.ts";
 
 export const FILTERED_SCHEME = "private-coder-filtered";
 
-/** Read-only virtual documents: filtered texts ("what the model sees") and proposed edits for Apply. */
-export class VirtualDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly contents = new Map<string, string>();
-  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.emitter.event;
-  private counter = 0;
-  private readonly registration: vscode.Disposable;
-
+/** The chat's read-only documents: filtered texts ("what the model sees") and proposed edits for Apply. */
+export class VirtualDocuments extends ReadOnlyDocuments {
   constructor() {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(FILTERED_SCHEME, this);
-  }
-
-  /** Stores `text` under a fresh URI whose file name is `name` (so the editor tab and language follow it). */
-  put(name: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: FILTERED_SCHEME, path: `/${++this.counter}/${name}` });
-    this.contents.set(uri.toString(), text);
-    // Bounded: old entries go (an open editor keeps its text).
-    if (this.contents.size > 50) this.contents.delete(this.contents.keys().next().value as string);
-    return uri;
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? vscode.l10n.t("(no longer available)");
-  }
-
-  async show(name: string, text: string): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument(this.put(name, text));
-    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false, viewColumn: vscode.ViewColumn.Active });
+    super(FILTERED_SCHEME);
   }
 
   /** Exactly what the chat model received for an attachment of a sent message. */
   async showAttachment(attachment: StoredAttachment): Promise<void> {
     const header = `# ${vscode.l10n.t("Private Coder: exactly what the chat model received for {0} ({1} redaction(s))", attachment.label, attachment.redactions)}\n`;
     await this.show(`${attachment.kind}-${attachment.label.replace(/[^\w.-]+/g, "_")}.txt`, header + attachment.text);
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.emitter.dispose();
-    this.contents.clear();
   }
 }
 

@@ -29,12 +29,12 @@ export function registerModels(ctx: Ctx, backends: BackendRegistry): ModelFeatur
       }),
     );
   const reports = ctx.track(new ReportDocuments());
-  register(COMMANDS.estimateMemory, async () => reports.show("memory-estimate.md", await estimateMemoryMarkdown(manager)));
+  register(COMMANDS.estimateMemory, async () => reports.showPreview("memory-estimate.md", await estimateMemoryMarkdown(manager)));
   register(COMMANDS.showSystemInfo, async () => {
     // Only a running engine is asked: System Info never loads a model by itself.
     const status = backends.childPid !== undefined ? await backends.loadedStatus() : undefined;
     const config = ctx.config;
-    await reports.show("system-info.md", await systemInfoMarkdown(manager, status, { gpu: config.get("engine.gpu"), threads: config.get("engine.threads"), gpuLayers: config.get("engine.gpuLayers") }));
+    await reports.showPreview("system-info.md", await systemInfoMarkdown(manager, status, { gpu: config.get("engine.gpu"), threads: config.get("engine.threads"), gpuLayers: config.get("engine.gpuLayers") }));
   });
   return { manager, selectModel: () => selectModelFromList(manager) };
 }

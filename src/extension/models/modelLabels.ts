@@ -5,6 +5,7 @@
  * reload); a path picked any other way keeps its file name.
  */
 import type * as vscode from "vscode";
+import { modelRefFromSetting, type ModelRef } from "../../core/backend/index.ts";
 import type { StoreKind } from "../../core/models/storeLocations.ts";
 
 const KEY = "privateCoder.modelLabels";
@@ -18,10 +19,15 @@ export interface KnownModel {
 
 type Stored = Record<string, KnownModel>;
 
-export function knownModel(state: vscode.Memento, filePath: string): KnownModel | undefined {
+function knownModel(state: vscode.Memento, filePath: string): KnownModel | undefined {
   if (!filePath) return undefined;
   const entry = state.get<Stored>(KEY)?.[filePath];
   return entry && typeof entry.label === "string" && typeof entry.source === "string" ? entry : undefined;
+}
+
+/** The model a path setting names, under the name it was picked by (undefined for an empty setting). */
+export function configuredModel(state: vscode.Memento, filePath: string): ModelRef | undefined {
+  return modelRefFromSetting(filePath, knownModel(state, filePath));
 }
 
 export async function rememberModel(state: vscode.Memento, filePath: string, known: KnownModel): Promise<void> {

@@ -6,35 +6,20 @@ import { basisText, verdictText } from "./describeModel.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { ModelManager } from "./modelManager.ts";
 import { describeEngineBinary } from "../userMessages.ts";
-
-const REPORT_SCHEME = "private-coder-report";
+import { ReadOnlyDocuments } from "../readOnlyDocuments.ts";
 
 /**
- * The reports' read-only documents (Estimate Memory, System Info). Behind the Markdown preview, an untitled document
- * stayed open as an unsaved tab that asked to be saved when VS Code closed; these are never dirty, and nothing is
- * written to disk.
+ * The reports' documents (Estimate Memory, System Info), shown in the Markdown preview. An untitled document behind
+ * the preview stayed open as an unsaved tab that asked to be saved when VS Code closed; these never do.
  */
-export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly contents = new Map<string, string>();
-  private counter = 0;
-  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? "";
+export class ReportDocuments extends ReadOnlyDocuments {
+  constructor() {
+    super("private-coder-report");
   }
 
   /** Opens `markdown` in VS Code's Markdown preview under the file name `name`. */
-  async show(name: string, markdown: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.counter}/${name}` });
-    this.contents.set(uri.toString(), markdown);
-    // A few reports are plenty to keep: an open preview keeps its own copy of the text.
-    if (this.contents.size > 10) this.contents.delete(this.contents.keys().next().value as string);
-    await vscode.commands.executeCommand("markdown.showPreview", uri);
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.contents.clear();
+  async showPreview(name: string, markdown: string): Promise<void> {
+    await vscode.commands.executeCommand("markdown.showPreview", this.put(name, markdown));
   }
 }
 

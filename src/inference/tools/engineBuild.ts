@@ -100,7 +100,7 @@ export function engineBuildDir(cacheRoot: string, nlcDir: string): string {
 const ENGINE_BUILD_RECIPE = "r2";
 
 /**
- * Preprocessor flags that leave llama.cpp's AMX kernels out of a native build. `-march=native` turns them on for a
+ * CMake options whose preprocessor flags leave llama.cpp's AMX kernels out of a native build. `-march=native` turns them on for a
  * CPU that reports AMX (Sapphire Rapids and later), and ggml then keeps Q4/Q8 weights in AMX tiles for batched
  * matrix products. Where the CPU reports AMX but the system does not run it, the first tile instruction kills the
  * process (measured here, a Xeon with AMX in a Firecracker VM: the engine died with SIGILL at the first Q8_0 prompt,
@@ -108,7 +108,13 @@ const ENGINE_BUILD_RECIPE = "r2";
  * `__AMX_*__` macros are defined, so undefining them (after `-march=native` defined them) removes that code and
  * keeps every other instruction set of the CPU. Also used for the llama.cpp tools (scripts/llama-tools.ts).
  */
-export const WITHOUT_AMX_FLAGS = "-U__AMX_TILE__ -U__AMX_INT8__ -U__AMX_BF16__ -U__AMX_FP16__ -U__AMX_COMPLEX__";
+export function withoutAmxCmakeOptions(): Record<string, string> {
+  // Left as it was on Windows: the crash was seen on Linux, where the kernel must grant AMX to a process (ggml asks
+  // with arch_prctl); ggml's Windows path asks nothing, and no Windows machine here could show either way.
+  if (process.platform === "win32") return {};
+  const flags = "-U__AMX_TILE__ -U__AMX_INT8__ -U__AMX_BF16__ -U__AMX_FP16__ -U__AMX_COMPLEX__";
+  return { CMAKE_C_FLAGS: flags, CMAKE_CXX_FLAGS: flags };
+}
 
 /** The finished build in `dir`, or undefined when there is none (never a half one: those are staged elsewhere). */
 export function cachedEngineBuild(dir: string): { addon: string; info: EngineBuildInfo } | undefined {
@@ -180,7 +186,7 @@ export function engineCmakeOptions(): Record<string, string> {
     // This CPU's instruction set, one CPU backend compiled in (no run-time variant loading) and OpenMP threads.
     GGML_NATIVE: "ON",
     GGML_OPENMP: "ON",
-    ...(process.platform === "win32" ? {} : { CMAKE_C_FLAGS: WITHOUT_AMX_FLAGS, CMAKE_CXX_FLAGS: WITHOUT_AMX_FLAGS }),
+    ...withoutAmxCmakeOptions(),
     GGML_BACKEND_DL: "OFF",
     GGML_CPU_ALL_VARIANTS: "OFF",
     // One self-contained .node file (position-independent static libraries), nothing to find at load time.
