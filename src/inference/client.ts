@@ -171,7 +171,11 @@ export class LocalEngineClient {
 
   /** Evaluates an expected completion's prompt at the lowest priority (see `PrewarmRequest`). */
   async prewarm(params: PrewarmParams, options: RequestOptions = {}): Promise<PrewarmResult> {
-    return this.request((c, token) => c.sendRequest(PrewarmRequest, params, token), options.signal);
+    return this.request((c, token) => c.sendRequest(PrewarmRequest, params, token), options.signal, {
+      // Stopped by the host: the child stops before its next chunk and says how far it got, which is what the host
+      // plans the next request with. Without its answer (past the grace time), nothing is known to be held.
+      onAbort: (): PrewarmResult => ({ promptTokens: 0, reusedTokens: 0, restoredTokens: 0, evaluatedTokens: 0, completed: false, chunkTokens: 0, totalMs: 0, yieldedTo: "cancelled", tokensAfterYield: 0 }),
+    });
   }
 
   async chat(request: ChatRequestParams, options: StreamOptions = {}): Promise<ChatResult> {

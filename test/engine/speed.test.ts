@@ -52,6 +52,21 @@ describe("engine: prewarm", () => {
     assert.ok(user.metrics.generatedTokens >= 1);
   });
 
+  it("stopped by the host, it answers how far it got, and the completion after it reuses that part", async () => {
+    const params = { prefix: file("stop", 600), currentLinePrefix: "  ", suffix: "\n", maxTokens: 2 };
+    const controller = new AbortController();
+    const prewarm = t.client.prewarm(params, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 30));
+    controller.abort();
+    const stopped = await prewarm;
+    assert.equal(stopped.yieldedTo, "cancelled");
+    assert.equal(stopped.completed, false);
+    const held = stopped.reusedTokens + stopped.evaluatedTokens;
+    assert.ok(held > 0 && held < stopped.promptTokens, `held ${held} of ${stopped.promptTokens}`);
+    const result = await t.client.complete(params);
+    assert.ok(result.metrics.reusedTokens >= held, `the completion reused ${result.metrics.reusedTokens} of the ${held} held`);
+  });
+
   it("yields to a chat answer", async () => {
     await t.client.loadModel({ path: await ensureSyntheticModel("tiny"), role: "chat" });
     const prewarm = t.client.prewarm({ prefix: file("chat", 600), suffix: "", maxTokens: 4 });

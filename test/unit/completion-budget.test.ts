@@ -83,6 +83,9 @@ test("speeds: from the benchmark, then a median of live metrics that ignores tin
   tracker.observe({ evaluatedTokens: 2, generatedTokens: 20, timeToFirstTokenMs: 60, tokensPerSecond: 5 });
   assert.ok(Math.abs(tracker.current.decodeTokensPerSecond - 30) < 0.1);
   assert.ok(Math.abs(tracker.current.prefillTokensPerSecond - 170.7) < 0.1);
+  // The suffix after Enter, deep in the context: small batches are slow per token there; they size no prompt.
+  for (let i = 0; i < 5; i++) tracker.observe({ evaluatedTokens: 52, generatedTokens: 20, timeToFirstTokenMs: 290, tokensPerSecond: 30 });
+  assert.ok(Math.abs(tracker.current.prefillTokensPerSecond - 170.7) < 0.1, `Enter's suffix moved the prefill estimate: ${tracker.current.prefillTokensPerSecond}`);
   // A cold request: 400 tokens in 2 s + one decode step.
   tracker.observe({ evaluatedTokens: 400, generatedTokens: 1, timeToFirstTokenMs: 2040, tokensPerSecond: null });
   assert.ok(Math.abs(tracker.current.prefillTokensPerSecond - 170.7) < 0.1, "one sample against the seed's two");

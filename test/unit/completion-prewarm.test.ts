@@ -103,3 +103,60 @@ test("warm states: most recent kept, one per document, forgotten on close", () =
   assert.equal(w.of("a"), undefined);
   assert.ok(w.of("c"));
 });
+
+/** A prewarm that runs until it is aborted, then reports `share` of the prompt evaluated (as the engine does). */
+class StoppableEngine extends FakeEngine {
+  constructor(private readonly share: number) {
+    super();
+  }
+  override prewarm(request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<PrewarmOutcome> {
+    this.prewarms.push(request);
+    return new Promise((resolve) => {
+      const stop = () => resolve({ promptTokens: 1000, reusedTokens: 0, evaluatedTokens: Math.round(1000 * this.share), completed: false, yieldedTo: "cancelled" });
+      if (options?.signal?.aborted) stop();
+      options?.signal?.addEventListener("abort", stop);
+    });
+  }
+}
+
+for (const [share, full] of [
+  [0.9, true],
+  [0.05, false],
+] as const) {
+  test(`a prewarm stopped by the first keystroke at ${share * 100}% of the window: the first request gets the ${full ? "full window (the rest fits the cold budget)" : "cold window"}`, async () => {
+    const engine = new StoppableEngine(share);
+    const p = pipeline(engine);
+    const a = doc("alpha", 400);
+    const prewarm = p.prewarm(a, at);
+    // Let the prewarm reach the engine; the keystroke's request then stops it, after the debounce.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(engine.prewarms.length, 1);
+    await p.run({ doc: a, cursor: at, explicit: true, enabled: true });
+    const report = await prewarm;
+    assert.equal(report.result, "prewarmed");
+    assert.equal(report.outcome?.yieldedTo, "completion", "stopped for the user's request, not cancelled");
+    assert.equal(engine.completes.length, 1);
+    const sent = engine.completes[0];
+    if (full) {
+      assert.equal(sent.prefix, engine.prewarms[0].prefix, "the prewarm's (full) window");
+      assert.ok((sent.timeBudgetMs ?? 0) < (engine.prewarms[0].timeBudgetMs ?? Infinity), "the time budget counts only what is left to evaluate");
+    } else {
+      assert.ok(sent.prefix.length < engine.prewarms[0].prefix.length / 2, "too little was evaluated: the small cold window");
+    }
+  });
+}
+
+test("a keystroke in another file leaves the running prewarm alone", async () => {
+  const engine = new StoppableEngine(0.9);
+  const p = pipeline(engine);
+  const controller = new AbortController();
+  const prewarm = p.prewarm(doc("alpha", 400), at, controller.signal);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  await p.run({ doc: doc("beta", 400), cursor: at, explicit: true, enabled: true });
+  let settled = false;
+  void prewarm.then(() => (settled = true));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(settled, false, "still running: the engine decides between the two");
+  controller.abort();
+  assert.equal((await prewarm).result, "cancelled", "the host's abort (the user switched away) is a cancel");
+});

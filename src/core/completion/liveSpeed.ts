@@ -13,8 +13,14 @@ import { FALLBACK_SPEED, sane, type MetricsSample, type SpeedSample } from "./bu
 export const LIVE_WINDOW = 7;
 /** How many window slots the load-time measurement takes at the start. */
 export const SEED_WEIGHT = 2;
-/** Prefills smaller than this say more about per-request overhead than about speed. */
-const MIN_PREFILL_SAMPLE_TOKENS = 32;
+/**
+ * Prefills smaller than this say nothing about the speed the budgets need, which size prompts of hundreds to
+ * thousands of tokens. Small batches deep in the context are much slower per token: measured on a 2-core CPU (0.5B
+ * Q8_0), the ~50 suffix tokens after Enter at 1,600 tokens of context took 250-330 ms (about 200 tokens/s), while a
+ * 1,189-token cold prompt ran at 830. With a 32-token floor those Enter samples took over the median within a session
+ * and shrank the cold prompt from 1,472 to 320 tokens and the full window from 2,048 to 1,152.
+ */
+export const MIN_PREFILL_SAMPLE_TOKENS = 256;
 /** Decodes of fewer tokens than this are mostly the first token's latency. */
 const MIN_DECODE_SAMPLE_TOKENS = 4;
 

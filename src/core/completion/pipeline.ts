@@ -28,6 +28,7 @@ import {
   type Run,
 } from "./pipelineSteps.ts";
 import { WarmStates } from "./warmStates.ts";
+import type { CompletionMode } from "./trigger.ts";
 import type { PipelineDocument, PipelineOptions, PipelineRequest, PipelineResult, PrefetchOptions, PrewarmReport, ResultSource } from "./pipelineTypes.ts";
 import { prewarmAt } from "./prewarm.ts";
 import type { PromptText } from "./safetyGate.ts";
@@ -49,6 +50,8 @@ export class CompletionPipeline {
   private userRequests = 0;
   private readonly warm = new WarmStates();
   private lastExtraIds: string[] = [];
+  /** The prewarm running now: a user request in its document stops it and plans with what it evaluated. */
+  private prewarming: { readonly docId: string; readonly controller: AbortController; readonly stop: { forRequest: boolean }; readonly done: Promise<PrewarmReport> } | undefined;
   /** Suggestions shown lately, with where: the same text at another place is a repeat post-processing drops. */
   private readonly recentShown: { readonly at: string; readonly text: string }[] = [];
   /** The last suggestion shown to the user, for the `accepted` outcome. */
@@ -142,7 +145,31 @@ export class CompletionPipeline {
    */
   prewarm(doc: PipelineDocument, cursor: CursorPosition, signal?: AbortSignal): Promise<PrewarmReport> {
     const run = startRun({ doc, cursor, explicit: false, enabled: true }, { prefetch: true, grow: true, started: this.now(), userRequestsAtStart: this.userRequests });
-    return prewarmAt({ options: this.options, warm: this.warm, busy: () => this.inFlight.busy, plan: (mode) => this.buildPrompt(run, mode) }, doc, cursor, signal);
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener("abort", onAbort);
+    if (signal?.aborted) onAbort();
+    const stop = { forRequest: false };
+    const deps = { options: this.options, warm: this.warm, busy: () => this.inFlight.busy, plan: (mode: CompletionMode) => this.buildPrompt(run, mode), stoppedForRequest: () => stop.forRequest };
+    const done: Promise<PrewarmReport> = prewarmAt(deps, doc, cursor, controller.signal).finally(() => {
+      signal?.removeEventListener("abort", onAbort);
+      if (this.prewarming?.done === done) this.prewarming = undefined;
+    });
+    this.prewarming = { docId: doc.id, controller, stop, done };
+    return done;
+  }
+
+  /**
+   * A user request in the document a prewarm is evaluating: stop the prewarm (the engine finishes the chunk it is on;
+   * a request would wait for that chunk anyway) and wait for what it evaluated, so the prompt is planned with it.
+   */
+  private async stopPrewarmFor(docId: string): Promise<boolean> {
+    const running = this.prewarming;
+    if (running?.docId !== docId) return false;
+    running.stop.forRequest = true;
+    running.controller.abort();
+    await running.done;
+    return true;
   }
 
   /** Whether the engine's cache holds a prompt of less than the full size, or only a prewarm's (no suggestion yet), for this document (a pause may grow it). */
@@ -173,7 +200,7 @@ export class CompletionPipeline {
     const decision = triggerDecision(run.req, excluded, this.options.modelReady());
     if (!decision.request) return this.decline(run, decision.reason);
 
-    const plan = this.buildPrompt(run, decision.mode);
+    let plan = this.buildPrompt(run, decision.mode);
     if (run.prefetch && prefetchTooSlow(plan, this.budgetValue, run.grow)) return this.decline(run, "prefetchTooSlow");
     const cached = this.cache.get(plan.fields.cacheKey)?.texts ?? [];
     if (cached.length >= run.wanted) return this.serveFromCache(run, plan, cached);
@@ -182,6 +209,9 @@ export class CompletionPipeline {
     const debounceStart = this.now();
     if (run.req.beforeEngine && !(await run.req.beforeEngine())) return this.decline(run, "cancelled", "cancelled");
     run.debounceMs = this.now() - debounceStart;
+    if (run.req.signal?.aborted) return this.decline(run, "cancelled", "cancelled");
+    // What a prewarm here evaluated until now decides the prompt's size: plan again once it has stopped.
+    if (!run.prefetch && (await this.stopPrewarmFor(doc.id)) && !plan.warm) plan = this.buildPrompt(run, decision.mode);
     if (run.req.signal?.aborted) return this.decline(run, "cancelled", "cancelled");
 
     // Everything the model will see passes the safety gate here.
@@ -219,6 +249,7 @@ export class CompletionPipeline {
       countTokens: this.countTokens,
       selectExtra: (ctx) => this.selectExtra(ctx, doc, snippets),
       isWarm: (ctx, extraIds) => this.warm.holds(doc.id, ctx, extraIds),
+      heldShare: (ctx, extraIds) => this.warm.heldShare(doc.id, ctx, extraIds),
     });
     run.warm = plan.warm;
     return plan;

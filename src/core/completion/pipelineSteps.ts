@@ -89,11 +89,21 @@ export interface WarmState {
   readonly maxPromptTokens: number;
   /** Evaluated by a prewarm: warm, but no suggestion was generated here (a pause may still prefetch one). */
   readonly prewarmed?: boolean;
+  /**
+   * Share (0-1) of this prompt the sequence holds when a prewarm stopped part-way (the user typed first); absent when
+   * it holds the whole prompt. A share, not a count: the engine counts real tokens, the host only estimates them.
+   */
+  readonly heldShare?: number;
 }
 
-/** Whether the backend's sequence holds the start of this prompt (same document, prefix start and extra chunks). */
-export function holdsPrompt(warm: WarmState | undefined, docId: string, ctx: CompletionContext, extraIds: string): boolean {
+/** Whether `warm` is this prompt's start (same document, prefix start and extra chunks), whole or in part. */
+export function startsLike(warm: WarmState | undefined, docId: string, ctx: CompletionContext, extraIds: string): boolean {
   return warm !== undefined && warm.docId === docId && warm.prefixStartLine === ctx.prefixStartLine && warm.extraIds === extraIds;
+}
+
+/** Whether the backend's sequence holds this whole prompt's start: only the typed tokens are evaluated. */
+export function holdsPrompt(warm: WarmState | undefined, docId: string, ctx: CompletionContext, extraIds: string): boolean {
+  return startsLike(warm, docId, ctx, extraIds) && warm?.heldShare === undefined;
 }
 
 /** What the backend's sequence holds once it has evaluated `plan`. */
@@ -121,6 +131,8 @@ export interface PromptPlan {
   readonly extraIds: string;
   /** The backend's cache holds this prompt's start: only the typed tokens are evaluated. */
   readonly warm: boolean;
+  /** Share (0-1) of this prompt a prewarm stopped part-way left in the backend's cache; 0 when none (or `warm`). */
+  readonly heldShare: number;
   readonly mode: CompletionMode;
   readonly fields: CompletionRequestFields;
 }
@@ -138,12 +150,15 @@ export interface PromptInputs {
   readonly selectExtra: (ctx: CompletionContext) => ExtraChunk[];
   /** Whether the backend's cache holds the start of this context with these extra chunks. */
   readonly isWarm: (ctx: CompletionContext, extraIds: string) => boolean;
+  /** Share (0-1) of this context a prewarm stopped part-way left in the backend's cache (0: none). */
+  readonly heldShare: (ctx: CompletionContext, extraIds: string) => number;
 }
 
 /**
- * The full prompt when the backend's cache holds its start (only the typed tokens are evaluated), a smaller one
- * when it would be evaluated from scratch (the first request in a file, a jump). A prefetch always builds the full
- * one: it runs in the background.
+ * The full prompt when the backend's cache holds its start (only the typed tokens are evaluated), or when what is
+ * left to evaluate of it fits the cold budget (a prewarm that the user's first keystroke stopped part-way has
+ * evaluated the rest); a smaller one when it would be evaluated from scratch (the first request in a file, a jump). A
+ * prefetch always builds the full one: it runs in the background.
  */
 export function buildPrompt(input: PromptInputs): PromptPlan {
   const { doc, cursor, budget } = input;
@@ -152,12 +167,24 @@ export function buildPrompt(input: PromptInputs): PromptPlan {
     const ctx = buildCompletionContext(doc, cursor, { maxPromptTokens, extraContextShare, countTokens: input.countTokens });
     const extra = input.selectExtra(ctx);
     const extraIds = extra.map((c) => c.id).join("|");
-    return { ctx, extra, extraIds, warm: input.isWarm(ctx, extraIds) };
+    const warm = input.isWarm(ctx, extraIds);
+    return { ctx, extra, extraIds, warm, heldShare: warm ? 0 : clampShare(input.heldShare(ctx, extraIds)) };
   };
   let prompt = sized(budget.maxPromptTokens);
-  if (!prompt.warm && !input.prefetch && budget.coldPromptTokens < budget.maxPromptTokens) prompt = sized(budget.coldPromptTokens);
-  const fields = completionRequestFields(prompt.ctx, prompt.extra, input.mode, budget, { warm: prompt.warm, salt: input.salt });
+  if (!prompt.warm && !input.prefetch && budget.coldPromptTokens < budget.maxPromptTokens) {
+    const left = promptTokens(prompt.ctx, prompt.extra) * (1 - prompt.heldShare);
+    if (left > budget.coldPromptTokens) prompt = sized(budget.coldPromptTokens);
+  }
+  const fields = completionRequestFields(prompt.ctx, prompt.extra, input.mode, budget, { warm: prompt.warm, heldShare: prompt.heldShare, salt: input.salt });
   return { ...prompt, mode: input.mode, fields };
+}
+
+function promptTokens(ctx: CompletionContext, extra: readonly ExtraChunk[]): number {
+  return ctx.tokens.total + extra.reduce((n, c) => n + c.tokens, 0);
+}
+
+function clampShare(share: number): number {
+  return Number.isFinite(share) ? Math.min(1, Math.max(0, share)) : 0;
 }
 
 /**
@@ -167,7 +194,7 @@ export function buildPrompt(input: PromptInputs): PromptPlan {
  */
 export function prefetchTooSlow(plan: PromptPlan, budget: CompletionBudget, grow: boolean): boolean {
   if (plan.warm) return false;
-  const tokens = plan.ctx.tokens.total + plan.extra.reduce((n, c) => n + c.tokens, 0);
+  const tokens = promptTokens(plan.ctx, plan.extra) * (1 - plan.heldShare);
   return (tokens * 1000) / budget.speed.prefillTokensPerSecond > (grow ? GROW_MAX_COLD_MS : PREFETCH_MAX_COLD_MS);
 }
 

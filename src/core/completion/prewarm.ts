@@ -18,6 +18,8 @@ export interface PrewarmDeps {
   readonly busy: () => boolean;
   /** The full-size prompt plan at the cursor (as a prefetch builds it). */
   readonly plan: (mode: CompletionMode) => PromptPlan;
+  /** The pipeline stopped this prewarm for a user request in the same document (so it yielded, not cancelled). */
+  readonly stoppedForRequest?: () => boolean;
 }
 
 export async function prewarmAt(deps: PrewarmDeps, doc: PipelineDocument, cursor: CursorPosition, signal?: AbortSignal): Promise<PrewarmReport> {
@@ -37,8 +39,13 @@ export async function prewarmAt(deps: PrewarmDeps, doc: PipelineDocument, cursor
   try {
     const engine = await options.engine(signal ?? new AbortController().signal);
     if (!engine.prewarm) return { result: "unsupported" };
-    const outcome = await engine.prewarm(backendRequest(filtered.prompt, plan.fields, 0, true), { signal });
+    const engineOutcome = await engine.prewarm(backendRequest(filtered.prompt, plan.fields, 0, true), { signal });
+    const outcome = engineOutcome.yieldedTo === "cancelled" && deps.stoppedForRequest?.() ? { ...engineOutcome, yieldedTo: "completion" as const } : engineOutcome;
+    const held = outcome.reusedTokens + outcome.evaluatedTokens;
     if (outcome.completed) deps.warm.add({ ...warmStateOf(plan, doc.id), prewarmed: true });
+    // Stopped part-way: what it evaluated stays in the engine's cache, so the first request here may still afford the
+    // full window (buildPrompt weighs what is left against the cold budget).
+    else if (held > 0 && outcome.promptTokens > 0) deps.warm.add({ ...warmStateOf(plan, doc.id), prewarmed: true, heldShare: held / outcome.promptTokens });
     return { result: outcome.yieldedTo === "cancelled" ? "cancelled" : "prewarmed", outcome };
   } catch {
     return { result: signal?.aborted ? "cancelled" : "error" };

@@ -37,6 +37,8 @@ export interface RequestFieldOptions {
    * request): then only the typed tokens, or the suffix after Enter, are evaluated. Decides the time budget.
    */
   readonly warm: boolean;
+  /** Share (0-1) of a cold prompt the engine holds already (a prewarm stopped part-way). Default 0. */
+  readonly heldShare?: number;
   /** What else changes the answer, e.g. the model path. Default "". */
   readonly salt?: string;
 }
@@ -54,7 +56,7 @@ export function completionRequestFields(
 ): CompletionRequestFields {
   const gen = mode === "singleLine" ? budget.singleLine : budget.multiLine;
   const extraTokens = extra.reduce((n, c) => n + (c.tokens ?? estimateTokens(c.text)), 0);
-  const toEvaluate = options.warm ? ctx.budget.suffix + 8 : ctx.tokens.total + extraTokens;
+  const toEvaluate = options.warm ? ctx.budget.suffix + 8 : (ctx.tokens.total + extraTokens) * (1 - (options.heldShare ?? 0));
   return {
     prefix: ctx.prefix,
     currentLinePrefix: ctx.currentLinePrefix,

@@ -5,7 +5,7 @@
  * switching back to a recent file costs a warm keystroke instead of a cold prompt.
  */
 import type { CompletionContext } from "./context.ts";
-import { holdsPrompt, type WarmState } from "./pipelineSteps.ts";
+import { holdsPrompt, startsLike, type WarmState } from "./pipelineSteps.ts";
 
 /** Files remembered: what the engine keeps (its sequence plus its saved states), or fewer. */
 export const WARM_FILES_KEPT = 4;
@@ -21,9 +21,15 @@ export class WarmStates {
     this.states = [...this.states.filter((s) => s.docId !== state.docId), state].slice(-this.kept);
   }
 
-  /** Whether a held state starts like this prompt (same document, prefix start and extra chunks). */
+  /** Whether a held state is this whole prompt's start (same document, prefix start and extra chunks). */
   holds(docId: string, ctx: CompletionContext, extraIds: string): boolean {
     return this.states.some((s) => holdsPrompt(s, docId, ctx, extraIds));
+  }
+
+  /** Share (0-1) of this prompt a partly evaluated state holds (a prewarm the user stopped); 0 when none. */
+  heldShare(docId: string, ctx: CompletionContext, extraIds: string): number {
+    const partial = this.states.find((s) => s.heldShare !== undefined && startsLike(s, docId, ctx, extraIds));
+    return partial?.heldShare ?? 0;
   }
 
   /** The held state of a document, if any. */
