@@ -30,6 +30,14 @@ import { applyThreads, DecodeWatch } from "./threadRecheck.ts";
 import { WarmFiles } from "./warmFiles.ts";
 import { measureThreads, readCachedThreads, threadCacheKey, writeCachedThreads } from "./threadTuning.ts";
 
+/**
+ * Drafts only after 3 matching tokens, at most 3 at a time. Measured (bench/speculative.ts: this repository's code,
+ * drafts against the author's real continuation, verification batches timed at 1,600 tokens of context on a 2-core
+ * CPU, where a batch of 4 costs 1.9 decode steps): node-llama-cpp's default (1 matching token, 3 drafted) is right
+ * 14% of the time and 0.79x as fast as plain decoding; 3 matching tokens is right 37% of the time, 1.05x.
+ */
+const PROMPT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { max: 3 } } as const;
+
 /** Context size bounds when the host does not ask for one (per sequence). */
 export const DEFAULT_MIN_CONTEXT = 2048;
 export const DEFAULT_MAX_CONTEXT = 8192;
@@ -266,7 +274,7 @@ export class LoadedModel {
         throw mapLoadError(error, this.path);
       }
       // Prompt-lookup drafting: greedy output stays the same, verified drafts save decode steps where code repeats.
-      const completionSequence = context.getSequence(this.spec.speculative === "promptLookup" ? { tokenPredictor: new InputLookupTokenPredictor() } : {});
+      const completionSequence = context.getSequence(this.spec.speculative === "promptLookup" ? { tokenPredictor: new InputLookupTokenPredictor(PROMPT_LOOKUP) } : {});
       const chatSequence = context.getSequence();
       const completion = new LlamaCompletion({ contextSequence: completionSequence });
       // "auto" resolves the wrapper from the GGUF's chat template (Jinja or a known family).

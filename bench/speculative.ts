@@ -1,0 +1,168 @@
+/**
+ * What speculative decoding with prompt-lookup drafts (node-llama-cpp's `InputLookupTokenPredictor`) can give on real
+ * code, where random weights cannot tell: a synthetic model's greedy tokens almost never match a draft, so measured
+ * on it the speed-up is ~1.0× whatever the code. Two measured inputs instead, and the arithmetic between them:
+ *
+ * - **cost of verifying a draft**: one batch of 1 + d tokens at ~1,600 tokens of context against one decode step,
+ *   timed on the benchmark model with the engine's context settings (flash attention `auto`, same threads);
+ * - **how often the drafts are right** when the model writes what the author wrote: at seeded places in this
+ *   repository's TypeScript, three lines are taken out of the file (from their start, or part-way into the first as if
+ *   the user had typed its start), the FIM prompt is built as the engine builds it
+ *   (prefix, 64-token suffix after the gap, the cursor line after MID), and the predictor drafts against the real
+ *   continuation token by token, exactly as node-llama-cpp drives it (reset with the prompt, push what was accepted
+ *   plus the model's own next token).
+ *
+ * Speed-up = tokens × cost(1) / Σ cost(1 + draft length) over the verification steps. A real model that writes other
+ * code than the author gets other drafts accepted; this measures how much the code repeats itself, the condition
+ * prompt lookup needs, and which predictor settings pay on this machine. Runs alone: `node --import tsx bench/speculative.ts`.
+ */
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { getLlama, InputLookupTokenPredictor, type LlamaModel, type Token } from "node-llama-cpp";
+import { ensureSyntheticModel } from "../test/fixtures/models.ts";
+import { root, rng } from "./completionSupport.ts";
+
+/** Predictor settings compared (pattern: tokens that must match before a draft; draft: most tokens drafted). */
+export const PREDICTOR_SETTINGS: readonly { readonly pattern: number; readonly draft: number }[] = [
+  { pattern: 1, draft: 3 },
+  { pattern: 2, draft: 3 },
+  { pattern: 3, draft: 3 },
+  { pattern: 2, draft: 5 },
+  { pattern: 3, draft: 5 },
+  { pattern: 3, draft: 8 },
+];
+const PLACES = 80;
+const GENERATED = 48;
+const PREFIX_TOKENS = 1500;
+const SUFFIX_TOKENS = 64;
+const DEPTH = 1600;
+
+interface Place {
+  readonly prompt: Token[];
+  readonly truth: Token[];
+}
+
+/** Milliseconds for one batch of `n` tokens at `DEPTH` tokens of context, n = 1..maxBatch (median of 7). */
+async function verificationCosts(model: LlamaModel, threads: number, maxBatch: number): Promise<number[]> {
+  const context = await model.createContext({ contextSize: 4096, threads, flashAttention: "auto" as unknown as boolean });
+  try {
+    const sequence = context.getSequence();
+    const text = readFileSync(path.join(root, "src/core/completion/context.ts"), "utf8").repeat(4);
+    const tokens = model.tokenize(text).slice(0, DEPTH + maxBatch);
+    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, DEPTH));
+    const costs: number[] = [];
+    for (let n = 1; n <= maxBatch; n++) {
+      const times: number[] = [];
+      for (let r = 0; r < 7; r++) {
+        const t = performance.now();
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(DEPTH, DEPTH + n));
+        times.push(performance.now() - t);
+        await sequence.eraseContextTokenRanges([{ start: DEPTH, end: DEPTH + n }]);
+      }
+      costs.push(times.sort((a, b) => a - b)[3]);
+    }
+    return costs;
+  } finally {
+    await context.dispose();
+  }
+}
+
+/** Seeded places in this repository's TypeScript: three lines taken out, the FIM prompt around the gap. */
+function places(model: LlamaModel): Place[] {
+  const files = execFileSync("git", ["ls-files", "src/*.ts"], { cwd: root, encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => readFileSync(path.join(root, f), "utf8").split("\n"))
+    .filter((lines) => lines.length >= 120);
+  const { prefix: pre, suffix: suf, middle: mid } = model.tokens.infill;
+  if (pre == null || suf == null || mid == null) throw new Error("the benchmark model has no FIM tokens");
+  const random = rng(7);
+  const out: Place[] = [];
+  while (out.length < PLACES) {
+    const lines = files[Math.floor(random() * files.length)];
+    const at = Math.floor(lines.length * (0.4 + random() * 0.55));
+    const gap = lines.slice(at, at + 3).join("\n");
+    if (gap.trim().length < 20) continue;
+    // Half the places at the line's start (a new line), half part-way into it (the user typed its start).
+    const indent = /^\s*/.exec(lines[at])?.[0].length ?? 0;
+    const typed = random() < 0.5 ? indent : indent + Math.floor(random() * (lines[at].length - indent));
+    const prefix = model.tokenize(lines.slice(0, at).join("\n") + "\n").slice(-PREFIX_TOKENS);
+    const suffix = model.tokenize("\n" + lines.slice(at + 3).join("\n")).slice(0, SUFFIX_TOKENS);
+    const line = model.tokenize(gap.slice(0, typed));
+    const truth = model.tokenize(gap.slice(typed)).slice(0, GENERATED);
+    out.push({ prompt: [pre, ...prefix, suf, ...suffix, mid, ...line], truth });
+  }
+  return out;
+}
+
+/** Drafts against the real continuation as node-llama-cpp drives the predictor: verification steps and their sizes. */
+function simulate(place: Place, setting: { pattern: number; draft: number }): { steps: number[]; drafted: number; accepted: number } {
+  const predictor = new InputLookupTokenPredictor({ patternLength: { min: setting.pattern }, predictionLength: { max: setting.draft } });
+  predictor.reset({ stateTokens: place.prompt });
+  predictor.updateInputTokens(place.prompt);
+  const steps: number[] = [];
+  let drafted = 0;
+  let accepted = 0;
+  for (let at = 0; at < place.truth.length; ) {
+    const draft = predictor.predictTokens();
+    let ok = 0;
+    while (ok < draft.length && at + ok < place.truth.length && draft[ok] === place.truth[at + ok]) ok++;
+    steps.push(1 + draft.length);
+    drafted += draft.length;
+    accepted += ok;
+    // The accepted drafts plus the model's own next token (at the first mismatch, or after a fully accepted draft).
+    const produced = place.truth.slice(at, at + ok + 1);
+    predictor.pushTokens(produced);
+    at += produced.length;
+  }
+  predictor.dispose();
+  return { steps, drafted, accepted };
+}
+
+export interface SpeculativeFigures {
+  readonly costMs: number[];
+  readonly rows: { pattern: number; draft: number; acceptance: number; tokensPerStep: number; expectedSpeedup: number }[];
+}
+
+export async function speculativeOnRealCode(options: { modelPath: string; threads: number }): Promise<SpeculativeFigures> {
+  const llama = await getLlama({ gpu: false, build: "never", maxThreads: Math.max(1, options.threads) });
+  try {
+    const model = await llama.loadModel({ modelPath: options.modelPath });
+    try {
+      const maxDraft = Math.max(...PREDICTOR_SETTINGS.map((s) => s.draft));
+      const costMs = await verificationCosts(model, options.threads, maxDraft + 1);
+      const all = places(model);
+      const rows = PREDICTOR_SETTINGS.map((setting) => {
+        let tokens = 0;
+        let plainMs = 0;
+        let specMs = 0;
+        let drafted = 0;
+        let accepted = 0;
+        let steps = 0;
+        for (const place of all) {
+          const run = simulate(place, setting);
+          tokens += place.truth.length;
+          plainMs += place.truth.length * costMs[0];
+          specMs += run.steps.reduce((ms, n) => ms + costMs[n - 1], 0);
+          drafted += run.drafted;
+          accepted += run.accepted;
+          steps += run.steps.length;
+        }
+        const round = (x: number) => Math.round(x * 100) / 100;
+        return { ...setting, acceptance: round(drafted === 0 ? 0 : accepted / drafted), tokensPerStep: round(tokens / steps), expectedSpeedup: round(plainMs / specMs) };
+      });
+      return { costMs: costMs.map((ms) => Math.round(ms * 10) / 10), rows };
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    await llama.dispose();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const modelPath = await ensureSyntheticModel("qwen05b", { quantization: "Q8_0" });
+  console.log(JSON.stringify({ bench: "speculative", ...(await speculativeOnRealCode({ modelPath, threads: 2 })) }));
+}
