@@ -169,12 +169,18 @@ export const SETTINGS = {
     description: "Context window in tokens. `0` chooses the largest size (up to 8192) that fits in memory.",
   },
   "completion.speculativeDecoding": {
-    type: "boolean",
-    default: false,
+    type: "string",
+    default: "auto",
+    enum: ["auto", "on", "off"],
+    enumDescriptions: [
+      "Where it measures faster: requests alternate between drafting and not until the decode speed of both is known, then the faster way is kept (and the other tried now and then).",
+      "Always draft.",
+      "Never draft.",
+    ],
     scope: "machine",
     order: 24,
     description:
-      "Speculative decoding for inline completion: tokens are drafted from the prompt itself (code repeats names and lines) and checked in one batch. The suggestions stay the same; whether it is faster depends on the code and the machine: on a 2-core CPU, where checking drafts costs almost as much as it saves, it measured 1.05× (`npm run bench:completion` measures it).",
+      "Speculative decoding for inline completion: tokens are drafted from the prompt itself (code repeats names and lines) and checked in one batch. The suggestions stay the same; whether it is faster depends on the code and the machine: on a 2-core CPU, where checking drafts costs almost as much as it saves, this repository's code measured 1.05× (`npm run bench:completion`).",
   },
   "engine.gpuLayers": {
     type: "integer",

@@ -40,8 +40,11 @@ export interface LocalLoadSettings {
   readonly gpuLayers?: number | "auto" | "max";
   /** Default `"auto"`. */
   readonly flashAttention?: boolean | "auto";
-  /** Speculative decoding with prompt-lookup drafts for completions. Default off. */
-  readonly speculative?: boolean;
+  /**
+   * Speculative decoding with prompt-lookup drafts for completions: `auto` drafts per request where it measures
+   * faster, `on` always, `off` never. Default `off`.
+   */
+  readonly speculative?: "auto" | "on" | "off";
 }
 
 export interface LocalBackendOptions extends LocalEngineClientOptions {
@@ -106,7 +109,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...(settings.contextSize !== undefined ? { contextSize: settings.contextSize } : {}),
       ...(settings.gpuLayers !== undefined ? { gpuLayers: settings.gpuLayers } : {}),
       ...(settings.flashAttention !== undefined ? { flashAttention: settings.flashAttention } : {}),
-      ...(settings.speculative ? { speculative: "promptLookup" as const } : {}),
+      ...(settings.speculative && settings.speculative !== "off" ? { speculative: settings.speculative === "on" ? ("promptLookup" as const) : ("auto" as const) } : {}),
     };
     this.refsByPath.set(model.path, model);
     const result = await this.client.loadModel(params, options);

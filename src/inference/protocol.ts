@@ -120,6 +120,11 @@ export interface RequestMetrics {
    * `reusedTokens` too. Absent on chat.
    */
   restoredTokens?: number;
+  /**
+   * Speculative decoding on this request (absent when the model has it off): whether it drafted, and how many drafted
+   * tokens the model confirmed and refuted. Absent on chat.
+   */
+  speculative?: { drafting: boolean; accepted: number; rejected: number };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -232,9 +237,10 @@ export interface LoadModelParams {
   /**
    * Speculative decoding on the completion sequence: `promptLookup` drafts tokens from the prompt itself
    * (node-llama-cpp's `InputLookupTokenPredictor`; code repeats identifiers and lines), verified in one batch, so
-   * greedy output is unchanged. Default `off`.
+   * greedy output is unchanged. `auto` drafts per request where it measures faster (engine/speculative.ts).
+   * Default `off`.
    */
-  speculative?: "off" | "promptLookup";
+  speculative?: "off" | "promptLookup" | "auto";
 }
 
 export interface LoadedModelInfo {

@@ -102,12 +102,40 @@ describe("engine: speculative decoding (prompt lookup)", () => {
       const { client } = await createClient();
       try {
         await client.loadModel({ path: tiny, role: "completion", speculative });
-        texts.push((await client.complete(params)).text);
+        const result = await client.complete(params);
+        texts.push(result.text);
+        if (speculative === "off") assert.equal(result.metrics.speculative, undefined, "no drafting report when it is off");
+        else assert.equal(result.metrics.speculative?.drafting, true);
       } finally {
         await client.dispose();
       }
     }
     assert.equal(texts[1], texts[0]);
+  });
+
+  it("auto: requests alternate between drafting and not while it measures, with the same text each way", async () => {
+    const tiny = await ensureSyntheticModel("tiny");
+    const { client } = await createClient();
+    try {
+      await client.loadModel({ path: tiny, role: "completion", speculative: "auto" });
+      const params = { prefix: codePrefix() + codePrefix(), currentLinePrefix: "export function helper", suffix: "", maxTokens: 16 };
+      const results = [];
+      // Different cursor lines, so each request generates (none is a repeat of the last prompt).
+      for (let i = 0; i < 4; i++) results.push(await client.complete({ ...params, currentLinePrefix: `${params.currentLinePrefix}${i}` }));
+      const ways = results.map((r) => r.metrics.speculative?.drafting);
+      assert.deepEqual(ways, [true, false, true, false], "measuring: drafting, plain, drafting, plain");
+      for (const r of results) {
+        const drafts = r.metrics.speculative;
+        assert.ok(drafts && drafts.accepted >= 0 && drafts.rejected >= 0);
+        if (!drafts.drafting) assert.equal(drafts.accepted + drafts.rejected, 0, "no drafts checked while plain");
+      }
+      // The second prompt again, now drafting (both ways have 2 samples): the same text as when it ran plain.
+      const again = await client.complete({ ...params, currentLinePrefix: `${params.currentLinePrefix}1` });
+      assert.equal(again.metrics.speculative?.drafting, true);
+      assert.equal(again.text, results[1].text, "the same prompt gives the same text whichever way it ran");
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -49,6 +49,11 @@ export interface RequestMetrics {
   /** Of the reused tokens, those restored from a saved state of a recently used file (local engine only). */
   readonly restoredTokens?: number;
   /**
+   * Speculative decoding on a completion (local engine, when not off): whether this request drafted, and how many
+   * drafted tokens the model confirmed and refuted.
+   */
+  readonly speculative?: { readonly drafting: boolean; readonly accepted: number; readonly rejected: number };
+  /**
    * True when the backend reported no token counts and they were estimated (a remote server without `usage` or
    * `timings`: the prompt from its characters, the answer from the streamed pieces). Absent: counted.
    */

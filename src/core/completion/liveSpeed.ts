@@ -8,6 +8,7 @@
  * counted as {@link SEED_WEIGHT} samples, so live requests take over after a handful.
  */
 import { FALLBACK_SPEED, sane, type MetricsSample, type SpeedSample } from "./budget.ts";
+import { median } from "../median.ts";
 
 /** Recent samples kept per speed. */
 export const LIVE_WINDOW = 7;
@@ -84,10 +85,4 @@ export class SpeedTracker {
 function push(values: number[], value: number, window: number): void {
   values.push(value);
   while (values.length > window) values.shift();
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

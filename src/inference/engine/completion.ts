@@ -9,7 +9,7 @@
  */
 import type { LlamaCompletionResponse, LlamaModel, Token } from "node-llama-cpp";
 import { EngineCancelledError } from "../errors.ts";
-import { EngineErrorCode, type CompleteParams, type CompleteResult, type ContextChunk, type StopReason } from "../protocol.ts";
+import { EngineErrorCode, type CompleteParams, type CompleteResult, type ContextChunk, type RequestMetrics, type StopReason } from "../protocol.ts";
 import type { LiveModel, LoadedModel } from "./loadedModel.ts";
 import type { ChildLogger } from "./log.ts";
 import { RequestClock, beginningToken, reusablePrefix } from "./metrics.ts";
@@ -53,6 +53,12 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
   const budgetTimer =
     params.timeBudgetMs != null && params.timeBudgetMs > 0 ? setTimeout(() => abort("timeBudget"), params.timeBudgetMs) : null;
 
+  // Drafting: on when the model has it on, or as the gate decides in `auto` (a background prefetch follows it too).
+  const speculative = live.speculative;
+  const drafting = speculative != null && (speculative.gate?.next() ?? true);
+  if (speculative) speculative.predictor.drafting = drafting;
+  const predictionsBefore = speculative ? live.completionSequence.tokenPredictions : null;
+
   const generate = (): Promise<LlamaCompletionResponse> =>
     live.completion.generateCompletionWithMeta(prompt, {
       maxTokens,
@@ -82,19 +88,24 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
   throwIfCancelled(signal, cause);
 
   const stopReason: StopReason = mapStopReason(response.metadata.stopReason, cause());
+  const metrics = clock.finish({
+    promptTokens: fullPrompt.length,
+    reusedTokens: reused,
+    stopReason,
+    threads: live.context.currentThreads || model.describe().threads,
+    eogGenerated: response.metadata.stopReason === "eogToken",
+  });
+  let drafts: RequestMetrics["speculative"];
+  if (speculative && predictionsBefore) {
+    const after = live.completionSequence.tokenPredictions;
+    drafts = { drafting, accepted: after.validated - predictionsBefore.validated, rejected: after.refuted - predictionsBefore.refuted };
+    // Only what the user waits for measures the speed (a background prefetch yields to chat).
+    if (params.priority !== "background") speculative.gate?.observe(drafting, metrics.tokensPerSecond, metrics.generatedTokens);
+  }
   return {
     text: response.response,
     mode: fim ? "fim" : "prefixOnly",
-    metrics: {
-      ...clock.finish({
-      promptTokens: fullPrompt.length,
-      reusedTokens: reused,
-      stopReason,
-      threads: live.context.currentThreads || model.describe().threads,
-      eogGenerated: response.metadata.stopReason === "eogToken",
-      }),
-      restoredTokens,
-    },
+    metrics: { ...metrics, restoredTokens, ...(drafts ? { speculative: drafts } : {}) },
   };
 }
 

@@ -7,7 +7,6 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import {
   GgufInsights,
-  InputLookupTokenPredictor,
   InsufficientMemoryError,
   LlamaChatSession,
   LlamaCompletion,
@@ -16,6 +15,8 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from "node-llama-cpp";
+import { SwitchableLookupPredictor } from "./speculative.ts";
+import { SpeculativeGate } from "./speculativeGate.ts";
 import { EngineError } from "../errors.ts";
 import {
   EngineErrorCode,
@@ -29,14 +30,6 @@ import { checkModelFile } from "./modelCheck.ts";
 import { applyThreads, DecodeWatch } from "./threadRecheck.ts";
 import { WarmFiles } from "./warmFiles.ts";
 import { measureThreads, readCachedThreads, threadCacheKey, writeCachedThreads } from "./threadTuning.ts";
-
-/**
- * Drafts only after 3 matching tokens, at most 3 at a time. Measured (bench/speculative.ts: this repository's code,
- * drafts against the author's real continuation, verification batches timed at 1,600 tokens of context on a 2-core
- * CPU, where a batch of 4 costs 1.9 decode steps): node-llama-cpp's default (1 matching token, 3 drafted) is right
- * 14% of the time and 0.79x as fast as plain decoding; 3 matching tokens is right 37% of the time, 1.05x.
- */
-const PROMPT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { max: 3 } } as const;
 
 /** Context size bounds when the host does not ask for one (per sequence). */
 export const DEFAULT_MIN_CONTEXT = 2048;
@@ -64,6 +57,8 @@ export interface LiveModel {
   chat: LlamaChatSession;
   /** Saved states of recently used files for the completion sequence. */
   warmFiles: WarmFiles;
+  /** The completion sequence's drafting switch, and in `auto` what decides it per request; null when off. */
+  speculative: { predictor: SwitchableLookupPredictor; gate: SpeculativeGate | null } | null;
 }
 
 export class LoadedModel {
@@ -274,12 +269,14 @@ export class LoadedModel {
         throw mapLoadError(error, this.path);
       }
       // Prompt-lookup drafting: greedy output stays the same, verified drafts save decode steps where code repeats.
-      const completionSequence = context.getSequence(this.spec.speculative === "promptLookup" ? { tokenPredictor: new InputLookupTokenPredictor(PROMPT_LOOKUP) } : {});
+      const mode = this.spec.speculative ?? "off";
+      const speculative = mode === "off" ? null : { predictor: new SwitchableLookupPredictor(), gate: mode === "auto" ? new SpeculativeGate() : null };
+      const completionSequence = context.getSequence(speculative ? { tokenPredictor: speculative.predictor } : {});
       const chatSequence = context.getSequence();
       const completion = new LlamaCompletion({ contextSequence: completionSequence });
       // "auto" resolves the wrapper from the GGUF's chat template (Jinja or a known family).
       const chat = new LlamaChatSession({ contextSequence: chatSequence, chatWrapper: "auto", autoDisposeSequence: false });
-      const live: LiveModel = { model, context, completionSequence, chatSequence, completion, chat, warmFiles: new WarmFiles(log) };
+      const live: LiveModel = { model, context, completionSequence, chatSequence, completion, chat, warmFiles: new WarmFiles(log), speculative };
       lap("context");
       const memory = context.memoryUsage;
       this.info = {

@@ -7,6 +7,7 @@
  * chosen at load, it looks again every few minutes, for when the load has gone.
  */
 import type { LlamaContext } from "node-llama-cpp";
+import { median } from "../../core/median.ts";
 
 /** Samples that form the reference, and the recent window compared with it. */
 const REFERENCE_SAMPLES = 5;
@@ -139,10 +140,4 @@ export function applyThreads(context: LlamaContext, threads: number): boolean {
   if (typeof internals._minThreads === "number") internals._minThreads = Math.min(internals._minThreads, threads);
   (internals._freeReservedThreads as () => void).call(context);
   return context.idealThreads === threads;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

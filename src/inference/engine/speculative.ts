@@ -1,0 +1,49 @@
+/**
+ * Speculative decoding for completions, switched per request by what it measures (the decision: speculativeGate.ts).
+ *
+ * Prompt-lookup drafts (node-llama-cpp's `InputLookupTokenPredictor`) are verified in one batch, so greedy output is
+ * unchanged; whether they save time depends on the machine and on the code. On a 2-core CPU a batch of 4 tokens costs
+ * 1.9 decode steps, so drafts right 37% of the time only break even (bench/speculative.ts); where a batch costs little
+ * more than one token (a GPU), or where the code repeats itself a lot, they pay. So in `auto` the engine measures:
+ * requests alternate between drafting and not until each way has a few decode-speed samples, then the faster way is
+ * kept, trying the other every few requests in case the code or the load changed.
+ */
+import { InputLookupTokenPredictor, TokenPredictor, type LlamaContextSequence, type SequenceEvaluateOptions, type Token } from "node-llama-cpp";
+
+/**
+ * Drafts only after 3 matching tokens, at most 3 at a time. Measured (bench/speculative.ts: this repository's code,
+ * drafts against the author's real continuation, verification batches timed at 1,600 tokens of context on a 2-core
+ * CPU, where a batch of 4 costs 1.9 decode steps): node-llama-cpp's default (1 matching token, 3 drafted) is right
+ * 14% of the time and 0.79x as fast as plain decoding; 3 matching tokens is right 37% of the time, 1.05x.
+ */
+export const PROMPT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { max: 3 } } as const;
+
+/**
+ * The prompt-lookup predictor with a switch: while `drafting` is off it proposes nothing (one plain decode step per
+ * token) but keeps following the sequence, so switching on mid-session drafts from the right place.
+ */
+export class SwitchableLookupPredictor extends TokenPredictor {
+  /** Whether `predictTokens` proposes drafts. Default true. */
+  drafting = true;
+  private readonly lookup = new InputLookupTokenPredictor(PROMPT_LOOKUP);
+
+  reset(params: { targetSequence: LlamaContextSequence; stateTokens: Token[]; evaluateOptions: Readonly<SequenceEvaluateOptions> }): void {
+    this.lookup.reset(params);
+  }
+
+  pushTokens(tokens: Token[]): void {
+    this.lookup.pushTokens(tokens);
+  }
+
+  predictTokens(): Token[] {
+    return this.drafting ? this.lookup.predictTokens() : [];
+  }
+
+  override updateInputTokens(tokens: Token[]): void {
+    this.lookup.updateInputTokens(tokens);
+  }
+
+  override dispose(): void {
+    this.lookup.dispose();
+  }
+}
