@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   });
   try {
     await client.start();
-    const loaded = await client.loadModel({ path: modelPath, role: "completion" });
+    // As the product loads it by default (completion.speculativeDecoding: auto); on random weights no draft matches.
+    const loaded = await client.loadModel({ path: modelPath, role: "completion", speculative: "auto" });
     const threads = loaded.model.threads;
     // What the host's model loader does after a load: measure the speed, calibrate the token estimate.
     const bench = await client.benchDecode({ role: "completion", promptTokens: 96, generateTokens: 8 });

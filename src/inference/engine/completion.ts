@@ -100,7 +100,12 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
     const after = live.completionSequence.tokenPredictions;
     drafts = { drafting, accepted: after.validated - predictionsBefore.validated, rejected: after.refuted - predictionsBefore.refuted };
     // Only what the user waits for measures the speed (a background prefetch yields to chat).
-    if (params.priority !== "background") speculative.gate?.observe(drafting, metrics.tokensPerSecond, metrics.generatedTokens);
+    const gate = speculative.gate;
+    if (gate && params.priority !== "background") {
+      const before = gate.choice;
+      gate.observe(drafting, metrics.tokensPerSecond, metrics.generatedTokens);
+      if (gate.choice !== before) log.info(`speculative decoding (auto): ${gate.choice}, decode tokens/s drafting ${gate.measured.drafting} vs plain ${gate.measured.plain}`);
+    }
   }
   return {
     text: response.response,
