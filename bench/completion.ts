@@ -26,7 +26,7 @@ import { LocalBackend } from "../src/inference/localBackend.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { usageLogOwnTime } from "./usageOverhead.ts";
 import { coldFirstSuggestion } from "./coldStart.ts";
-import { speculativeOnRealCode } from "./speculative.ts";
+import { speculativeInEngineConditions } from "./speculative.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
 import { largeFileOwnTime, MemDoc, typeKeystroke, type InFlightKeystroke, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
 
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     emit("ratio_same_size_and_length_p50_over_naive_p50", { ratio: r1((pct(sameLength.latencies, 50) / p50) * 100) / 100, goal: "<= 0.2", note: `the same prompt size and at most ${NAIVE_MAX_TOKENS} generated tokens, as the naive client` });
 
     // --- speculative decoding: measured costs, drafts against real code (random weights cannot say; bench/speculative.ts)
-    const spec = await speculativeOnRealCode({ modelPath, threads });
+    const spec = speculativeInEngineConditions({ modelPath, threads });
     const best = spec.rows.reduce((a, b) => (b.expectedSpeedup > a.expectedSpeedup ? b : a));
     emit("speculative_prompt_lookup_on_real_code", {
       verificationMsByBatch: spec.costMs,

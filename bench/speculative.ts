@@ -14,7 +14,8 @@
  *
  * Speed-up = tokens × cost(1) / Σ cost(1 + draft length) over the verification steps. A real model that writes other
  * code than the author gets other drafts accepted; this measures how much the code repeats itself, the condition
- * prompt lookup needs, and which predictor settings pay on this machine. Runs alone: `node --import tsx bench/speculative.ts`.
+ * prompt lookup needs, and which predictor settings pay on this machine. Runs alone:
+ * `UV_THREADPOOL_SIZE=1 node --import tsx bench/speculative.ts [model.gguf] [threads]`.
  */
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -162,7 +163,25 @@ export async function speculativeOnRealCode(options: { modelPath: string; thread
   }
 }
 
+/**
+ * The same figures measured in a child process with the engine's libuv pool of one thread (childProcess.ts sets
+ * `UV_THREADPOOL_SIZE=1`): in a process with the default pool of 4, a batch of 2 tokens measured as much as 2 decode
+ * steps (work hopping between pool threads), which would misstate the cost of verifying drafts.
+ */
+export function speculativeInEngineConditions(options: { modelPath: string; threads: number }): SpeculativeFigures {
+  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), options.modelPath, String(options.threads)], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, UV_THREADPOOL_SIZE: "1" },
+    maxBuffer: 1 << 20,
+  });
+  const line = out.split("\n").find((l) => l.startsWith("{"));
+  if (!line) throw new Error(`bench/speculative.ts printed no figures: ${out.slice(-500)}`);
+  return JSON.parse(line) as SpeculativeFigures;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const modelPath = await ensureSyntheticModel("qwen05b", { quantization: "Q8_0" });
-  console.log(JSON.stringify({ bench: "speculative", ...(await speculativeOnRealCode({ modelPath, threads: 2 })) }));
+  const modelPath = process.argv[2] ?? (await ensureSyntheticModel("qwen05b", { quantization: "Q8_0" }));
+  const threads = Number(process.argv[3]) || 2;
+  console.log(JSON.stringify({ bench: "speculative", ...(await speculativeOnRealCode({ modelPath, threads })) }));
 }
