@@ -170,7 +170,23 @@ export function describeModelFacts(model: { readonly contextSize: number; readon
   const fim = model.fimSupported ? l10n.t("fill-in-the-middle supported") : l10n.t("no fill-in-the-middle (completion sees only the code before the cursor)");
   lines.push(f.fileBytes !== undefined ? l10n.t("file {0}, {1}", formatBytes(f.fileBytes, l10n), fim) : fim);
   if (f.state === "idleUnloaded") lines.push(l10n.t("unloaded after inactivity; it reloads on next use"));
+  if (f.speculative) lines.push(describeSpeculative(f.speculative, l10n));
   return lines;
+}
+
+/** Speculative decoding on completions: always on, or what `auto` measured and chose. */
+function describeSpeculative(s: NonNullable<ModelFacts["speculative"]>, l10n: L10n): string {
+  const speed = (x: number | null) => (x === null ? "–" : String(x));
+  switch (s.choice) {
+    case "always":
+      return l10n.t("speculative decoding on");
+    case "measuring":
+      return l10n.t("speculative decoding: measuring which is faster");
+    case "drafting":
+      return l10n.t("speculative decoding on: faster here ({0} vs {1} tokens/s)", speed(s.draftingTokensPerSecond), speed(s.plainTokensPerSecond));
+    case "plain":
+      return l10n.t("speculative decoding off: slower here ({0} vs {1} tokens/s)", speed(s.draftingTokensPerSecond), speed(s.plainTokensPerSecond));
+  }
 }
 
 /** Which native binary the local engine runs: prebuilt, a downloaded GPU binary or the build for this CPU, and why not the local build. */

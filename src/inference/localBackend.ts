@@ -222,6 +222,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
         gpuLayers: info.gpuLayers,
         fileBytes: info.fileSize,
         state: info.state,
+        ...(info.speculative ? { speculative: info.speculative } : {}),
       },
     };
   }
@@ -237,6 +238,9 @@ function describeModel(info: LoadedModelInfo, device: Device | null | undefined)
     `${info.architecture}, context ${info.contextSize} tokens`,
     `${device ?? "cpu"}, ${info.threads} threads (${info.threadsSource})${info.gpuLayers > 0 ? `, ${info.gpuLayers} GPU layers` : ""}`,
     `file ${gib(info.fileSize)}, FIM ${info.fimSupported ? "supported" : "not supported (prefix-only completion)"}`,
+    ...(info.speculative
+      ? [`speculative decoding ${info.speculative.choice} (decode tokens/s drafting ${info.speculative.draftingTokensPerSecond ?? "-"}, plain ${info.speculative.plainTokensPerSecond ?? "-"})`]
+      : []),
   ];
 }
 

@@ -265,6 +265,11 @@ export interface LoadedModelInfo {
   fileSize: number;
   /** Estimated RAM/VRAM use of the model plus its context, in bytes. */
   memory: { ram: number; vram: number };
+  /**
+   * Speculative decoding on its completion sequence (absent when off): `always` drafts (`promptLookup`); in `auto`
+   * the gate's choice so far and the median decode tokens/s it measured each way (null before a sample).
+   */
+  speculative?: { choice: "always" | "measuring" | "drafting" | "plain"; draftingTokensPerSecond: number | null; plainTokensPerSecond: number | null };
 }
 
 export interface LoadModelResult {

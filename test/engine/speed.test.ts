@@ -133,6 +133,10 @@ describe("engine: speculative decoding (prompt lookup)", () => {
       const again = await client.complete({ ...params, currentLinePrefix: `${params.currentLinePrefix}1` });
       assert.equal(again.metrics.speculative?.drafting, true);
       assert.equal(again.text, results[1].text, "the same prompt gives the same text whichever way it ran");
+      // Engine Status shows what the gate measured (both ways have 2 samples of the 3 it needs).
+      const speculative = (await client.status()).models[0]?.speculative;
+      assert.equal(speculative?.choice, "measuring");
+      assert.ok((speculative?.draftingTokensPerSecond ?? 0) > 0 && (speculative?.plainTokensPerSecond ?? 0) > 0, JSON.stringify(speculative));
     } finally {
       await client.dispose();
     }

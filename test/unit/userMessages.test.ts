@@ -8,7 +8,7 @@ import { formatString } from "../../src/core/webviewStrings.ts";
 import { EngineCancelledError, EngineCrashedError, EngineError } from "../../src/inference/errors.ts";
 import { EngineErrorCode } from "../../src/inference/protocol.ts";
 import { MessageTooLongError } from "../../src/extension/chat/chatGeneration.ts";
-import { describeBackendStatus, describeCrash, describeError, formatBytes, type L10n } from "../../src/extension/userMessages.ts";
+import { describeBackendStatus, describeCrash, describeError, describeModelFacts, formatBytes, type L10n } from "../../src/extension/userMessages.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const english = JSON.parse(readFileSync(path.join(root, "l10n/bundle.l10n.json"), "utf8")) as Record<string, string>;
@@ -113,4 +113,18 @@ test("Engine Status names a downloaded GPU binary and where it lives, in both la
   assert.ok(local.includes("engine built for this CPU"), local.join("\n"));
   const fellBack = describeBackendStatus(status({ source: "bundled", localBuildFallbackReason: "the local build was made for another CPU" }), l10nWith(chinese));
   assert.ok(fellBack.some((line) => line.includes("预构建引擎") && line.includes("another CPU")), fellBack.join("\n"));
+});
+
+test("a model's facts say what speculative decoding does there (auto: what it measured), in both languages", () => {
+  const facts = (speculative?: { choice: "always" | "measuring" | "drafting" | "plain"; draftingTokensPerSecond: number | null; plainTokensPerSecond: number | null }) => ({
+    contextSize: 8192,
+    fimSupported: true,
+    facts: { threads: 2, threadsSource: "measured" as const, ...(speculative ? { speculative } : {}) },
+  });
+  assert.ok(!describeModelFacts(facts(), l10nWith(english)).some((l) => l.includes("speculative")), "nothing when it is off");
+  assert.ok(describeModelFacts(facts({ choice: "measuring", draftingTokensPerSecond: null, plainTokensPerSecond: 40 }), l10nWith(english)).includes("speculative decoding: measuring which is faster"));
+  assert.ok(describeModelFacts(facts({ choice: "plain", draftingTokensPerSecond: 38.5, plainTokensPerSecond: 41 }), l10nWith(english)).includes("speculative decoding off: slower here (38.5 vs 41 tokens/s)"));
+  const zh = describeModelFacts(facts({ choice: "drafting", draftingTokensPerSecond: 60, plainTokensPerSecond: 41 }), l10nWith(chinese));
+  assert.ok(zh.some((l) => l.includes("推测解码已开启") && l.includes("60") && l.includes("41")), zh.join("\n"));
+  assert.ok(describeModelFacts(facts({ choice: "always", draftingTokensPerSecond: null, plainTokensPerSecond: null }), l10nWith(english)).includes("speculative decoding on"));
 });

@@ -174,6 +174,12 @@ export interface ModelFacts {
   readonly fileBytes?: number;
   /** `idleUnloaded`: freed after inactivity, reloaded on next use. */
   readonly state?: "loaded" | "idleUnloaded" | "loading";
+  /** Speculative decoding on completions (absent when off): what it does now and the decode speeds measured each way. */
+  readonly speculative?: {
+    readonly choice: "always" | "measuring" | "drafting" | "plain";
+    readonly draftingTokensPerSecond: number | null;
+    readonly plainTokensPerSecond: number | null;
+  };
 }
 
 /** Prompt and generation speed measured on this backend (`measureSpeed`). */

@@ -125,10 +125,15 @@ export class LoadedModel {
       fileSize: 0,
       memory: { ram: 0, vram: 0 },
     };
+    const speculative = this.live?.speculative;
+    const gate = speculative?.gate;
     return {
       ...base,
       roles: [...this.roles].sort(),
       state: this.live ? "loaded" : this.loading ? "loading" : "idleUnloaded",
+      ...(speculative
+        ? { speculative: { choice: gate ? gate.choice : "always", draftingTokensPerSecond: gate?.measured.drafting ?? null, plainTokensPerSecond: gate?.measured.plain ?? null } }
+        : {}),
     };
   }
 
