@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { getLlama, getModuleVersion, LlamaLogLevel, type Llama, type Token } from "node-llama-cpp";
+import { LlamaLogLevel, type Llama, type Token } from "node-llama-cpp";
 import { EngineError } from "../errors.ts";
 import { llamaCppCommit } from "./versions.ts";
 import {
@@ -36,12 +36,11 @@ import {
 } from "../protocol.ts";
 import { describeBinaryInfo } from "../binaryText.ts";
 import { benchPromptTokens } from "./benchPrompt.ts";
-import { describeBinary, downloadedPackagesTried, registerBinaryPackages, type BinaryResolutions } from "./binarySource.ts";
 import { runChat } from "./chat.ts";
 import { runCompletion, type AbortCause } from "./completion.ts";
 import { estimateFits, InsightsCache } from "./fitEstimate.ts";
 import { LoadedModel } from "./loadedModel.ts";
-import { loadLocalLlama } from "./localBinary.ts";
+import { startLlama } from "./llamaStartup.ts";
 import { PrewarmControl, runPrewarm } from "./prewarm.ts";
 import { RecheckScheduler } from "./threadRecheck.ts";
 import type { ChildLogger } from "./log.ts";
@@ -93,63 +92,9 @@ export class Engine {
     if (this.llama) throw new EngineError(EngineErrorCode.InvalidParams, "initialize was already called.");
     this.init = params;
     this.log.setLevel(params.logLevel ?? "info");
-    const gpu = params.gpu ?? "auto";
-    let gpuFallbackReason: string | null = null;
-    const version = await getModuleVersion();
-    let resolutions: BinaryResolutions | null = null;
-    if (params.binaryPackages && params.binaryPackages.names.length > 0) {
-      try {
-        resolutions = registerBinaryPackages(params.binaryPackages, new URL("./binaryResolveHook.mjs", import.meta.url));
-        this.log.info(`downloaded binary packages: ${params.binaryPackages.names.join(", ")} (from ${params.binaryPackages.root})`);
-      } catch (error) {
-        // The bundled binaries still work: go on without the downloaded ones, and say why.
-        gpuFallbackReason = `the downloaded GPU packages cannot be used: ${error instanceof Error ? error.message : String(error)}`;
-        this.log.warn(gpuFallbackReason);
-      }
-    }
-    const common = {
-      build: "never" as const,
-      // Never node-llama-cpp's default (max(cores, 4)): oversubscribed threads made decode 100x slower on 2 cores.
-      maxThreads: Math.max(1, os.availableParallelism()),
-      logLevel: LlamaLogLevel.warn,
-      logger: (level: LlamaLogLevel, message: string) => this.llamaLog(level, message),
-      progressLogs: false,
-    };
-    const tried = (): string => {
-      const packages = downloadedPackagesTried(resolutions, version);
-      return packages.length > 0 ? ` (tried the downloaded ${packages.join(", ")}; see the log for node-llama-cpp's reason)` : "";
-    };
-    const localBuild = await this.loadEngineBinary(params, gpu, common);
-    if (localBuild.llama) {
-      this.llama = localBuild.llama;
-    } else {
-      try {
-        this.llama = await getLlama({ ...common, gpu });
-        await resolutions?.settle();
-        if (gpu !== false && this.llama.gpu === false) gpuFallbackReason ??= `no usable GPU device was found${tried()}`;
-      } catch (error) {
-        if (gpu === false) throw error;
-        await resolutions?.settle();
-        const message = error instanceof Error ? error.message || error.name : String(error);
-        gpuFallbackReason = `${gpu === "auto" ? "no GPU backend" : `the ${gpu} backend`} could not be loaded: ${message}${tried()}`;
-        this.log.warn(`GPU device "${String(gpu)}" failed, falling back to CPU: ${gpuFallbackReason}`);
-        this.llama = await getLlama({ ...common, gpu: false });
-      }
-    }
-    // Search threads over the math cores only (hyper-threads slow llama.cpp down).
-    this.llama.maxThreads = Math.max(1, this.llama.cpuMathCores);
-    this.device = this.llama.gpu === false ? "cpu" : this.llama.gpu;
-    // A problem with the downloaded packages matters only when the GPU is not used after all.
-    if (this.device !== "cpu") gpuFallbackReason = null;
-    const binary = describeBinary({
-      device: this.device,
-      buildType: this.llama.buildType,
-      version,
-      platform: process.platform,
-      arch: process.arch,
-      resolutions,
-      localBuild: { path: localBuild.path, fallbackReason: localBuild.fallbackReason },
-    });
+    const { llama, device, gpuFallbackReason, binary, version } = await startLlama(params, this.log, (level, message) => this.llamaLog(level, message));
+    this.llama = llama;
+    this.device = device;
     const result: InitializeResult = {
       protocolVersion: PROTOCOL_VERSION,
       versions: { nodeLlamaCpp: version, llamaCpp: this.llama.llamaCppRelease.release, llamaCppCommit: llamaCppCommit(), node: process.version },
@@ -169,30 +114,6 @@ export class Engine {
         `${result.cpuCores} math cores, node-llama-cpp ${result.versions.nodeLlamaCpp}, llama.cpp ${result.versions.llamaCppCommit ?? result.versions.llamaCpp}`,
     );
     return result;
-  }
-
-  /** The local build for this CPU when one is asked for and loads; else why not (the caller loads the prebuilt). */
-  private async loadEngineBinary(
-    params: InitializeParams,
-    gpu: NonNullable<InitializeParams["gpu"]>,
-    common: { maxThreads: number; logLevel: LlamaLogLevel; logger: (level: LlamaLogLevel, message: string) => void },
-  ): Promise<{ llama: Llama | null; path: string | null; fallbackReason: string | null }> {
-    const addon = params.engineBinary ?? null;
-    if (addon == null) return { llama: null, path: null, fallbackReason: null };
-    let reason: string;
-    if (gpu !== false && gpu !== "auto") {
-      reason = `the GPU setting "${String(gpu)}" needs the prebuilt binary (the local build is CPU-only)`;
-    } else {
-      try {
-        const llama = await loadLocalLlama(addon, common);
-        return { llama, path: addon, fallbackReason: null };
-      } catch (error) {
-        reason = error instanceof Error ? error.message : String(error);
-      }
-    }
-    if (params.requireEngineBinary) throw new EngineError(EngineErrorCode.StartFailed, `The local engine build did not load: ${reason}`);
-    this.log.warn(`the local engine build was not used, the prebuilt binary runs instead: ${reason}`);
-    return { llama: null, path: null, fallbackReason: reason };
   }
 
   async loadModel(params: LoadModelParams, signal: AbortSignal): Promise<LoadModelResult> {
