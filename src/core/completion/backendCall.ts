@@ -2,7 +2,7 @@
  * The pipeline's "call the backend" step: at most one request in flight (a new one aborts the previous, the engine
  * supersedes it too), the alternatives that are not cached yet, and the failures sorted into cancelled and errors.
  */
-import { errorCode, isCancellation, type CompletionRequest, type CompletionResult, type RequestMetrics } from "../backend/types.ts";
+import { errorCode, isCancellation, type CompletionRequest, type RequestMetrics } from "../backend/types.ts";
 import type { CompletionEngine } from "./pipelineTypes.ts";
 import type { CompletionRequestFields } from "./request.ts";
 import type { PromptText } from "./safetyGate.ts";
@@ -77,8 +77,13 @@ export interface BackendCall {
   readonly wanted: number;
   /** Called before each backend call (the outcome counts them). */
   readonly onCall: () => void;
-  /** Called with each answer; `index` 0 is the greedy one. */
-  readonly onAnswer: (index: number, result: CompletionResult) => void;
+  /** Called with each answer; `index` 0 is the greedy one. No metrics when the pipeline stopped it early. */
+  readonly onAnswer: (index: number, metrics: RequestMetrics | undefined) => void;
+  /**
+   * For the greedy text: true once the text streamed so far holds the whole suggestion. The request is then stopped
+   * and the text kept (a multi-line suggestion whose block has ended). Default: run to the engine's own stop.
+   */
+  readonly completeWhen?: (streamed: string) => boolean;
   readonly now: () => number;
 }
 
@@ -108,11 +113,12 @@ export async function callBackend(flight: InFlightRequest, call: BackendCall): P
       const engine = await call.engine(signal);
       for (let i = call.cached.length; i < call.wanted && !signal.aborted; i++) {
         call.onCall();
-        const result = await engine.complete(backendRequest(call.prompt, call.fields, i, call.prefetch), { signal });
-        call.onAnswer(i, result);
+        const request = backendRequest(call.prompt, call.fields, i, call.prefetch);
+        const result = await completeUntil(engine, request, signal, i === 0 ? call.completeWhen : undefined);
+        call.onAnswer(i, result.metrics);
         if (i === 0) {
           metrics = result.metrics;
-          truncated = result.metrics.stopReason === "maxTokens" || result.metrics.stopReason === "timeBudget";
+          truncated = result.metrics?.stopReason === "maxTokens" || result.metrics?.stopReason === "timeBudget";
         }
         texts.push(result.text);
       }
@@ -125,4 +131,30 @@ export async function callBackend(flight: InFlightRequest, call: BackendCall): P
     }
     return { ok: true, texts, metrics, truncated, engineMs: call.now() - engineStart };
   });
+}
+
+/**
+ * One backend call. With `completeWhen`, the text streams in and the call is stopped as soon as it holds the whole
+ * suggestion; the text so far is the answer (no metrics: the engine did not finish). A backend that does not stream
+ * runs to its own stop.
+ */
+async function completeUntil(
+  engine: CompletionEngine,
+  request: CompletionRequest,
+  signal: AbortSignal,
+  completeWhen: ((streamed: string) => boolean) | undefined,
+): Promise<{ readonly text: string; readonly metrics: RequestMetrics | undefined }> {
+  if (!completeWhen) return engine.complete(request, { signal });
+  const enough = new AbortController();
+  let streamed = "";
+  const onChunk = (text: string): void => {
+    streamed += text;
+    if (!enough.signal.aborted && completeWhen(streamed)) enough.abort();
+  };
+  try {
+    return await engine.complete(request, { signal: AbortSignal.any([signal, enough.signal]), onChunk });
+  } catch (error) {
+    if (enough.signal.aborted && !signal.aborted) return { text: streamed, metrics: undefined };
+    throw error;
+  }
 }

@@ -18,6 +18,7 @@ import { callBackend, InFlightRequest, type BackendTexts } from "./backendCall.t
 import {
   buildPrompt,
   chooseExtraChunks,
+  completeWhenFor,
   postprocessorFor,
   prefetchTooSlow,
   startRun,
@@ -279,11 +280,12 @@ export class CompletionPipeline {
       wanted: run.wanted,
       now: this.now,
       onCall: () => run.engineRequests++,
-      onAnswer: (index, result) => {
-        // The engine's sequence holds this prompt now (also after an alternative only).
+      completeWhen: completeWhenFor(plan, run.req.doc.languageId),
+      onAnswer: (index, metrics) => {
+        // The engine's sequence holds this prompt now (also after an alternative only, or one stopped early).
         this.warm.add(warmStateOf(plan, run.req.doc.id));
-        if (index > 0) return;
-        this.speed.observe(result.metrics);
+        if (index > 0 || !metrics) return;
+        this.speed.observe(metrics);
         this.budgetValue = this.derive(this.budgetValue);
       },
     });

@@ -5,7 +5,7 @@
 import { BUDGET_DEFAULTS, type CompletionBudget } from "./budget.ts";
 import { buildCompletionContext, type CompletionContext, type CursorPosition } from "./context.ts";
 import { selectExtraContext, type ExtraChunk, type Snippet } from "./extraContext.ts";
-import { postprocess } from "./postprocess/index.ts";
+import { postprocess, suggestionComplete, type PostprocessContext } from "./postprocess/index.ts";
 import type { PipelineDocument, PipelineRequest } from "./pipelineTypes.ts";
 import { completionRequestFields, type CompletionRequestFields } from "./request.ts";
 import type { TokenCounter } from "./tokens.ts";
@@ -198,22 +198,36 @@ export function prefetchTooSlow(plan: PromptPlan, budget: CompletionBudget, grow
   return (tokens * 1000) / budget.speed.prefillTokensPerSecond > (grow ? GROW_MAX_COLD_MS : PREFETCH_MAX_COLD_MS);
 }
 
+/** What post-processing knows of the place a prompt's suggestion goes. */
+function postprocessContextOf(plan: PromptPlan, languageId: string): PostprocessContext {
+  const { ctx } = plan;
+  return {
+    linePrefix: ctx.linePrefix,
+    lineSuffix: ctx.lineSuffix,
+    nextLines: ctx.nextLines,
+    previousLines: ctx.previousLines,
+    indentUnit: ctx.indentUnit,
+    languageId,
+    mode: plan.mode,
+    maxLines: plan.fields.maxLines,
+  };
+}
+
 /** Post-processing of the raw texts for a prompt; `recentSuggestions` are repeats to drop. */
 export function postprocessorFor(plan: PromptPlan, languageId: string, recentSuggestions: readonly string[]): (raw: string, truncated: boolean) => string | undefined {
-  const { ctx } = plan;
-  return (raw, truncated) =>
-    postprocess(raw, {
-      linePrefix: ctx.linePrefix,
-      lineSuffix: ctx.lineSuffix,
-      nextLines: ctx.nextLines,
-      previousLines: ctx.previousLines,
-      indentUnit: ctx.indentUnit,
-      languageId,
-      mode: plan.mode,
-      maxLines: plan.fields.maxLines,
-      truncated,
-      recentSuggestions,
-    });
+  const base = postprocessContextOf(plan, languageId);
+  return (raw, truncated) => postprocess(raw, { ...base, truncated, recentSuggestions });
+}
+
+/**
+ * For a multi-line prompt: whether the text streamed so far already holds the whole suggestion (the block has ended,
+ * the line cap is reached), so the generation can stop there. Undefined for a single line (the engine stops at the
+ * line's end itself).
+ */
+export function completeWhenFor(plan: PromptPlan, languageId: string): ((streamed: string) => boolean) | undefined {
+  if (plan.mode !== "multiLine") return undefined;
+  const base = postprocessContextOf(plan, languageId);
+  return (streamed) => suggestionComplete(streamed, base);
 }
 
 /** The distinct defined texts, in order. */

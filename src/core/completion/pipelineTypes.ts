@@ -8,7 +8,8 @@ import type { CompletionMode } from "./trigger.ts";
 
 /** What the pipeline needs from a backend: `InferenceBackend.complete`. */
 export interface CompletionEngine {
-  complete(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<CompletionResult>;
+  /** `onChunk`, where the backend streams: the generated text as it comes (the pipeline may stop it early). */
+  complete(request: CompletionRequest, options: { signal?: AbortSignal; onChunk?: (text: string) => void }): Promise<CompletionResult>;
   /** Where the backend can keep a prompt warm (see `InferenceBackend.prewarm`). */
   prewarm?(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<PrewarmOutcome>;
 }

@@ -27,9 +27,11 @@ export function withScriptedTexts(engine: CompletionEngine, file = process.env[S
   return {
     ...(prewarm ? { prewarm } : {}),
     complete: async (request, options) => {
-      const result = await engine.complete(request, options);
       const text = (await scriptedTexts(file))?.[request.temperature ? (request.seed ?? 0) : 0];
-      return text === undefined ? result : { ...result, text };
+      if (text === undefined) return engine.complete(request, options);
+      // The model's own text must not stream out (the pipeline would judge, and could stop on, text it never shows).
+      const result = await engine.complete(request, { ...(options.signal ? { signal: options.signal } : {}) });
+      return { ...result, text };
     },
   };
 }

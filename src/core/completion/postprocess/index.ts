@@ -53,6 +53,35 @@ export const POSTPROCESS_FILTERS: readonly PostprocessFilter[] = [
   dropEchoOfLineAbove,
 ];
 
+/**
+ * The filters that cut the text at a place (a leaked marker, the first line mid-line, the block's end, the line cap):
+ * what the model writes after that place is never kept, whatever it is.
+ */
+const CUTTING_FILTERS: readonly PostprocessFilter[] = POSTPROCESS_FILTERS.slice(0, POSTPROCESS_FILTERS.indexOf(limitLines) + 1);
+
+/**
+ * Whether the text generated so far already holds the whole suggestion: a cut falls among its finished lines (the
+ * block has ended, the line cap is reached), so generating on only costs time. Blank lines are not counted: a cut
+ * that only drops trailing blank lines proves nothing. The generation can stop there; `postprocess` of the text so
+ * far gives the same suggestion as of the full text.
+ */
+export function suggestionComplete(raw: string, ctx: PostprocessContext): boolean {
+  const end = raw.lastIndexOf("\n");
+  if (end < 0) return false;
+  const finished = raw.slice(0, end);
+  const filterCtx = resolveFilterContext({ ...ctx, truncated: false });
+  let text: string | undefined = finished;
+  for (const filter of CUTTING_FILTERS) {
+    text = filter(text, filterCtx);
+    if (text === undefined) return false;
+  }
+  return nonBlankLines(text) < nonBlankLines(finished);
+}
+
+function nonBlankLines(text: string): number {
+  return text.split("\n").filter((line) => line.trim().length > 0).length;
+}
+
 /** Applies every filter; returns the text to insert at the cursor, or undefined to show nothing. */
 export function postprocess(raw: string, ctx: PostprocessContext): string | undefined {
   const filterCtx = resolveFilterContext(ctx);
