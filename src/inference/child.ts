@@ -13,6 +13,7 @@ import {
   BenchDecodeRequest,
   ChatRequest,
   CompleteRequest,
+  FinishCompletionNotification,
   CountTokensRequest,
   CrashNotification,
   EstimateFitRequest,
@@ -97,6 +98,7 @@ connection.onRequest(InitializeRequest, (params) => handle(null, () => engine.in
 connection.onRequest(LoadModelRequest, (params, token) => handle(token, (signal) => engine.loadModel(params, signal)));
 connection.onRequest(UnloadModelRequest, (params) => handle(null, () => engine.unloadModel(params)));
 connection.onRequest(CompleteRequest, (params, token) => handle(token, (signal) => engine.complete(params, signal)));
+connection.onNotification(FinishCompletionNotification, (params) => engine.finishCompletion(params.requestId));
 connection.onRequest(PrewarmRequest, (params, token) => handle(token, (signal) => engine.prewarm(params, signal)));
 connection.onRequest(ChatRequest, (params, token) => handle(token, (signal) => engine.chat(params, signal)));
 connection.onRequest(TokenizeRequest, (params) => handle(null, async () => ({ tokens: await engine.tokenize(params) })));

@@ -23,6 +23,7 @@ import {
   type RequestOptions,
   type ResolvedClientOptions,
   type StateChangeEvent,
+  type CompleteOptions,
   type StreamOptions,
   type TokenizeOptions,
 } from "./clientOptions.ts";
@@ -35,6 +36,7 @@ import {
   EstimateFitRequest,
   ChatRequest,
   CompleteRequest,
+  FinishCompletionNotification,
   PrewarmRequest,
   CountTokensRequest,
   CrashNotification,
@@ -155,10 +157,23 @@ export class LocalEngineClient {
     return result;
   }
 
-  async complete(request: CompletionRequest, options: StreamOptions = {}): Promise<CompleteResult> {
+  async complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompleteResult> {
     const requestId = randomUUID();
-    const stream = options.onChunk != null;
-    if (options.onChunk) this.chunkListeners.set(requestId, options.onChunk);
+    const { onChunk, finishWhen } = options;
+    const stream = onChunk != null || finishWhen != null;
+    if (stream) {
+      let text = "";
+      let finishing = false;
+      this.chunkListeners.set(requestId, (chunk) => {
+        onChunk?.(chunk);
+        if (!finishWhen || finishing) return;
+        text += chunk;
+        if (!finishWhen(text)) return;
+        // The child ends the generation at its next token and answers with the text so far and its metrics.
+        finishing = true;
+        void this.child?.connection.sendNotification(FinishCompletionNotification, { requestId }).catch(() => undefined);
+      });
+    }
     try {
       return await this.request(
         (c, token) => c.sendRequest(CompleteRequest, { ...request, requestId, stream }, token),

@@ -48,7 +48,7 @@ export interface LocalEngineClientOptions {
   crashBreaker?: { maxCrashes?: number; windowMs?: number };
 }
 
-export type { BackendState, BreakerTrippedEvent, CrashEvent, LogEvent, RequestOptions, StateChangeEvent, StreamOptions } from "../core/backend/types.ts";
+export type { BackendState, BreakerTrippedEvent, CrashEvent, LogEvent, CompleteOptions, RequestOptions, StateChangeEvent, StreamOptions } from "../core/backend/types.ts";
 
 /** A completion request as the client sends it (the client adds the request id and the stream flag). */
 export type CompletionRequest = Omit<CompleteParams, "requestId" | "stream">;

@@ -25,6 +25,7 @@ import {
   type PrewarmOutcome,
   type RequestOptions,
   type SpeedMeasurement,
+  type CompleteOptions,
   type StreamOptions,
 } from "../core/backend/index.ts";
 import { LocalEngineClient, type LocalEngineClientOptions } from "./client.ts";
@@ -120,7 +121,7 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
     await this.client.unloadModel(role ? { role } : {}, options);
   }
 
-  complete(request: CompletionRequest, options: StreamOptions = {}): Promise<CompletionResult> {
+  complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
     return this.client.complete(
       {
         ...request,

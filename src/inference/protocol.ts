@@ -474,6 +474,16 @@ export interface TextChunkParams {
 /** child→host. A piece of generated text of request `requestId` (chat; complete with `stream: true`). */
 export const TextChunkNotification = new NotificationType<TextChunkParams>("engine/textChunk");
 
+export interface FinishCompletionParams {
+  requestId: string;
+}
+/**
+ * host→child. Ends the running completion `requestId` now, keeping what it generated: the host found the whole
+ * suggestion in the streamed text (a multi-line answer whose block has ended). The result comes back as usual, with
+ * its metrics and `stopReason: "stopString"`. Ignored when that request is not running.
+ */
+export const FinishCompletionNotification = new NotificationType<FinishCompletionParams>("engine/finishCompletion");
+
 // ---------------------------------------------------------------------------------------------------------------
 // tokenize / countTokens
 // ---------------------------------------------------------------------------------------------------------------

@@ -56,6 +56,25 @@ describe("engine: FIM completion", () => {
     assert.ok(!result.text.includes("\n"), "no newline in a stopAtLineEnd completion");
   });
 
+  it("finishWhen ends the generation early: the text so far comes back with its metrics", async () => {
+    const params = { prefix: codePrefix(), currentLinePrefix: "  ", suffix: "", maxTokens: 60 };
+    const chunks: string[] = [];
+    let asked = 0;
+    const result = await t.client.complete(params, {
+      onChunk: (c) => chunks.push(c),
+      // The host has what it needs after the first piece.
+      finishWhen: (text) => (asked++, text.length > 0),
+    });
+    assert.ok(asked >= 1);
+    // "stopString" when the host ended it; random weights could in principle end on their own first (an end token).
+    assert.ok(result.metrics.stopReason === "stopString" || result.metrics.stopReason === "eogToken", result.metrics.stopReason);
+    assert.ok(result.metrics.generatedTokens < 10, `generated ${result.metrics.generatedTokens} of up to 60`);
+    assert.ok(result.text.startsWith(chunks[0] ?? ""), "the text is what streamed");
+    // The engine is free for the next request.
+    const next = await t.client.complete({ ...params, maxTokens: 2 });
+    assert.ok(next.metrics.generatedTokens >= 1);
+  });
+
   it("a newer completion supersedes an older one still running", async () => {
     const older = assert.rejects(
       t.client.complete({ prefix: codePrefix(), suffix: "", maxTokens: 3000 }),

@@ -84,6 +84,22 @@ describe("remote backend against a real llama-server", () => {
     assert.equal(chunks.join(""), chat.text);
   });
 
+  test("finishWhen ends a streaming completion early: the text so far, with metrics, and the slot is freed", async () => {
+    const backend = backendFor(() => [server.url], server.apiKey);
+    await backend.loadModel("completion", remoteModelRef(server.url, ""));
+    const pieces: string[] = [];
+    let asked = 0;
+    // The synthetic model's tokens print as nothing here, so the host "has what it needs" at the third streamed event.
+    const result = await backend.complete({ ...completion, maxTokens: 200 }, { onChunk: (p) => pieces.push(p), finishWhen: () => ++asked >= 3 });
+    assert.equal(result.metrics.stopReason, "stopString");
+    assert.equal(asked, 3, "asked once per streamed event until it said yes");
+    assert.equal(result.text, pieces.join(""));
+    assert.ok(result.metrics.generatedTokens < 200, `generated ${result.metrics.generatedTokens}`);
+    const freed = Date.now() + 5_000;
+    while ((await server.busySlots()) > 0 && Date.now() < freed) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await server.busySlots(), 0);
+  });
+
   test("aborting a chat mid-stream keeps the partial answer and frees the server's slot", async () => {
     const backend = backendFor(() => [server.url], server.apiKey);
     await backend.loadModel("chat", remoteModelRef(server.url, ""));

@@ -35,26 +35,39 @@ test("complete at the line cap", () => {
 
 // ---- through the pipeline, with an engine that streams token by token ------------------------------------------------
 import { CompletionPipeline, CompletionSafetyGate, FileSystemSafetyPolicy, type CompletionEngine, type PipelineDocument } from "../../src/core/completion/index.ts";
-import type { CompletionRequest, CompletionResult } from "../../src/core/backend/types.ts";
+import type { CompleteOptions, CompletionRequest, CompletionResult } from "../../src/core/backend/types.ts";
 
-/** Streams `text` a few characters at a time; stops (rejecting, as a backend does) when its signal aborts. */
+/**
+ * Streams `text` a few characters at a time. `finishes`: it ends early when `finishWhen` says so, with metrics (as the
+ * local engine does); otherwise it goes on until its signal aborts (rejecting, as a backend does).
+ */
 class StreamingEngine implements CompletionEngine {
   streamedChars = 0;
   aborted = false;
-  constructor(private readonly text: string) {}
-  async complete(_request: CompletionRequest, options: { signal?: AbortSignal; onChunk?: (text: string) => void }): Promise<CompletionResult> {
+  finishedEarly = false;
+  constructor(
+    private readonly text: string,
+    private readonly options: { finishes: boolean; msPerChunk: number } = { finishes: true, msPerChunk: 1 },
+  ) {}
+  async complete(_request: CompletionRequest, options: CompleteOptions): Promise<CompletionResult> {
+    const metrics = (generated: number, stopReason: "maxTokens" | "stopString") => ({ promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: generated, timeToFirstTokenMs: 20, totalMs: 200, tokensPerSecond: 40, stopReason });
+    let sent = "";
     for (let at = 0; at < this.text.length; at += 3) {
       if (options.signal?.aborted) {
         this.aborted = true;
         throw Object.assign(new Error("cancelled"), { code: "cancelled" });
       }
       const piece = this.text.slice(at, at + 3);
+      sent += piece;
       this.streamedChars += piece.length;
       options.onChunk?.(piece);
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (this.options.finishes && options.finishWhen?.(sent)) {
+        this.finishedEarly = true;
+        return { text: sent, mode: "fim", metrics: metrics(sent.length, "stopString") };
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.options.msPerChunk));
     }
-    const metrics = { promptTokens: 100, reusedTokens: 90, evaluatedTokens: 10, generatedTokens: 40, timeToFirstTokenMs: 20, totalMs: 200, tokensPerSecond: 40, stopReason: "maxTokens" as const };
-    return { text: this.text, mode: "fim", metrics };
+    return { text: this.text, mode: "fim", metrics: metrics(this.text.length, "maxTokens") };
   }
 }
 
@@ -72,18 +85,31 @@ function pipelineWith(engine: CompletionEngine): CompletionPipeline {
   return p;
 }
 
-test("the pipeline stops a multi-line generation once its block has ended, and shows what the whole text would give", async () => {
-  const full = "const b = 2;\n  return a + b;\n}\n\nfunction g() {\n  const unused = [1, 2, 3].map((x) => x * 2);\n  return unused.length;\n}\n";
-  const engine = new StreamingEngine(full);
-  const result = await pipelineWith(engine).run({ doc: functionDoc(), cursor: { line: 2, character: 2 }, explicit: true, enabled: true });
+const FULL = "const b = 2;\n  return a + b;\n}\n\nfunction g() {\n  const unused = [1, 2, 3].map((x) => x * 2);\n  return unused.length;\n}\n";
+const AT_BODY = { line: 2, character: 2 };
+
+test("the pipeline ends a multi-line generation once its block has ended; the backend answers with that text and its metrics", async () => {
+  const engine = new StreamingEngine(FULL);
+  const p = pipelineWith(engine);
+  const result = await p.run({ doc: functionDoc(), cursor: AT_BODY, explicit: true, enabled: true });
   assert.equal(result.source, "engine");
   assert.equal(result.items[0], "const b = 2;\n  return a + b;");
-  assert.ok(engine.aborted, "the request was stopped");
-  assert.ok(engine.streamedChars < full.length / 2, `generated ${engine.streamedChars} of ${full.length} characters`);
+  assert.ok(engine.finishedEarly && !engine.aborted, "finished, not aborted");
+  assert.ok(engine.streamedChars < FULL.length / 2, `generated ${engine.streamedChars} of ${FULL.length} characters`);
+  assert.equal(result.metrics?.stopReason, "stopString", "the metrics came back (the live speeds keep the sample)");
   // A backend that does not stream runs to its end: the same suggestion.
-  const whole: CompletionEngine = { complete: (request) => new StreamingEngine(full).complete(request, {}) };
-  const unstopped = await pipelineWith(whole).run({ doc: functionDoc(), cursor: { line: 2, character: 2 }, explicit: true, enabled: true });
+  const whole: CompletionEngine = { complete: (request) => new StreamingEngine(FULL).complete(request, {}) };
+  const unstopped = await pipelineWith(whole).run({ doc: functionDoc(), cursor: AT_BODY, explicit: true, enabled: true });
   assert.deepEqual(unstopped.items, result.items);
+});
+
+test("a streaming backend that cannot finish early is stopped after a short grace, and the streamed text kept", async () => {
+  const engine = new StreamingEngine(FULL.repeat(4), { finishes: false, msPerChunk: 20 });
+  const result = await pipelineWith(engine).run({ doc: functionDoc(), cursor: AT_BODY, explicit: true, enabled: true });
+  assert.ok(engine.aborted, "aborted after the grace");
+  assert.ok(engine.streamedChars < FULL.length, `generated ${engine.streamedChars} characters`);
+  assert.equal(result.items[0], "const b = 2;\n  return a + b;");
+  assert.equal(result.metrics, undefined);
 });
 
 test("a single-line request is never stopped by the pipeline (the engine stops at the line's end)", async () => {

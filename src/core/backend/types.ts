@@ -263,6 +263,15 @@ export interface StreamOptions extends RequestOptions {
   readonly onChunk?: (text: string) => void;
 }
 
+export interface CompleteOptions extends StreamOptions {
+  /**
+   * Called with the text generated so far, where the backend streams: once it returns true the generation ends and
+   * the result holds that text, with metrics (a multi-line suggestion whose block has ended). A backend that cannot
+   * end it early ignores this; the caller may still abort.
+   */
+  readonly finishWhen?: (text: string) => boolean;
+}
+
 export interface InferenceBackend {
   readonly capabilities: BackendCapabilities;
   readonly state: BackendState;
@@ -276,7 +285,7 @@ export interface InferenceBackend {
   /** Frees the model of `role`, or every model. */
   unloadModel(role?: ModelRole, options?: RequestOptions): Promise<void>;
   /** Fill-in-the-middle completion. A newer call may supersede an older one (code `superseded`). */
-  complete(request: CompletionRequest, options?: StreamOptions): Promise<CompletionResult>;
+  complete(request: CompletionRequest, options?: CompleteOptions): Promise<CompletionResult>;
   /**
    * Evaluates the prompt of a completion expected soon at the lowest priority (a file opened, a far cursor jump); it
    * yields at once to any user request. Backends that cannot keep a prompt warm leave it out.

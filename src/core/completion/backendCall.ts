@@ -134,9 +134,15 @@ export async function callBackend(flight: InFlightRequest, call: BackendCall): P
 }
 
 /**
- * One backend call. With `completeWhen`, the text streams in and the call is stopped as soon as it holds the whole
- * suggestion; the text so far is the answer (no metrics: the engine did not finish). A backend that does not stream
- * runs to its own stop.
+ * How long a backend may take to end a generation it was asked to finish (`finishWhen`) before it is stopped: the
+ * local engine ends at its next token; a backend that cannot finish early is aborted, and the streamed text kept.
+ */
+const FINISH_GRACE_MS = 250;
+
+/**
+ * One backend call. With `completeWhen`, the text streams in and the backend is asked to finish as soon as it holds the
+ * whole suggestion: the answer is its text so far, with metrics. One that does not finish in time is aborted and the
+ * streamed text is the answer (no metrics). A backend that does not stream runs to its own stop.
  */
 async function completeUntil(
   engine: CompletionEngine,
@@ -147,14 +153,22 @@ async function completeUntil(
   if (!completeWhen) return engine.complete(request, { signal });
   const enough = new AbortController();
   let streamed = "";
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  // Checked on every chunk, whether or not the backend asks: one that ignores `finishWhen` is still stopped.
+  const complete = (text: string): boolean => {
+    if (grace === undefined && completeWhen(text)) grace = setTimeout(() => enough.abort(), FINISH_GRACE_MS);
+    return grace !== undefined;
+  };
   const onChunk = (text: string): void => {
     streamed += text;
-    if (!enough.signal.aborted && completeWhen(streamed)) enough.abort();
+    complete(streamed);
   };
   try {
-    return await engine.complete(request, { signal: AbortSignal.any([signal, enough.signal]), onChunk });
+    return await engine.complete(request, { signal: AbortSignal.any([signal, enough.signal]), onChunk, finishWhen: complete });
   } catch (error) {
     if (enough.signal.aborted && !signal.aborted) return { text: streamed, metrics: undefined };
     throw error;
+  } finally {
+    clearTimeout(grace);
   }
 }

@@ -1,5 +1,5 @@
 /** What the completion pipeline takes and gives: its engine, documents, requests, results and options. */
-import type { CompletionRequest, CompletionResult, PrewarmOutcome, RequestMetrics } from "../backend/types.ts";
+import type { CompleteOptions, CompletionRequest, CompletionResult, PrewarmOutcome, RequestMetrics } from "../backend/types.ts";
 import type { BudgetOverrides } from "./budget.ts";
 import type { CursorPosition, DocumentSnapshot } from "./context.ts";
 import type { Snippet } from "./extraContext.ts";
@@ -8,8 +8,8 @@ import type { CompletionMode } from "./trigger.ts";
 
 /** What the pipeline needs from a backend: `InferenceBackend.complete`. */
 export interface CompletionEngine {
-  /** `onChunk`, where the backend streams: the generated text as it comes (the pipeline may stop it early). */
-  complete(request: CompletionRequest, options: { signal?: AbortSignal; onChunk?: (text: string) => void }): Promise<CompletionResult>;
+  /** `onChunk` and `finishWhen` where the backend streams: see `CompleteOptions` (the pipeline may end it early). */
+  complete(request: CompletionRequest, options: CompleteOptions): Promise<CompletionResult>;
   /** Where the backend can keep a prompt warm (see `InferenceBackend.prewarm`). */
   prewarm?(request: CompletionRequest, options: { signal?: AbortSignal }): Promise<PrewarmOutcome>;
 }

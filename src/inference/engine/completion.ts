@@ -14,8 +14,8 @@ import type { LiveModel, LoadedModel } from "./loadedModel.ts";
 import type { ChildLogger } from "./log.ts";
 import { RequestClock, beginningToken, reusablePrefix } from "./metrics.ts";
 
-/** Why the request's internal AbortController fired. */
-export type AbortCause = "cancelled" | "superseded" | "timeBudget";
+/** Why the request's internal AbortController fired (`finished`: the host has the whole suggestion). */
+export type AbortCause = "cancelled" | "superseded" | "timeBudget" | "finished";
 
 const DEFAULT_MAX_TOKENS = 64;
 /** Completion outranks chat when both sequences have tokens queued in the same batch... */
@@ -136,7 +136,8 @@ function throwIfCancelled(signal: AbortSignal, cause: () => AbortCause | null): 
   if (why === "superseded") {
     throw new EngineCancelledError("Superseded by a newer completion request.", EngineErrorCode.Superseded);
   }
-  if (why !== "timeBudget") throw new EngineCancelledError();
+  // Out of time, or the host has what it needs: the text so far is the answer.
+  if (why !== "timeBudget" && why !== "finished") throw new EngineCancelledError();
 }
 
 function mapStopReason(reason: LlamaCompletionResponse["metadata"]["stopReason"], cause: AbortCause | null): StopReason {
@@ -149,7 +150,7 @@ function mapStopReason(reason: LlamaCompletionResponse["metadata"]["stopReason"]
     case "stopGenerationTrigger":
       return "stopString";
     case "abort":
-      return cause === "timeBudget" ? "timeBudget" : "abort";
+      return cause === "timeBudget" ? "timeBudget" : cause === "finished" ? "stopString" : "abort";
   }
 }
 

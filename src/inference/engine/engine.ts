@@ -56,6 +56,7 @@ export interface EngineSink {
 }
 
 interface RunningCompletion {
+  requestId: string;
   controller: AbortController;
   cause: AbortCause | null;
 }
@@ -198,7 +199,7 @@ export class Engine {
       this.runningCompletion.cause = "superseded";
       this.runningCompletion.controller.abort();
     }
-    const running: RunningCompletion = { controller: new AbortController(), cause: null };
+    const running: RunningCompletion = { requestId: params.requestId, controller: new AbortController(), cause: null };
     this.runningCompletion = running;
     const abort = (cause: AbortCause): void => {
       running.cause ??= cause;
@@ -229,6 +230,14 @@ export class Engine {
         if (this.runningCompletion === running) this.runningCompletion = null;
       }
     });
+  }
+
+  /** The host has the whole suggestion: the running completion `requestId` ends now with what it generated. */
+  finishCompletion(requestId: string): void {
+    const running = this.runningCompletion;
+    if (running?.requestId !== requestId) return;
+    running.cause ??= "finished";
+    running.controller.abort();
   }
 
   async chat(params: ChatParams, signal: AbortSignal): Promise<ChatResult> {

@@ -22,6 +22,7 @@ import {
   type ModelRole,
   type RequestOptions,
   type StateChangeEvent,
+  type CompleteOptions,
   type StreamOptions,
 } from "../../core/backend/index.ts";
 import { EventEmitter as Emitter } from "../../core/events.ts";
@@ -133,7 +134,7 @@ export class RemoteBackend implements InferenceBackend {
     return Promise.resolve();
   }
 
-  async complete(request: CompletionRequest, options: StreamOptions = {}): Promise<CompletionResult> {
+  async complete(request: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
     const model = this.modelOf("completion");
     const background = request.priority === "background";
     // Like the local engine: a newer request supersedes an older one of the same priority, and a user request a prefetch.
@@ -148,6 +149,8 @@ export class RemoteBackend implements InferenceBackend {
     else this.userCompletion = controller;
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     let budgetHit = false;
+    // The caller has the whole suggestion (`finishWhen`): the stream is cut and the text so far is the answer.
+    let finished = false;
     const budget = request.timeBudgetMs !== undefined ? setTimeout(() => ((budgetHit = true), controller.abort()), request.timeBudgetMs) : undefined;
     const started = Date.now();
     this.begin("completion");
@@ -161,9 +164,13 @@ export class RemoteBackend implements InferenceBackend {
             await server.stream(prepared.path, prepared.body, (event) => {
               const piece = acc.add(event);
               if (piece) options.onChunk?.(piece);
+              if (!finished && options.finishWhen?.(acc.text)) {
+                finished = true;
+                controller.abort();
+              }
             }, { signal, model: model.name, endsWithoutDone: prepared.endsWithoutDone });
           } catch (error) {
-            if (budgetHit && error instanceof RemoteCancelledError) return { text: acc.text, mode: prepared.mode, metrics: acc.metrics("timeBudget") };
+            if ((budgetHit || finished) && error instanceof RemoteCancelledError) return { text: acc.text, mode: prepared.mode, metrics: acc.metrics(finished ? "stopString" : "timeBudget") };
             throw error;
           }
           return { text: acc.text, mode: prepared.mode, metrics: acc.metrics() };
