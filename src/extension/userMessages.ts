@@ -165,7 +165,7 @@ export function describeModelFacts(model: { readonly contextSize: number; readon
   if (f.threads !== undefined) {
     const source = f.threadsSource === "measured" ? l10n.t("measured") : f.threadsSource === "cached" ? l10n.t("remembered") : l10n.t("set in the settings");
     const gpu = f.gpuLayers !== undefined && f.gpuLayers > 0 ? l10n.t(", {0} layers on the GPU", f.gpuLayers) : "";
-    lines.push(l10n.t("{0}, {1} threads ({2}){3}", f.device ?? "cpu", f.threads, source, gpu));
+    lines.push(f.threads === 1 ? l10n.t("{0}, 1 thread ({1}){2}", f.device ?? "cpu", source, gpu) : l10n.t("{0}, {1} threads ({2}){3}", f.device ?? "cpu", f.threads, source, gpu));
   }
   const fim = model.fimSupported ? l10n.t("fill-in-the-middle supported") : l10n.t("no fill-in-the-middle (completion sees only the code before the cursor)");
   lines.push(f.fileBytes !== undefined ? l10n.t("file {0}, {1}", formatBytes(f.fileBytes, l10n), fim) : fim);

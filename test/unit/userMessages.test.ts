@@ -127,4 +127,8 @@ test("a model's facts say what speculative decoding does there (auto: what it me
   const zh = describeModelFacts(facts({ choice: "drafting", draftingTokensPerSecond: 60, plainTokensPerSecond: 41 }), l10nWith(chinese));
   assert.ok(zh.some((l) => l.includes("推测解码已开启") && l.includes("60") && l.includes("41")), zh.join("\n"));
   assert.ok(describeModelFacts(facts({ choice: "always", draftingTokensPerSecond: null, plainTokensPerSecond: null }), l10nWith(english)).includes("speculative decoding on"));
+  assert.ok(describeModelFacts(facts(), l10nWith(english)).includes("cpu, 2 threads (measured)"));
+  const one = { ...facts(), facts: { threads: 1, threadsSource: "cached" as const } };
+  assert.ok(describeModelFacts(one, l10nWith(english)).includes("cpu, 1 thread (remembered)"), describeModelFacts(one, l10nWith(english)).join("\n"));
+  assert.ok(describeModelFacts(one, l10nWith(chinese)).some((l) => l.includes("1 个线程")));
 });
