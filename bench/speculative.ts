@@ -47,7 +47,7 @@ interface Place {
 
 /** Milliseconds for one batch of `n` tokens at `DEPTH` tokens of context, n = 1..maxBatch (median of 7). */
 async function verificationCosts(model: LlamaModel, threads: number, maxBatch: number): Promise<number[]> {
-  const context = await model.createContext({ contextSize: 4096, threads, flashAttention: "auto" as unknown as boolean });
+  const context = await model.createContext({ contextSize: 4096, threads, flashAttention: "auto" });
   try {
     const sequence = context.getSequence();
     const text = readFileSync(path.join(root, "src/core/completion/context.ts"), "utf8").repeat(4);

@@ -154,17 +154,14 @@ async function completeUntil(
   const enough = new AbortController();
   let streamed = "";
   let grace: ReturnType<typeof setTimeout> | undefined;
-  // Checked on every chunk, whether or not the backend asks: one that ignores `finishWhen` is still stopped.
-  const complete = (text: string): boolean => {
-    if (grace === undefined && completeWhen(text)) grace = setTimeout(() => enough.abort(), FINISH_GRACE_MS);
-    return grace !== undefined;
-  };
+  // Decided once per chunk, here, whether or not the backend asks (one that ignores `finishWhen` is still stopped);
+  // the backends pass each chunk to `onChunk` before they ask, so `finishWhen` only reports the decision.
   const onChunk = (text: string): void => {
     streamed += text;
-    complete(streamed);
+    if (grace === undefined && completeWhen(streamed)) grace = setTimeout(() => enough.abort(), FINISH_GRACE_MS);
   };
   try {
-    return await engine.complete(request, { signal: AbortSignal.any([signal, enough.signal]), onChunk, finishWhen: complete });
+    return await engine.complete(request, { signal: AbortSignal.any([signal, enough.signal]), onChunk, finishWhen: () => grace !== undefined });
   } catch (error) {
     if (enough.signal.aborted && !signal.aborted) return { text: streamed, metrics: undefined };
     throw error;

@@ -31,7 +31,7 @@ import {
 import { WarmStates } from "./warmStates.ts";
 import type { CompletionMode } from "./trigger.ts";
 import type { PipelineDocument, PipelineOptions, PipelineRequest, PipelineResult, PrefetchOptions, PrewarmReport, ResultSource } from "./pipelineTypes.ts";
-import { prewarmAt } from "./prewarm.ts";
+import { prewarmAt, YIELD_TO_COMPLETION } from "./prewarm.ts";
 import type { PromptText } from "./safetyGate.ts";
 import { charRatioCounter, type TokenCounter } from "./tokens.ts";
 
@@ -52,7 +52,7 @@ export class CompletionPipeline {
   private readonly warm = new WarmStates();
   private lastExtraIds: string[] = [];
   /** The prewarm running now: a user request in its document stops it and plans with what it evaluated. */
-  private prewarming: { readonly docId: string; readonly controller: AbortController; readonly stop: { forRequest: boolean }; readonly done: Promise<PrewarmReport> } | undefined;
+  private prewarming: { readonly docId: string; readonly controller: AbortController; readonly done: Promise<PrewarmReport> } | undefined;
   /** Suggestions shown lately, with where: the same text at another place is a repeat post-processing drops. */
   private readonly recentShown: { readonly at: string; readonly text: string }[] = [];
   /** The last suggestion shown to the user, for the `accepted` outcome. */
@@ -150,13 +150,12 @@ export class CompletionPipeline {
     const onAbort = (): void => controller.abort();
     signal?.addEventListener("abort", onAbort);
     if (signal?.aborted) onAbort();
-    const stop = { forRequest: false };
-    const deps = { options: this.options, warm: this.warm, busy: () => this.inFlight.busy, plan: (mode: CompletionMode) => this.buildPrompt(run, mode), stoppedForRequest: () => stop.forRequest };
+    const deps = { options: this.options, warm: this.warm, busy: () => this.inFlight.busy, plan: (mode: CompletionMode) => this.buildPrompt(run, mode) };
     const done: Promise<PrewarmReport> = prewarmAt(deps, doc, cursor, controller.signal).finally(() => {
       signal?.removeEventListener("abort", onAbort);
       if (this.prewarming?.done === done) this.prewarming = undefined;
     });
-    this.prewarming = { docId: doc.id, controller, stop, done };
+    this.prewarming = { docId: doc.id, controller, done };
     return done;
   }
 
@@ -167,8 +166,7 @@ export class CompletionPipeline {
   private async stopPrewarmFor(docId: string): Promise<boolean> {
     const running = this.prewarming;
     if (running?.docId !== docId) return false;
-    running.stop.forRequest = true;
-    running.controller.abort();
+    running.controller.abort(YIELD_TO_COMPLETION);
     await running.done;
     return true;
   }

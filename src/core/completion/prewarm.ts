@@ -18,9 +18,13 @@ export interface PrewarmDeps {
   readonly busy: () => boolean;
   /** The full-size prompt plan at the cursor (as a prefetch builds it). */
   readonly plan: (mode: CompletionMode) => PromptPlan;
-  /** The pipeline stopped this prewarm for a user request in the same document (so it yielded, not cancelled). */
-  readonly stoppedForRequest?: () => boolean;
 }
+
+/**
+ * The abort reason with which the pipeline stops a prewarm for a user request in the same document: the prewarm
+ * yielded to a completion, it was not cancelled.
+ */
+export const YIELD_TO_COMPLETION = "yield to a completion in this document";
 
 export async function prewarmAt(deps: PrewarmDeps, doc: PipelineDocument, cursor: CursorPosition, signal?: AbortSignal): Promise<PrewarmReport> {
   const { options } = deps;
@@ -40,7 +44,7 @@ export async function prewarmAt(deps: PrewarmDeps, doc: PipelineDocument, cursor
     const engine = await options.engine(signal ?? new AbortController().signal);
     if (!engine.prewarm) return { result: "unsupported" };
     const engineOutcome = await engine.prewarm(backendRequest(filtered.prompt, plan.fields, 0, true), { signal });
-    const outcome = engineOutcome.yieldedTo === "cancelled" && deps.stoppedForRequest?.() ? { ...engineOutcome, yieldedTo: "completion" as const } : engineOutcome;
+    const outcome = engineOutcome.yieldedTo === "cancelled" && signal?.reason === YIELD_TO_COMPLETION ? { ...engineOutcome, yieldedTo: "completion" as const } : engineOutcome;
     const held = outcome.reusedTokens + outcome.evaluatedTokens;
     if (outcome.completed) deps.warm.add({ ...warmStateOf(plan, doc.id), prewarmed: true });
     // Stopped part-way: what it evaluated stays in the engine's cache, so the first request here may still afford the

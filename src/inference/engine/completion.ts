@@ -96,16 +96,9 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
     eogGenerated: response.metadata.stopReason === "eogToken",
   });
   let drafts: RequestMetrics["speculative"];
-  if (speculative && predictionsBefore) {
+  if (predictionsBefore) {
     const after = live.completionSequence.tokenPredictions;
     drafts = { drafting, accepted: after.validated - predictionsBefore.validated, rejected: after.refuted - predictionsBefore.refuted };
-    // Only what the user waits for measures the speed (a background prefetch yields to chat).
-    const gate = speculative.gate;
-    if (gate && params.priority !== "background") {
-      const before = gate.choice;
-      gate.observe(drafting, metrics.tokensPerSecond, metrics.generatedTokens);
-      if (gate.choice !== before) log.info(`speculative decoding (auto): ${gate.choice}, decode tokens/s drafting ${gate.measured.drafting} vs plain ${gate.measured.plain}`);
-    }
   }
   return {
     text: response.response,

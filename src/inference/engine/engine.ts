@@ -222,7 +222,7 @@ export class Engine {
           onChunk: params.stream ? (text) => this.sink.chunk(params.requestId, text) : null,
           log: this.log,
         });
-        if (params.priority !== "background") model.observeDecode(result.metrics.tokensPerSecond, result.metrics.generatedTokens);
+        if (params.priority !== "background") model.observeCompletion(result.metrics);
         return result;
       } finally {
         this.recheck.afterRequest(model);

@@ -24,6 +24,7 @@ import {
   type LoadProgressParams,
   type LoadedModelInfo,
   type ModelRole,
+  type RequestMetrics,
 } from "../protocol.ts";
 import type { ChildLogger } from "./log.ts";
 import { checkModelFile } from "./modelCheck.ts";
@@ -137,9 +138,17 @@ export class LoadedModel {
     };
   }
 
-  /** One completion's decode speed, for the thread re-check. */
-  observeDecode(tokensPerSecond: number | null, generatedTokens: number): void {
-    this.decodeWatch.observe(tokensPerSecond, generatedTokens);
+  /**
+   * A completion the user waited for (not a background prefetch) finished: its decode speed feeds the thread
+   * re-check and, in `auto`, the speculative gate.
+   */
+  observeCompletion(metrics: RequestMetrics): void {
+    this.decodeWatch.observe(metrics.tokensPerSecond, metrics.generatedTokens);
+    const gate = this.live?.speculative?.gate;
+    if (!gate || !metrics.speculative) return;
+    const before = gate.choice;
+    gate.observe(metrics.speculative.drafting, metrics.tokensPerSecond, metrics.generatedTokens);
+    if (gate.choice !== before) this.deps.log.info(`speculative decoding (auto): ${gate.choice}, decode tokens/s drafting ${gate.measured.drafting} vs plain ${gate.measured.plain}`);
   }
 
   /**
