@@ -27,6 +27,7 @@ import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { usageLogOwnTime } from "./usageOverhead.ts";
 import { coldFirstSuggestion } from "./coldStart.ts";
 import { speculativeInEngineConditions } from "./speculative.ts";
+import { EDIT_LOOKUP } from "../src/inference/engine/speculative.ts";
 import { ensureChildBuilt } from "../test/engine/childBuild.ts";
 import { largeFileOwnTime, MemDoc, typeKeystroke, type InFlightKeystroke, mean, naiveInfillLatencies, pct, r1, rng, root, safety, sameSizeSession, sleep, TimedEngine } from "./completionSupport.ts";
 
@@ -278,6 +279,16 @@ async function main(): Promise<void> {
       best: { pattern: best.pattern, draft: best.draft, expectedSpeedup: best.expectedSpeedup },
       goal: ">= 1.5",
       note: "drafts checked against this repository's real continuation (3 lines taken out at 80 seeded places); speed-up = plain decode steps / verification batches, both timed here at 1,600 tokens of context; bench:speed measures the engine itself on random weights (drafts never match)",
+    });
+    const bestEdit = spec.edits.rows.reduce((a, b) => (b.expectedSpeedup > a.expectedSpeedup ? b : a));
+    emit("speculative_prompt_lookup_on_edits", {
+      places: spec.edits.places,
+      settings: spec.edits.rows,
+      best: { pattern: bestEdit.pattern, draft: bestEdit.draft, expectedSpeedup: bestEdit.expectedSpeedup },
+      bestByKind: spec.edits.byKind,
+      engineSetting: { pattern: EDIT_LOOKUP.patternLength.min, draft: EDIT_LOOKUP.predictionLength.max },
+      goal: ">= 1.5",
+      note: "Edit Selection / Fix / Write Doc Comment: 20 selected lines at seeded places, the user message built as the extension builds it, drafts checked against the rewritten block (a rename, an added line, a new doc comment; bench/speculativeEdits.ts); same verification costs",
     });
   } finally {
     await client.dispose();

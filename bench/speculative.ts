@@ -3,8 +3,10 @@
  * code, where random weights cannot tell: a synthetic model's greedy tokens almost never match a draft, so measured
  * on it the speed-up is ~1.0× whatever the code. Two measured inputs instead, and the arithmetic between them:
  *
- * - **cost of verifying a draft**: one batch of 1 + d tokens at ~1,600 tokens of context against one decode step,
- *   timed on the benchmark model with the engine's context settings (flash attention `auto`, same threads);
+ * - **cost of verifying a draft**: a decode step that checks d drafted tokens, timed in node-llama-cpp's own
+ *   speculative loop at ~1,600 tokens of context (the batch of 1 + d tokens, sampling at every position, erasing the
+ *   refuted drafts) on the benchmark model with the engine's context settings (flash attention `auto`, same threads),
+ *   greedy for completions and with the chat's sampler for edits;
  * - **how often the drafts are right** when the model writes what the author wrote: at seeded places in this
  *   repository's TypeScript, three lines are taken out of the file (from their start, or part-way into the first as if
  *   the user had typed its start), the FIM prompt is built as the engine builds it
@@ -12,7 +14,8 @@
  *   continuation token by token, exactly as node-llama-cpp drives it (reset with the prompt, push what was accepted
  *   plus the model's own next token).
  *
- * Speed-up = tokens × cost(1) / Σ cost(1 + draft length) over the verification steps. A real model that writes other
+ * The same for edits (bench/speculativeEdits.ts): the selection in the user message, drafts checked against the
+ * rewritten block. Speed-up = tokens × cost(0 drafts) / Σ cost(draft length) over the verification steps. A real model that writes other
  * code than the author gets other drafts accepted; this measures how much the code repeats itself, the condition
  * prompt lookup needs, and which predictor settings pay on this machine. Runs alone:
  * `UV_THREADPOOL_SIZE=1 node --import tsx bench/speculative.ts [model.gguf] [threads]`.
@@ -21,9 +24,10 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getLlama, InputLookupTokenPredictor, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, InputLookupTokenPredictor, LlamaCompletion, TokenPredictor, type LlamaModel, type Token } from "node-llama-cpp";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { root, rng } from "./completionSupport.ts";
+import { editPlaces } from "./speculativeEdits.ts";
 
 /** Predictor settings compared (pattern: tokens that must match before a draft; draft: most tokens drafted). */
 export const PREDICTOR_SETTINGS: readonly { readonly pattern: number; readonly draft: number }[] = [
@@ -34,6 +38,16 @@ export const PREDICTOR_SETTINGS: readonly { readonly pattern: number; readonly d
   { pattern: 3, draft: 5 },
   { pattern: 3, draft: 8 },
 ];
+/** Settings compared on edits, whose answers repeat long runs of the selection. */
+export const EDIT_PREDICTOR_SETTINGS: readonly { readonly pattern: number; readonly draft: number }[] = [
+  { pattern: 3, draft: 3 },
+  { pattern: 2, draft: 5 },
+  { pattern: 2, draft: 8 },
+  { pattern: 3, draft: 8 },
+  { pattern: 2, draft: 12 },
+  { pattern: 3, draft: 12 },
+];
+const EDIT_PLACES = 45;
 const PLACES = 80;
 const GENERATED = 48;
 const PREFIX_TOKENS = 1500;
@@ -41,28 +55,64 @@ const SUFFIX_TOKENS = 64;
 const DEPTH = 1600;
 
 interface Place {
-  readonly prompt: Token[];
+  /** What the predictor looks drafts up in. */
+  readonly input: Token[];
+  /** What the sequence holds when generation starts. */
+  readonly state: Token[];
   readonly truth: Token[];
 }
 
-/** Milliseconds for one batch of `n` tokens at `DEPTH` tokens of context, n = 1..maxBatch (median of 7). */
-async function verificationCosts(model: LlamaModel, threads: number, maxBatch: number): Promise<number[]> {
+/** Proposes `length` copies of one token at every step: drafts a model almost never confirms, at a chosen length. */
+class FixedDraftPredictor extends TokenPredictor {
+  length = 0;
+  constructor(private readonly token: Token) {
+    super();
+  }
+  reset(): void {}
+  pushTokens(): void {}
+  predictTokens(): Token[] {
+    return Array.from({ length: this.length }, () => this.token);
+  }
+}
+
+/** The sampler settings whose cost is measured: completions decode greedily, edits with the chat's sampler. */
+export const SAMPLERS = {
+  completion: { temperature: 0 },
+  edit: { temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05, repeatPenalty: { penalty: 1.1, lastTokens: 64 } },
+} as const;
+
+/**
+ * Milliseconds of one decode step that checks d = 0..maxDraft drafted tokens (index d), measured in node-llama-cpp's
+ * own speculative loop at `DEPTH` tokens of context: the batch of 1 + d tokens, sampling at every position with
+ * `sampler`, and erasing the refuted drafts. The drafts are tokens the model never writes, so every step yields one
+ * token and the step's cost is the decode time over the tokens generated. Median of 3 runs of 24 tokens per length.
+ */
+async function stepCosts(model: LlamaModel, threads: number, maxDraft: number, sampler: (typeof SAMPLERS)[keyof typeof SAMPLERS]): Promise<number[]> {
   const context = await model.createContext({ contextSize: 4096, threads, flashAttention: "auto" });
   try {
-    const sequence = context.getSequence();
+    const predictor = new FixedDraftPredictor(model.tokenize("\u0001")[0]);
+    const sequence = context.getSequence({ tokenPredictor: predictor });
     const text = readFileSync(path.join(root, "src/core/completion/context.ts"), "utf8").repeat(4);
-    const tokens = model.tokenize(text).slice(0, DEPTH + maxBatch);
-    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, DEPTH));
+    const prompt = model.tokenize(text).slice(0, DEPTH);
+    const completion = new LlamaCompletion({ contextSequence: sequence });
     const costs: number[] = [];
-    for (let n = 1; n <= maxBatch; n++) {
+    for (let d = 0; d <= maxDraft; d++) {
+      predictor.length = d;
       const times: number[] = [];
-      for (let r = 0; r < 7; r++) {
-        const t = performance.now();
-        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(DEPTH, DEPTH + n));
-        times.push(performance.now() - t);
-        await sequence.eraseContextTokenRanges([{ start: DEPTH, end: DEPTH + n }]);
+      for (let r = 0; r < 3; r++) {
+        let first = 0;
+        let tokens = 0;
+        await completion.generateCompletion(prompt, {
+          ...sampler,
+          maxTokens: 24,
+          onToken: (t) => {
+            if (first === 0) first = performance.now();
+            tokens += t.length;
+          },
+        });
+        times.push((performance.now() - first) / Math.max(1, tokens - 1));
       }
-      costs.push(times.sort((a, b) => a - b)[3]);
+      costs.push(times.sort((a, b) => a - b)[1]);
     }
     return costs;
   } finally {
@@ -93,7 +143,8 @@ function places(model: LlamaModel): Place[] {
     const suffix = model.tokenize("\n" + lines.slice(at + 3).join("\n")).slice(0, SUFFIX_TOKENS);
     const line = model.tokenize(gap.slice(0, typed));
     const truth = model.tokenize(gap.slice(typed)).slice(0, GENERATED);
-    out.push({ prompt: [pre, ...prefix, suf, ...suffix, mid, ...line], truth });
+    const prompt = [pre, ...prefix, suf, ...suffix, mid, ...line];
+    out.push({ input: prompt, state: prompt, truth });
   }
   return out;
 }
@@ -101,8 +152,8 @@ function places(model: LlamaModel): Place[] {
 /** Drafts against the real continuation as node-llama-cpp drives the predictor: verification steps and their sizes. */
 function simulate(place: Place, setting: { pattern: number; draft: number }): { steps: number[]; drafted: number; accepted: number } {
   const predictor = new InputLookupTokenPredictor({ patternLength: { min: setting.pattern }, predictionLength: { max: setting.draft } });
-  predictor.reset({ stateTokens: place.prompt });
-  predictor.updateInputTokens(place.prompt);
+  predictor.reset({ stateTokens: place.state });
+  predictor.updateInputTokens(place.input);
   const steps: number[] = [];
   let drafted = 0;
   let accepted = 0;
@@ -122,9 +173,38 @@ function simulate(place: Place, setting: { pattern: number; draft: number }): { 
   return { steps, drafted, accepted };
 }
 
+type Row = { pattern: number; draft: number; acceptance: number; tokensPerStep: number; expectedSpeedup: number };
+
 export interface SpeculativeFigures {
+  /** Milliseconds of a decode step checking d drafts (index d), greedy as completions decode. */
   readonly costMs: number[];
-  readonly rows: { pattern: number; draft: number; acceptance: number; tokensPerStep: number; expectedSpeedup: number }[];
+  /** The same with the chat's sampler, as edits decode. */
+  readonly editCostMs: number[];
+  /** Completions: 3 lines of real code after the cursor. */
+  readonly rows: Row[];
+  /** Edits (bench/speculativeEdits.ts): all three kinds together, and the best setting per kind. */
+  readonly edits: { readonly places: number; readonly rows: Row[]; readonly byKind: Record<string, Row> };
+}
+
+/** Drafting against every place's real answer with `setting`, costed with the measured verification batches. */
+function expected(all: readonly Place[], setting: { pattern: number; draft: number }, costMs: readonly number[]): Row {
+  let tokens = 0;
+  let plainMs = 0;
+  let specMs = 0;
+  let drafted = 0;
+  let accepted = 0;
+  let steps = 0;
+  for (const place of all) {
+    const run = simulate(place, setting);
+    tokens += place.truth.length;
+    plainMs += place.truth.length * costMs[0];
+    specMs += run.steps.reduce((ms, n) => ms + costMs[n - 1], 0);
+    drafted += run.drafted;
+    accepted += run.accepted;
+    steps += run.steps.length;
+  }
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { ...setting, acceptance: round(drafted === 0 ? 0 : accepted / drafted), tokensPerStep: round(tokens / steps), expectedSpeedup: round(plainMs / specMs) };
 }
 
 export async function speculativeOnRealCode(options: { modelPath: string; threads: number }): Promise<SpeculativeFigures> {
@@ -132,29 +212,19 @@ export async function speculativeOnRealCode(options: { modelPath: string; thread
   try {
     const model = await llama.loadModel({ modelPath: options.modelPath });
     try {
-      const maxDraft = Math.max(...PREDICTOR_SETTINGS.map((s) => s.draft));
-      const costMs = await verificationCosts(model, options.threads, maxDraft + 1);
-      const all = places(model);
-      const rows = PREDICTOR_SETTINGS.map((setting) => {
-        let tokens = 0;
-        let plainMs = 0;
-        let specMs = 0;
-        let drafted = 0;
-        let accepted = 0;
-        let steps = 0;
-        for (const place of all) {
-          const run = simulate(place, setting);
-          tokens += place.truth.length;
-          plainMs += place.truth.length * costMs[0];
-          specMs += run.steps.reduce((ms, n) => ms + costMs[n - 1], 0);
-          drafted += run.drafted;
-          accepted += run.accepted;
-          steps += run.steps.length;
-        }
-        const round = (x: number) => Math.round(x * 100) / 100;
-        return { ...setting, acceptance: round(drafted === 0 ? 0 : accepted / drafted), tokensPerStep: round(tokens / steps), expectedSpeedup: round(plainMs / specMs) };
-      });
-      return { costMs: costMs.map((ms) => Math.round(ms * 10) / 10), rows };
+      const costMs = await stepCosts(model, options.threads, Math.max(...PREDICTOR_SETTINGS.map((s) => s.draft)), SAMPLERS.completion);
+      const editCostMs = await stepCosts(model, options.threads, Math.max(...EDIT_PREDICTOR_SETTINGS.map((s) => s.draft)), SAMPLERS.edit);
+      const completionPlaces = places(model);
+      const rows = PREDICTOR_SETTINGS.map((setting) => expected(completionPlaces, setting, costMs));
+      const edits = editPlaces(model, EDIT_PLACES);
+      const editRows = EDIT_PREDICTOR_SETTINGS.map((setting) => expected(edits, setting, editCostMs));
+      const byKind: Record<string, Row> = {};
+      for (const kind of new Set(edits.map((e) => e.kind))) {
+        const ofKind = edits.filter((e) => e.kind === kind);
+        byKind[kind] = EDIT_PREDICTOR_SETTINGS.map((setting) => expected(ofKind, setting, editCostMs)).reduce((a, b) => (b.expectedSpeedup > a.expectedSpeedup ? b : a));
+      }
+      const round = (ms: number) => Math.round(ms * 10) / 10;
+      return { costMs: costMs.map(round), editCostMs: editCostMs.map(round), rows, edits: { places: edits.length, rows: editRows, byKind } };
     } finally {
       await model.dispose();
     }

@@ -42,7 +42,7 @@ export class NoModelConfiguredError extends Error {
 /** Settings the local engine process is started with: a change starts a fresh process. */
 const RESTART_KEYS: readonly SettingKey[] = ["engine.gpu", "engine.threads", "engine.idleUnloadMinutes"];
 /** Settings a model is loaded with: a change reloads the models on next use. */
-const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "completion.speculativeDecoding", "chat.modelPath", "completion.modelPath", "completion.backend", "chat.backend", "remote.completionModel", "remote.chatModel"];
+const RELOAD_KEYS: readonly SettingKey[] = ["engine.contextSize", "engine.gpuLayers", "engine.flashAttention", "completion.speculativeDecoding", "chat.speculativeDecoding", "chat.modelPath", "completion.modelPath", "completion.backend", "chat.backend", "remote.completionModel", "remote.chatModel"];
 
 /** Settings of the remote backend: roles served remotely load again on next use. */
 const REMOTE_KEYS: readonly SettingKey[] = ["remote.caFile", "remote.connectTimeoutMs", "remote.firstTokenTimeoutMs", "remote.endpoints", "remote.fimTemplate"];
@@ -245,6 +245,7 @@ export class BackendRegistry {
         return {
           flashAttention: flashAttentionOption(config.get("engine.flashAttention")),
           speculative: config.get("completion.speculativeDecoding"),
+          speculativeEdits: config.get("chat.speculativeDecoding"),
           ...(contextSize > 0 ? { contextSize } : {}),
           gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
         };

@@ -170,11 +170,12 @@ export function describeModelFacts(model: { readonly contextSize: number; readon
   const fim = model.fimSupported ? l10n.t("fill-in-the-middle supported") : l10n.t("no fill-in-the-middle (completion sees only the code before the cursor)");
   lines.push(f.fileBytes !== undefined ? l10n.t("file {0}, {1}", formatBytes(f.fileBytes, l10n), fim) : fim);
   if (f.state === "idleUnloaded") lines.push(l10n.t("unloaded after inactivity; it reloads on next use"));
-  if (f.speculative) lines.push(describeSpeculative(f.speculative, l10n));
+  if (f.speculative) lines.push(l10n.t("completions: {0}", describeSpeculative(f.speculative, l10n)));
+  if (f.speculativeEdits) lines.push(l10n.t("edits: {0}", describeSpeculative(f.speculativeEdits, l10n)));
   return lines;
 }
 
-/** Speculative decoding on completions: always on, or what `auto` measured and chose. */
+/** Speculative decoding on completions or edits: always on, or what `auto` measured and chose. */
 function describeSpeculative(s: NonNullable<ModelFacts["speculative"]>, l10n: L10n): string {
   const speed = (x: number | null) => (x === null ? "–" : String(x));
   switch (s.choice) {

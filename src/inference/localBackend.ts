@@ -46,6 +46,8 @@ export interface LocalLoadSettings {
    * faster, `on` always, `off` never. Default `off`.
    */
   readonly speculative?: "auto" | "on" | "off";
+  /** The same for answers that rewrite code (edits). Default `off`. */
+  readonly speculativeEdits?: "auto" | "on" | "off";
 }
 
 export interface LocalBackendOptions extends LocalEngineClientOptions {
@@ -110,7 +112,8 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
       ...(settings.contextSize !== undefined ? { contextSize: settings.contextSize } : {}),
       ...(settings.gpuLayers !== undefined ? { gpuLayers: settings.gpuLayers } : {}),
       ...(settings.flashAttention !== undefined ? { flashAttention: settings.flashAttention } : {}),
-      ...(settings.speculative && settings.speculative !== "off" ? { speculative: settings.speculative === "on" ? ("promptLookup" as const) : ("auto" as const) } : {}),
+      ...(settings.speculative && settings.speculative !== "off" ? { speculative: draftingMode(settings.speculative) } : {}),
+      ...(settings.speculativeEdits && settings.speculativeEdits !== "off" ? { speculativeEdits: draftingMode(settings.speculativeEdits) } : {}),
     };
     this.refsByPath.set(model.path, model);
     const result = await this.client.loadModel(params, options);
@@ -224,9 +227,15 @@ export class LocalBackend implements InferenceBackend, LocalProcessInfo {
         fileBytes: info.fileSize,
         state: info.state,
         ...(info.speculative ? { speculative: info.speculative } : {}),
+        ...(info.speculativeEdits ? { speculativeEdits: info.speculativeEdits } : {}),
       },
     };
   }
+}
+
+/** The setting's `on` is the engine's `promptLookup`. */
+function draftingMode(setting: "auto" | "on"): "auto" | "promptLookup" {
+  return setting === "on" ? "promptLookup" : "auto";
 }
 
 function llamaCppVersion(info: InitializeResult): string {

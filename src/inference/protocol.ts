@@ -122,7 +122,7 @@ export interface RequestMetrics {
   restoredTokens?: number;
   /**
    * Speculative decoding on this request (absent when the model has it off): whether it drafted, and how many drafted
-   * tokens the model confirmed and refuted. Absent on chat.
+   * tokens the model confirmed and refuted. On chat only for an edit (`purpose: "edit"`) with `speculativeEdits` on.
    */
   speculative?: { drafting: boolean; accepted: number; rejected: number };
 }
@@ -241,6 +241,11 @@ export interface LoadModelParams {
    * Default `off`.
    */
   speculative?: "off" | "promptLookup" | "auto";
+  /**
+   * The same for chat answers that rewrite the code in the question (`ChatParams.purpose: "edit"`), which repeat long
+   * runs of it, so drafts are longer (engine/speculative.ts). Other chat answers never draft. Default `off`.
+   */
+  speculativeEdits?: "off" | "promptLookup" | "auto";
 }
 
 export interface LoadedModelInfo {
@@ -269,7 +274,15 @@ export interface LoadedModelInfo {
    * Speculative decoding on its completion sequence (absent when off): `always` drafts (`promptLookup`); in `auto`
    * the gate's choice so far and the median decode tokens/s it measured each way (null before a sample).
    */
-  speculative?: { choice: "always" | "measuring" | "drafting" | "plain"; draftingTokensPerSecond: number | null; plainTokensPerSecond: number | null };
+  speculative?: SpeculativeInfo;
+  /** The same for edits on its chat sequence (`speculativeEdits`; absent when off). */
+  speculativeEdits?: SpeculativeInfo;
+}
+
+export interface SpeculativeInfo {
+  choice: "always" | "measuring" | "drafting" | "plain";
+  draftingTokensPerSecond: number | null;
+  plainTokensPerSecond: number | null;
 }
 
 export interface LoadModelResult {
@@ -448,6 +461,11 @@ export interface ChatParams {
   maxTokens?: number;
   /** Stop strings (not included in the text). */
   stop?: string[];
+  /**
+   * `edit`: the answer rewrites code given in the last message (Edit Selection, Fix, Write Doc Comment), so it repeats
+   * much of it, and the engine drafts from it (`speculativeEdits`). Default `chat`.
+   */
+  purpose?: "chat" | "edit";
 }
 
 export interface ChatResult {

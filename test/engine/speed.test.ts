@@ -143,6 +143,60 @@ describe("engine: speculative decoding (prompt lookup)", () => {
   });
 });
 
+describe("engine: speculative decoding of edits (prompt lookup on the chat sequence)", () => {
+  const greedy = { temperature: 0, seed: 1, repeatPenalty: 1 };
+  const edit = (i: number) => [
+    { role: "user" as const, text: `Rewrite this typescript code as instructed.\n\nInstruction: rename x${i} to y\n\nThe code:\n\`\`\`typescript\n${codePrefix()}\n\`\`\`` },
+  ];
+
+  it("an edit drafts from its code and gives the same answer as plain decoding; a chat answer never drafts", async () => {
+    const tiny = await ensureSyntheticModel("tiny");
+    const answers: string[] = [];
+    for (const speculativeEdits of ["off", "promptLookup"] as const) {
+      const { client } = await createClient();
+      try {
+        await client.loadModel({ path: tiny, role: "chat", speculativeEdits });
+        const result = await client.chat({ messages: edit(0), sampling: greedy, maxTokens: 32, purpose: "edit" });
+        answers.push(result.text);
+        const facts = (await client.status()).models[0];
+        if (speculativeEdits === "off") {
+          assert.equal(result.metrics.speculative, undefined, "no drafting report when it is off");
+          assert.equal(facts?.speculativeEdits, undefined);
+        } else {
+          const drafts = result.metrics.speculative;
+          assert.equal(drafts?.drafting, true);
+          assert.ok(drafts.accepted >= 0 && drafts.rejected >= 0);
+          assert.equal(facts?.speculativeEdits?.choice, "always");
+          // The same model answering a question: no drafting, no report, the switch stays for the next edit.
+          const chat = await client.chat({ messages: [{ role: "user", text: "What does this do?" }], sampling: greedy, maxTokens: 16 });
+          assert.equal(chat.metrics.speculative, undefined);
+          assert.equal((await client.chat({ messages: edit(0), sampling: greedy, maxTokens: 32, purpose: "edit" })).text, result.text, "an edit after a chat answer: the same text");
+        }
+      } finally {
+        await client.dispose();
+      }
+    }
+    assert.equal(answers[1], answers[0], "drafting leaves a greedy answer unchanged");
+  });
+
+  it("auto: edits alternate between drafting and not while it measures, apart from completions' own measurement", async () => {
+    const tiny = await ensureSyntheticModel("tiny");
+    const { client } = await createClient();
+    try {
+      await client.loadModel({ path: tiny, role: "chat", speculative: "auto", speculativeEdits: "auto" });
+      const ways = [];
+      for (let i = 0; i < 4; i++) ways.push((await client.chat({ messages: edit(i), sampling: greedy, maxTokens: 24, purpose: "edit" })).metrics.speculative?.drafting);
+      assert.deepEqual(ways, [true, false, true, false], "measuring: drafting, plain, drafting, plain");
+      const facts = (await client.status()).models[0];
+      assert.equal(facts?.speculativeEdits?.choice, "measuring");
+      assert.ok((facts?.speculativeEdits?.draftingTokensPerSecond ?? 0) > 0 && (facts?.speculativeEdits?.plainTokensPerSecond ?? 0) > 0, JSON.stringify(facts?.speculativeEdits));
+      assert.deepEqual(facts?.speculative, { choice: "measuring", draftingTokensPerSecond: null, plainTokensPerSecond: null }, "completions have measured nothing yet");
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe("engine: warm files (node-llama-cpp directly)", () => {
   let llama: Llama;
   let model: LlamaModel;

@@ -204,6 +204,8 @@ describe("Chat context, slash commands, Edit Selection and the answer cache (ext
     editor.selection = new vscode.Selection(0, 0, 4, 1);
     const requests = api.chat.engineRequests;
     api.chat.edits.lastOutcome = undefined;
+    const answered: { metrics?: { speculative?: { drafting: boolean } } }[] = [];
+    const listening = api.chat.onDidAnswer((answer) => answered.push(answer));
     const done = api.chat.edits.start("add a doc comment");
     // Random weights write anything: the flow ends in a diff to decide, or a clear "no code" / "same code" message.
     await waitFor("the edit to reach a decision", () => api.chat.edits.pending !== undefined || api.chat.edits.lastOutcome !== undefined, 180_000);
@@ -214,6 +216,11 @@ describe("Chat context, slash commands, Edit Selection and the answer cache (ext
     assert.equal(editor.document.getText(), SOURCE);
     assert.equal(editor.document.isDirty, false);
     assert.ok(api.chat.current.turns.some((t) => t.attachments.some((a) => a.kind === "edit")), "the edit request is in the chat");
+    listening.dispose();
+    // The engine was told it is an edit: with chat.speculativeDecoding at its default (auto) the answer reports
+    // whether it drafted from the selection (which way the gate chose depends on what it has measured).
+    assert.equal(answered.length, 1);
+    assert.equal(typeof answered[0].metrics?.speculative?.drafting, "boolean", JSON.stringify(answered[0].metrics));
   });
 
   it("the second identical question on the same context is served from the cache with no engine request; Regenerate asks again", async () => {

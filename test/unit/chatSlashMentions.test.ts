@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { completeSlash, detectTestFramework, docStyle, parseSlashCommand, slashQuestion } from "../../src/core/chat/slashCommands.ts";
+import { answerRewritesCode, completeSlash, detectTestFramework, docStyle, parseSlashCommand, slashQuestion } from "../../src/core/chat/slashCommands.ts";
 import { formatDiagnostics, mentionBudgetChars, fuzzyScore, mentionText, parseMentions, tokenAt, type DiagnosticLine } from "../../src/core/chat/mentions.ts";
 
 test("slash commands: known, with their rest, case-insensitive; unknown reported; paths and bare slashes are text", () => {
@@ -89,4 +89,14 @@ test("fuzzy file match prefers the file name", () => {
   const ranked = files.map((f) => [f, fuzzyScore("app", f)] as const).filter(([, s]) => s !== undefined).sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0)).map(([f]) => f);
   assert.equal(ranked[0], "src/app.ts");
   assert.equal(fuzzyScore("zzz", "src/app.ts"), undefined);
+});
+
+test("answers that rewrite the attached code (edit, /fix, /doc) are told apart from other questions: the engine drafts those from the code", () => {
+  const selection = [{ kind: "selection" }];
+  assert.equal(answerRewritesCode({ text: "Edit a.ts:1-3: rename x", attachments: [{ kind: "edit" }] }), true);
+  assert.equal(answerRewritesCode({ text: slashQuestion({ command: "fix", rest: "", languageId: "typescript" }), attachments: [...selection, { kind: "problems" }] }), true);
+  assert.equal(answerRewritesCode({ text: slashQuestion({ command: "doc", rest: "", languageId: "typescript" }), attachments: selection }), true);
+  assert.equal(answerRewritesCode({ text: slashQuestion({ command: "explain", rest: "", languageId: "typescript" }), attachments: selection }), false);
+  assert.equal(answerRewritesCode({ text: slashQuestion({ command: "tests", rest: "", languageId: "typescript" }), attachments: selection }), false, "tests are new code");
+  assert.equal(answerRewritesCode({ text: "how do I fix this? /fix: maybe", attachments: selection }), false, "only the command's own question");
 });

@@ -115,18 +115,25 @@ test("Engine Status names a downloaded GPU binary and where it lives, in both la
   assert.ok(fellBack.some((line) => line.includes("预构建引擎") && line.includes("another CPU")), fellBack.join("\n"));
 });
 
-test("a model's facts say what speculative decoding does there (auto: what it measured), in both languages", () => {
-  const facts = (speculative?: { choice: "always" | "measuring" | "drafting" | "plain"; draftingTokensPerSecond: number | null; plainTokensPerSecond: number | null }) => ({
+test("a model's facts say what speculative decoding does there, for completions and for edits (auto: what it measured), in both languages", () => {
+  type Facts = { choice: "always" | "measuring" | "drafting" | "plain"; draftingTokensPerSecond: number | null; plainTokensPerSecond: number | null };
+  const facts = (speculative?: Facts, speculativeEdits?: Facts) => ({
     contextSize: 8192,
     fimSupported: true,
-    facts: { threads: 2, threadsSource: "measured" as const, ...(speculative ? { speculative } : {}) },
+    facts: { threads: 2, threadsSource: "measured" as const, ...(speculative ? { speculative } : {}), ...(speculativeEdits ? { speculativeEdits } : {}) },
   });
   assert.ok(!describeModelFacts(facts(), l10nWith(english)).some((l) => l.includes("speculative")), "nothing when it is off");
-  assert.ok(describeModelFacts(facts({ choice: "measuring", draftingTokensPerSecond: null, plainTokensPerSecond: 40 }), l10nWith(english)).includes("speculative decoding: measuring which is faster"));
-  assert.ok(describeModelFacts(facts({ choice: "plain", draftingTokensPerSecond: 38.5, plainTokensPerSecond: 41 }), l10nWith(english)).includes("speculative decoding off: slower here (38.5 vs 41 tokens/s)"));
+  assert.ok(describeModelFacts(facts({ choice: "measuring", draftingTokensPerSecond: null, plainTokensPerSecond: 40 }), l10nWith(english)).includes("completions: speculative decoding: measuring which is faster"));
+  assert.ok(describeModelFacts(facts({ choice: "plain", draftingTokensPerSecond: 38.5, plainTokensPerSecond: 41 }), l10nWith(english)).includes("completions: speculative decoding off: slower here (38.5 vs 41 tokens/s)"));
   const zh = describeModelFacts(facts({ choice: "drafting", draftingTokensPerSecond: 60, plainTokensPerSecond: 41 }), l10nWith(chinese));
-  assert.ok(zh.some((l) => l.includes("推测解码已开启") && l.includes("60") && l.includes("41")), zh.join("\n"));
-  assert.ok(describeModelFacts(facts({ choice: "always", draftingTokensPerSecond: null, plainTokensPerSecond: null }), l10nWith(english)).includes("speculative decoding on"));
+  assert.ok(zh.some((l) => l.startsWith("补全") && l.includes("推测解码已开启") && l.includes("60") && l.includes("41")), zh.join("\n"));
+  assert.ok(describeModelFacts(facts({ choice: "always", draftingTokensPerSecond: null, plainTokensPerSecond: null }), l10nWith(english)).includes("completions: speculative decoding on"));
+  // Edits have their own line, which says what their own gate measured.
+  const both = describeModelFacts(facts({ choice: "plain", draftingTokensPerSecond: 38, plainTokensPerSecond: 41 }, { choice: "drafting", draftingTokensPerSecond: 95, plainTokensPerSecond: 40 }), l10nWith(english));
+  assert.ok(both.includes("edits: speculative decoding on: faster here (95 vs 40 tokens/s)"), both.join("\n"));
+  assert.ok(both.includes("completions: speculative decoding off: slower here (38 vs 41 tokens/s)"), both.join("\n"));
+  const zhEdits = describeModelFacts(facts(undefined, { choice: "measuring", draftingTokensPerSecond: null, plainTokensPerSecond: null }), l10nWith(chinese));
+  assert.ok(zhEdits.some((l) => l.startsWith("编辑") && l.includes("推测解码")), zhEdits.join("\n"));
   assert.ok(describeModelFacts(facts(), l10nWith(english)).includes("cpu, 2 threads (measured)"));
   const one = { ...facts(), facts: { threads: 1, threadsSource: "cached" as const } };
   assert.ok(describeModelFacts(one, l10nWith(english)).includes("cpu, 1 thread (remembered)"), describeModelFacts(one, l10nWith(english)).join("\n"));

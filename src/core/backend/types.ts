@@ -136,6 +136,11 @@ export interface ChatRequest {
   /** Default 2,048. */
   readonly maxTokens?: number;
   readonly stop?: readonly string[];
+  /**
+   * `edit`: the answer rewrites code given in the last message (Edit Selection, Fix, Write Doc Comment), so it repeats
+   * much of it; the local engine drafts from it (speculative decoding). Default `chat`.
+   */
+  readonly purpose?: "chat" | "edit";
 }
 
 export interface ChatResult {
@@ -175,11 +180,15 @@ export interface ModelFacts {
   /** `idleUnloaded`: freed after inactivity, reloaded on next use. */
   readonly state?: "loaded" | "idleUnloaded" | "loading";
   /** Speculative decoding on completions (absent when off): what it does now and the decode speeds measured each way. */
-  readonly speculative?: {
-    readonly choice: "always" | "measuring" | "drafting" | "plain";
-    readonly draftingTokensPerSecond: number | null;
-    readonly plainTokensPerSecond: number | null;
-  };
+  readonly speculative?: SpeculativeFacts;
+  /** The same for edits (answers that rewrite the code asked about; absent when off). */
+  readonly speculativeEdits?: SpeculativeFacts;
+}
+
+export interface SpeculativeFacts {
+  readonly choice: "always" | "measuring" | "drafting" | "plain";
+  readonly draftingTokensPerSecond: number | null;
+  readonly plainTokensPerSecond: number | null;
 }
 
 /** Prompt and generation speed measured on this backend (`measureSpeed`). */

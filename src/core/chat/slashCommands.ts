@@ -131,3 +131,15 @@ export function slashQuestion(request: SlashRequest): string {
       return `/doc: Write ${docStyle(request.languageId)} for the attached code. Reply with the code with its doc comment added, in one fenced code block.${extra}`;
   }
 }
+
+/** Slash commands whose answer is the attached code rewritten (`slashQuestion` asks for it in one code block). */
+const REWRITING_COMMANDS: readonly SlashCommand[] = ["fix", "doc"];
+
+/**
+ * Whether the answer to this user turn rewrites the code it carries (Edit Selection, `/fix`, `/doc`): such an answer
+ * repeats long runs of that code, which the local engine drafts from (speculative decoding for edits).
+ */
+export function answerRewritesCode(turn: { readonly text: string; readonly attachments: readonly { readonly kind: string }[] }): boolean {
+  if (turn.attachments.some((a) => a.kind === "edit")) return true;
+  return REWRITING_COMMANDS.some((command) => turn.text.startsWith(`/${command}:`));
+}

@@ -7,6 +7,7 @@
 import type { ChatFeature, StoredTurn } from "../../core/chat/conversation.ts";
 import { estimateTokens } from "../../core/chat/history.ts";
 import { CHAT_SYSTEM_PROMPT } from "../../core/chat/prompt.ts";
+import { answerRewritesCode } from "../../core/chat/slashCommands.ts";
 import { earlyStopReason, modelText, planChatRequest, requestTranscript, type ContextUsage } from "../../core/chat/request.ts";
 import { errorCode, type InferenceBackend } from "../../core/backend/index.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
@@ -132,8 +133,10 @@ export class ChatGeneration {
       const sanitizer = this.safety.outputSanitizer(feature);
       this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(plan.systemPrompt, plan.messages), []);
       this.requests++;
+      const asked = history.at(-1);
+      const rewrites = asked !== undefined && asked.role === "user" && answerRewritesCode(asked);
       const result = await backend.chat(
-        { messages: [...plan.messages], systemPrompt: plan.systemPrompt, maxTokens: plan.reserveTokens },
+        { messages: [...plan.messages], systemPrompt: plan.systemPrompt, maxTokens: plan.reserveTokens, purpose: rewrites ? "edit" : "chat" },
         { signal, onChunk: (chunk) => deliver(sanitizer.push(chunk)) },
       );
       deliver(sanitizer.end());

@@ -29,6 +29,12 @@ export async function runChat({ model, params, signal, onChunk }: ChatRun): Prom
 
   const promptTokens = estimatePromptTokens(session, history, prompt);
   const reused = reusablePrefix(live.chatSequence.contextTokens, promptTokens);
+  // Drafting only for an edit (its answer repeats the question's code); the gate decides in `auto`.
+  const edits = live.speculativeEdits;
+  const isEdit = params.purpose === "edit";
+  const drafting = edits != null && isEdit && (edits.gate?.next() ?? true);
+  if (edits) edits.predictor.drafting = drafting;
+  const predictionsBefore = edits && isEdit ? live.chatSequence.tokenPredictions : null;
   const sampling = params.sampling ?? {};
   const stops = (params.stop ?? []).filter((s) => s.length > 0);
   const generate = () =>
@@ -62,17 +68,18 @@ export async function runChat({ model, params, signal, onChunk }: ChatRun): Prom
     result.stopReason === "customStopTrigger" || result.stopReason === "stopGenerationTrigger"
       ? "stopString"
       : result.stopReason;
-  return {
-    text: result.responseText,
-    contextShifted: wasContextShifted(session),
-    metrics: clock.finish({
-      promptTokens: promptTokens.length,
-      reusedTokens: reused,
-      stopReason,
-      threads: live.context.currentThreads || model.describe().threads,
-      eogGenerated: result.stopReason === "eogToken",
-    }),
-  };
+  const metrics = clock.finish({
+    promptTokens: promptTokens.length,
+    reusedTokens: reused,
+    stopReason,
+    threads: live.context.currentThreads || model.describe().threads,
+    eogGenerated: result.stopReason === "eogToken",
+  });
+  if (predictionsBefore) {
+    const after = live.chatSequence.tokenPredictions;
+    metrics.speculative = { drafting, accepted: after.validated - predictionsBefore.validated, rejected: after.refuted - predictionsBefore.refuted };
+  }
+  return { text: result.responseText, contextShifted: wasContextShifted(session), metrics };
 }
 
 /** Splits the request into the history before the question and the question itself. */

@@ -255,7 +255,9 @@ export class Engine {
       await this.recheck.beforeRequest();
       return await this.track("chat", model, async () => {
         await this.ensureLive(model, signal);
-        return runChat({ model, params, signal, onChunk: (text) => this.sink.chunk(params.requestId, text) });
+        const result = await runChat({ model, params, signal, onChunk: (text) => this.sink.chunk(params.requestId, text) });
+        if (params.purpose === "edit") model.observeEdit(result.metrics);
+        return result;
       });
     } finally {
       done();

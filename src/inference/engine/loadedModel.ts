@@ -15,7 +15,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from "node-llama-cpp";
-import { SwitchableLookupPredictor } from "./speculative.ts";
+import { EDIT_LOOKUP, PROMPT_LOOKUP, SwitchableLookupPredictor, type LookupSettings } from "./speculative.ts";
 import { SpeculativeGate } from "./speculativeGate.ts";
 import { EngineError } from "../errors.ts";
 import {
@@ -25,6 +25,7 @@ import {
   type LoadedModelInfo,
   type ModelRole,
   type RequestMetrics,
+  type SpeculativeInfo,
 } from "../protocol.ts";
 import type { ChildLogger } from "./log.ts";
 import { checkModelFile } from "./modelCheck.ts";
@@ -59,7 +60,27 @@ export interface LiveModel {
   /** Saved states of recently used files for the completion sequence. */
   warmFiles: WarmFiles;
   /** The completion sequence's drafting switch, and in `auto` what decides it per request; null when off. */
-  speculative: { predictor: SwitchableLookupPredictor; gate: SpeculativeGate | null } | null;
+  speculative: DraftingSwitch | null;
+  /** The same for edits on the chat sequence (other chat answers never draft); null when off. */
+  speculativeEdits: DraftingSwitch | null;
+}
+
+/** A sequence's prompt-lookup predictor and, in `auto`, the gate that decides per request whether it drafts. */
+export interface DraftingSwitch {
+  predictor: SwitchableLookupPredictor;
+  gate: SpeculativeGate | null;
+}
+
+/** The predictor and gate for `mode` (null when off). */
+function draftingSwitch(mode: LoadModelParams["speculative"], settings: LookupSettings): DraftingSwitch | null {
+  if (mode == null || mode === "off") return null;
+  return { predictor: new SwitchableLookupPredictor(settings), gate: mode === "auto" ? new SpeculativeGate() : null };
+}
+
+/** What a drafting switch shows in the model's facts. */
+function describeSwitch(drafting: DraftingSwitch): SpeculativeInfo {
+  const gate = drafting.gate;
+  return { choice: gate ? gate.choice : "always", draftingTokensPerSecond: gate?.measured.drafting ?? null, plainTokensPerSecond: gate?.measured.plain ?? null };
 }
 
 export class LoadedModel {
@@ -127,14 +148,13 @@ export class LoadedModel {
       memory: { ram: 0, vram: 0 },
     };
     const speculative = this.live?.speculative;
-    const gate = speculative?.gate;
+    const speculativeEdits = this.live?.speculativeEdits;
     return {
       ...base,
       roles: [...this.roles].sort(),
       state: this.live ? "loaded" : this.loading ? "loading" : "idleUnloaded",
-      ...(speculative
-        ? { speculative: { choice: gate ? gate.choice : "always", draftingTokensPerSecond: gate?.measured.drafting ?? null, plainTokensPerSecond: gate?.measured.plain ?? null } }
-        : {}),
+      ...(speculative ? { speculative: describeSwitch(speculative) } : {}),
+      ...(speculativeEdits ? { speculativeEdits: describeSwitch(speculativeEdits) } : {}),
     };
   }
 
@@ -144,11 +164,19 @@ export class LoadedModel {
    */
   observeCompletion(metrics: RequestMetrics): void {
     this.decodeWatch.observe(metrics.tokensPerSecond, metrics.generatedTokens);
-    const gate = this.live?.speculative?.gate;
+    this.observeDrafting("completions", this.live?.speculative?.gate, metrics);
+  }
+
+  /** An edit's answer finished: in `auto`, its decode speed feeds the edits' speculative gate. */
+  observeEdit(metrics: RequestMetrics): void {
+    this.observeDrafting("edits", this.live?.speculativeEdits?.gate, metrics);
+  }
+
+  private observeDrafting(what: string, gate: SpeculativeGate | null | undefined, metrics: RequestMetrics): void {
     if (!gate || !metrics.speculative) return;
     const before = gate.choice;
     gate.observe(metrics.speculative.drafting, metrics.tokensPerSecond, metrics.generatedTokens);
-    if (gate.choice !== before) this.deps.log.info(`speculative decoding (auto): ${gate.choice}, decode tokens/s drafting ${gate.measured.drafting} vs plain ${gate.measured.plain}`);
+    if (gate.choice !== before) this.deps.log.info(`speculative decoding of ${what} (auto): ${gate.choice}, decode tokens/s drafting ${gate.measured.drafting} vs plain ${gate.measured.plain}`);
   }
 
   /**
@@ -283,14 +311,14 @@ export class LoadedModel {
         throw mapLoadError(error, this.path);
       }
       // Prompt-lookup drafting: greedy output stays the same, verified drafts save decode steps where code repeats.
-      const mode = this.spec.speculative ?? "off";
-      const speculative = mode === "off" ? null : { predictor: new SwitchableLookupPredictor(), gate: mode === "auto" ? new SpeculativeGate() : null };
+      const speculative = draftingSwitch(this.spec.speculative, PROMPT_LOOKUP);
+      const speculativeEdits = draftingSwitch(this.spec.speculativeEdits, EDIT_LOOKUP);
       const completionSequence = context.getSequence(speculative ? { tokenPredictor: speculative.predictor } : {});
-      const chatSequence = context.getSequence();
+      const chatSequence = context.getSequence(speculativeEdits ? { tokenPredictor: speculativeEdits.predictor } : {});
       const completion = new LlamaCompletion({ contextSequence: completionSequence });
       // "auto" resolves the wrapper from the GGUF's chat template (Jinja or a known family).
       const chat = new LlamaChatSession({ contextSequence: chatSequence, chatWrapper: "auto", autoDisposeSequence: false });
-      const live: LiveModel = { model, context, completionSequence, chatSequence, completion, chat, warmFiles: new WarmFiles(log), speculative };
+      const live: LiveModel = { model, context, completionSequence, chatSequence, completion, chat, warmFiles: new WarmFiles(log), speculative, speculativeEdits };
       lap("context");
       const memory = context.memoryUsage;
       this.info = {
