@@ -18,13 +18,14 @@
  * rewritten block. Speed-up = tokens × cost(0 drafts) / Σ cost(draft length) over the verification steps. A real model that writes other
  * code than the author gets other drafts accepted; this measures how much the code repeats itself, the condition
  * prompt lookup needs, and which predictor settings pay on this machine. Runs alone:
- * `UV_THREADPOOL_SIZE=1 node --import tsx bench/speculative.ts [model.gguf] [threads]`.
+ * `UV_THREADPOOL_SIZE=1 node --import tsx bench/speculative.ts [model.gguf] [threads] [engine build addon]`.
  */
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getLlama, InputLookupTokenPredictor, LlamaCompletion, TokenPredictor, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, InputLookupTokenPredictor, LlamaCompletion, LlamaLogLevel, TokenPredictor, type LlamaModel, type Token } from "node-llama-cpp";
+import { loadLocalLlama } from "../src/inference/engine/localBinary.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { root, rng } from "./completionSupport.ts";
 import { editPlaces } from "./speculativeEdits.ts";
@@ -207,8 +208,12 @@ function expected(all: readonly Place[], setting: { pattern: number; draft: numb
   return { ...setting, acceptance: round(drafted === 0 ? 0 : accepted / drafted), tokensPerStep: round(tokens / steps), expectedSpeedup: round(plainMs / specMs) };
 }
 
-export async function speculativeOnRealCode(options: { modelPath: string; threads: number }): Promise<SpeculativeFigures> {
-  const llama = await getLlama({ gpu: false, build: "never", maxThreads: Math.max(1, options.threads) });
+export async function speculativeOnRealCode(options: { modelPath: string; threads: number; engineBinary?: string }): Promise<SpeculativeFigures> {
+  const maxThreads = Math.max(1, options.threads);
+  // The prebuilt binary, or the build for this CPU (Optimize the Engine), whose batches may cost otherwise.
+  const llama = options.engineBinary
+    ? await loadLocalLlama(options.engineBinary, { logLevel: LlamaLogLevel.warn, logger: () => undefined, maxThreads })
+    : await getLlama({ gpu: false, build: "never", maxThreads });
   try {
     const model = await llama.loadModel({ modelPath: options.modelPath });
     try {
@@ -238,8 +243,9 @@ export async function speculativeOnRealCode(options: { modelPath: string; thread
  * `UV_THREADPOOL_SIZE=1`): in a process with the default pool of 4, a batch of 2 tokens measured as much as 2 decode
  * steps (work hopping between pool threads), which would misstate the cost of verifying drafts.
  */
-export function speculativeInEngineConditions(options: { modelPath: string; threads: number }): SpeculativeFigures {
-  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), options.modelPath, String(options.threads)], {
+export function speculativeInEngineConditions(options: { modelPath: string; threads: number; engineBinary?: string }): SpeculativeFigures {
+  const args = [options.modelPath, String(options.threads), ...(options.engineBinary ? [options.engineBinary] : [])];
+  const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, UV_THREADPOOL_SIZE: "1" },
@@ -253,5 +259,6 @@ export function speculativeInEngineConditions(options: { modelPath: string; thre
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const modelPath = process.argv[2] ?? (await ensureSyntheticModel("qwen05b", { quantization: "Q8_0" }));
   const threads = Number(process.argv[3]) || 2;
-  console.log(JSON.stringify({ bench: "speculative", ...(await speculativeOnRealCode({ modelPath, threads })) }));
+  const engineBinary = process.argv[4];
+  console.log(JSON.stringify({ bench: "speculative", ...(await speculativeOnRealCode({ modelPath, threads, ...(engineBinary ? { engineBinary } : {}) })) }));
 }

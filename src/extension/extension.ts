@@ -6,7 +6,7 @@ import { explainSelection } from "./chat/explain.ts";
 import { CompletionService } from "./completion/service.ts";
 import { registerQuantizeCommand } from "./quantizeCommand.ts";
 import { offerGpuOnce, registerGpuCommand } from "./gpu/enableGpuCommand.ts";
-import { registerOptimizeEngine } from "./optimizeEngine.ts";
+import { registerOptimizeEngine, scheduleReverify } from "./optimizeEngine.ts";
 import { ChatViewProvider } from "./chatView.ts";
 import { registerCommands } from "./commands.ts";
 import { Config } from "./config.ts";
@@ -108,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): PrivateCoderApi {
       }),
     );
     registerOptimizeEngine(ctx, backends);
+    scheduleReverify(ctx, backends, modelStatus.onDidChange, () => modelStatus.state.kind === "ready");
     offerFirstRunModelChoice(ctx, models.manager).catch((error: unknown) => log.error(`First-run prompt failed: ${error instanceof Error ? error.message : String(error)}`));
     log.info(`Private Coder ${String((context.extension.packageJSON as { version?: unknown }).version)} activated (${vscode.env.appName} ${vscode.version}, ${vscode.env.appHost})`);
     return { ctx, chatView, chat, completion, backends, modelStatus, safety, statusBar, usage, models: models.manager };

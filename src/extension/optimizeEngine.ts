@@ -4,14 +4,16 @@
  * background (src/inference/tools/engineBuild.ts: native flags, OpenMP; cached outside the extension), measures it
  * against the prebuilt binary on the user's model in fresh engine processes (tools/engineVerify.ts), and uses it only
  * when it is faster (core/engineVerdict.ts). Every failure, a cancel or a slower build leaves the prebuilt in use and
- * says why. The choice is remembered in global state; the engine child falls back by itself when the build no longer
- * loads (another node-llama-cpp version, another CPU, a broken file).
+ * says why. The choice is remembered in global state with the boot it was measured in: after the machine restarts,
+ * the build is measured against the prebuilt again in the background once a model is ready, and dropped if it is no
+ * longer faster. The engine child falls back by itself when the build no longer loads (another node-llama-cpp
+ * version, another CPU, a broken file).
  */
 import * as vscode from "vscode";
 import { COMMANDS } from "../core/commandIds.ts";
 import { engineVerdict } from "../core/engineVerdict.ts";
 import { buildEngine, bundledCommit, EngineBuildError, missingBuildTools, type EngineBuildPhase } from "../inference/tools/engineBuild.ts";
-import { measureEngine } from "../inference/tools/engineVerify.ts";
+import { machineBootId, measureEngine, needsReverify, reverifyBuild, type VerifiedBuild } from "../inference/tools/engineVerify.ts";
 import { llamaToolsCacheRoot } from "../inference/tools/quantize.ts";
 import type { BackendRegistry } from "./backendRegistry.ts";
 import type { Ctx } from "./ctx.ts";
@@ -19,12 +21,10 @@ import type { Ctx } from "./ctx.ts";
 const STATE_KEY = "privateCoder.engine.localBuild";
 const CONTEXT_KEY = "privateCoder.canOptimizeEngine";
 
-interface SavedBuild {
-  readonly addon: string;
-  readonly prefillRatio: number;
-  readonly decodeRatio: number;
-  readonly verifiedAt: string;
-}
+type SavedBuild = VerifiedBuild;
+
+/** After a model is ready, how long the re-measure after a restart waits, so that it does not slow the first requests. */
+const REVERIFY_DELAY_MS = 60_000;
 
 /** The verified build for this CPU the engine should run, or null for the prebuilt. */
 export function localEngineBinary(ctx: Ctx): string | null {
@@ -133,10 +133,67 @@ async function optimize(ctx: Ctx, backends: BackendRegistry): Promise<void> {
     );
     return;
   }
-  const saved: SavedBuild = { addon: outcome.addon, prefillRatio: verdict.prefillRatio, decodeRatio: verdict.decodeRatio, verifiedAt: new Date().toISOString() };
+  const saved: SavedBuild = { addon: outcome.addon, prefillRatio: verdict.prefillRatio, decodeRatio: verdict.decodeRatio, verifiedAt: new Date().toISOString(), bootId: machineBootId() };
   await state.update(STATE_KEY, saved);
   await backends.restart();
   void vscode.window.showInformationMessage(
     vscode.l10n.t("Private Coder now runs an engine built for this CPU: prompt ×{0}, generation ×{1} against the prebuilt one.", round2(verdict.prefillRatio), round2(verdict.decodeRatio)),
   );
+}
+
+/**
+ * After the machine restarted since the build was verified (or the verdict does not say when), measures it against
+ * the prebuilt again, in the background, a minute after a model is ready: kept only while still faster. The engine
+ * keeps running whichever binary it started with until the verdict changes.
+ */
+export function scheduleReverify(ctx: Ctx, backends: BackendRegistry, modelReady: vscode.Event<unknown>, isReady: () => boolean): void {
+  const saved = ctx.extensionContext.globalState.get<SavedBuild>(STATE_KEY);
+  const bootId = machineBootId();
+  if (!saved || !needsReverify(saved, bootId)) return;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const start = (): void => {
+    if (timer || controller.signal.aborted) return;
+    timer = setTimeout(() => void reverify(ctx, backends, saved, bootId, controller.signal), REVERIFY_DELAY_MS);
+  };
+  const waiting = modelReady(() => {
+    if (isReady()) start();
+  });
+  ctx.track({
+    dispose: () => {
+      waiting.dispose();
+      if (timer) clearTimeout(timer);
+      controller.abort();
+    },
+  });
+  if (isReady()) start();
+}
+
+async function reverify(ctx: Ctx, backends: BackendRegistry, saved: SavedBuild, bootId: string, signal: AbortSignal): Promise<void> {
+  const modelPath = ctx.config.get("completion.modelPath") || ctx.config.get("chat.modelPath");
+  if (!modelPath) return;
+  const state = ctx.extensionContext.globalState;
+  const client = { childPath: ctx.extensionContext.asAbsolutePath("dist/inference/child.mjs"), cacheDir: ctx.extensionContext.globalStorageUri.fsPath };
+  ctx.log.info("Optimize engine: the machine restarted since the build for this CPU was measured; measuring it against the prebuilt again");
+  try {
+    const result = await reverifyBuild(saved, { client, modelPath, bootId, signal });
+    // Someone ran the command meanwhile: their verdict stands.
+    if (state.get<SavedBuild>(STATE_KEY)?.verifiedAt !== saved.verifiedAt) return;
+    if (result.keep) {
+      await state.update(STATE_KEY, result.saved);
+      ctx.log.info(`Optimize engine: the build for this CPU is still faster (prompt ×${round2(result.verdict.prefillRatio)}, generation ×${round2(result.verdict.decodeRatio)}); kept`);
+      return;
+    }
+    await state.update(STATE_KEY, undefined);
+    ctx.log.info(`Optimize engine: the build for this CPU is dropped after the restart: ${result.reason}`);
+    await backends.restart();
+    void vscode.window.showInformationMessage(
+      result.verdict
+        ? vscode.l10n.t("Private Coder: measured again after the machine restarted, the engine built for this CPU is no longer faster here (prompt ×{0}, generation ×{1}); the prebuilt engine is in use again.", round2(result.verdict.prefillRatio), round2(result.verdict.decodeRatio))
+        : vscode.l10n.t("Private Coder: after the machine restarted, the engine built for this CPU no longer runs here ({0}); the prebuilt engine is in use again.", result.reason),
+    );
+  } catch (error) {
+    if (signal.aborted) return;
+    ctx.log.warn(`Optimize engine: measuring the build for this CPU again failed; the verdict stays until the next restart: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

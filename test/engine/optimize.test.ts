@@ -15,7 +15,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { getModuleVersion } from "node-llama-cpp";
 import { buildEngine, cachedEngineBuild, cpuIdentity, ENGINE_ADDON_FILE, ENGINE_BUILD_INFO_FILE, EngineBuildError, engineBuildDir } from "../../src/inference/tools/engineBuild.ts";
-import { measureEngine } from "../../src/inference/tools/engineVerify.ts";
+import { machineBootId, measureEngine, needsReverify, reverifyBuild } from "../../src/inference/tools/engineVerify.ts";
 import { nodeLlamaCppDir } from "../../src/inference/tools/nodeLlamaCppDir.ts";
 import { llamaToolsCacheRoot } from "../../src/inference/tools/quantize.ts";
 import { ensureSyntheticModel } from "../fixtures/models.ts";
@@ -101,6 +101,16 @@ describe("optimize the engine for this CPU: failures leave the prebuilt in use",
       await t.client.dispose();
     }
     await assert.rejects(measureEngine({ client: { childPath: await ensureChildBuilt() }, modelPath, engineBinary: addon }), /local engine build did not load/);
+    // Remembered from an earlier boot, then measured again after a restart: dropped, with the reason.
+    const saved = { addon, prefillRatio: 1.2, decodeRatio: 1.2, verifiedAt: "2026-01-01T00:00:00.000Z", bootId: "an earlier boot" };
+    const bootId = machineBootId();
+    assert.equal(needsReverify(saved, bootId), true);
+    const again = await reverifyBuild(saved, { client: { childPath: await ensureChildBuilt() }, modelPath, bootId });
+    assert.equal(again.keep, false);
+    if (!again.keep) {
+      assert.equal(again.verdict, null, "nothing to compare: the build did not load");
+      assert.match(again.reason, /local engine build did not load/);
+    }
   });
 
   it("a build for another CPU or node-llama-cpp version is not loaded (an illegal instruction cannot be caught)", async () => {
@@ -157,6 +167,25 @@ describe("optimize the engine for this CPU: the real build", { skip: realBuild ?
     assert.equal(local.binary, "local");
     assert.equal(local.threads, prebuilt.threads);
     for (const speed of [prebuilt, local]) assert.ok(speed.prefillTokensPerSecond > 0 && speed.decodeTokensPerSecond > 0);
+  });
+
+  it("measured again after a restart: kept with this boot and new ratios only while faster, else dropped as slower", async () => {
+    const modelPath = await ensureSyntheticModel("tiny");
+    const bootId = machineBootId();
+    const saved = { addon: realBuild!.addon, prefillRatio: 1.5, decodeRatio: 1.5, verifiedAt: "2026-01-01T00:00:00.000Z" };
+    assert.equal(needsReverify(saved, bootId), true, "a verdict that does not say its boot is measured again");
+    const again = await reverifyBuild(saved, { client: { childPath: await ensureChildBuilt() }, modelPath, bootId });
+    if (again.keep) {
+      assert.ok(again.verdict.useLocal && again.verdict.workloadRatio >= 1.03, JSON.stringify(again.verdict));
+      assert.equal(again.saved.bootId, bootId);
+      assert.equal(again.saved.addon, realBuild!.addon);
+      assert.equal(again.saved.decodeRatio, again.verdict.decodeRatio);
+      assert.equal(needsReverify(again.saved, bootId), false, "not again in the same boot");
+    } else {
+      // Which binary is faster depends on the machine (on a Xeon VM here the prebuilt was); the verdict says so.
+      assert.ok(again.verdict && !again.verdict.useLocal && again.verdict.workloadRatio > 0, JSON.stringify(again));
+      assert.equal(again.reason, "slower than the prebuilt");
+    }
   });
 
   it("an illegal instruction while it runs (SIGILL): the engine restarts on the prebuilt and says why", async () => {
