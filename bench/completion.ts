@@ -274,21 +274,22 @@ async function main(): Promise<void> {
     const spec = speculativeInEngineConditions({ modelPath, threads });
     const best = spec.rows.reduce((a, b) => (b.expectedSpeedup > a.expectedSpeedup ? b : a));
     emit("speculative_prompt_lookup_on_real_code", {
-      verificationMsByBatch: spec.costMs,
+      stepMsByDraftedTokens: spec.costMs,
       settings: spec.rows,
       best: { pattern: best.pattern, draft: best.draft, expectedSpeedup: best.expectedSpeedup },
       goal: ">= 1.5",
-      note: "drafts checked against this repository's real continuation (3 lines taken out at 80 seeded places); speed-up = plain decode steps / verification batches, both timed here at 1,600 tokens of context; bench:speed measures the engine itself on random weights (drafts never match)",
+      note: "drafts checked against this repository's real continuation (3 lines taken out at 80 seeded places); speed-up = plain decode steps / steps checking drafts, both timed here in node-llama-cpp's speculative loop at 1,600 tokens of context (sampling and erasing refuted drafts included); bench:speed measures the engine itself on random weights (drafts never match)",
     });
     const bestEdit = spec.edits.rows.reduce((a, b) => (b.expectedSpeedup > a.expectedSpeedup ? b : a));
     emit("speculative_prompt_lookup_on_edits", {
       places: spec.edits.places,
+      stepMsByDraftedTokens: spec.editCostMs,
       settings: spec.edits.rows,
       best: { pattern: bestEdit.pattern, draft: bestEdit.draft, expectedSpeedup: bestEdit.expectedSpeedup },
       bestByKind: spec.edits.byKind,
       engineSetting: { pattern: EDIT_LOOKUP.patternLength.min, draft: EDIT_LOOKUP.predictionLength.max },
       goal: ">= 1.5",
-      note: "Edit Selection / Fix / Write Doc Comment: 20 selected lines at seeded places, the user message built as the extension builds it, drafts checked against the rewritten block (a rename, an added line, a new doc comment; bench/speculativeEdits.ts); same verification costs",
+      note: "Edit Selection / Fix / Write Doc Comment: 20 selected lines at seeded places, the user message built as the extension builds it, drafts checked against the rewritten block (a rename, an added line, a new doc comment; bench/speculativeEdits.ts); steps timed with the chat's sampler",
     });
   } finally {
     await client.dispose();
