@@ -79,7 +79,8 @@ class FixedDraftPredictor extends TokenPredictor {
 /** The sampler settings whose cost is measured: completions decode greedily, edits with the chat's sampler. */
 export const SAMPLERS = {
   completion: { temperature: 0 },
-  edit: { temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05, repeatPenalty: { penalty: 1.1, lastTokens: 64 } },
+  // The chat's sampler without the repeat penalty, as the host asks for rewrites (core/chat/slashCommands.ts).
+  edit: { temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05 },
 } as const;
 
 /**

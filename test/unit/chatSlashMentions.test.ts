@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerRewritesCode, completeSlash, detectTestFramework, docStyle, parseSlashCommand, slashQuestion } from "../../src/core/chat/slashCommands.ts";
+import { answerRequestShape, answerRewritesCode, completeSlash, detectTestFramework, docStyle, parseSlashCommand, slashQuestion } from "../../src/core/chat/slashCommands.ts";
 import { formatDiagnostics, mentionBudgetChars, fuzzyScore, mentionText, parseMentions, tokenAt, type DiagnosticLine } from "../../src/core/chat/mentions.ts";
 
 test("slash commands: known, with their rest, case-insensitive; unknown reported; paths and bare slashes are text", () => {
@@ -99,4 +99,7 @@ test("answers that rewrite the attached code (edit, /fix, /doc) are told apart f
   assert.equal(answerRewritesCode({ text: slashQuestion({ command: "explain", rest: "", languageId: "typescript" }), attachments: selection }), false);
   assert.equal(answerRewritesCode({ text: slashQuestion({ command: "tests", rest: "", languageId: "typescript" }), attachments: selection }), false, "tests are new code");
   assert.equal(answerRewritesCode({ text: "how do I fix this? /fix: maybe", attachments: selection }), false, "only the command's own question");
+  // A rewrite is sent as an edit, without the repeat penalty that would push it off the code it copies.
+  assert.deepEqual(answerRequestShape({ text: "Edit a.ts:1-3: rename x", attachments: [{ kind: "edit" }] }), { purpose: "edit", sampling: { repeatPenalty: 1 } });
+  assert.deepEqual(answerRequestShape({ text: "What does this do?", attachments: selection }), { purpose: "chat" }, "a question keeps the chat's sampling");
 });

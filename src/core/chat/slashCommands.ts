@@ -3,6 +3,7 @@
  * typed, and the request text each command sends to the model. Pure: the host resolves the selection, the
  * problems and the test framework, and passes them in already filtered.
  */
+import type { SamplingOptions } from "../backend/types.ts";
 
 export const SLASH_COMMANDS = ["explain", "fix", "tests", "doc", "edit", "clear"] as const;
 export type SlashCommand = (typeof SLASH_COMMANDS)[number];
@@ -142,4 +143,13 @@ const REWRITING_COMMANDS: readonly SlashCommand[] = ["fix", "doc"];
 export function answerRewritesCode(turn: { readonly text: string; readonly attachments: readonly { readonly kind: string }[] }): boolean {
   if (turn.attachments.some((a) => a.kind === "edit")) return true;
   return REWRITING_COMMANDS.some((command) => turn.text.startsWith(`/${command}:`));
+}
+
+/**
+ * What the chat request says of the answer to `turn`: its purpose and, for a rewrite, sampling without a repeat
+ * penalty, which would push the answer off the identifiers and brackets it must copy from the code (completions
+ * run without one for the same reason) and make the drafts from that code fail.
+ */
+export function answerRequestShape(turn: { readonly text: string; readonly attachments: readonly { readonly kind: string }[] }): { readonly purpose: "chat" | "edit"; readonly sampling?: SamplingOptions } {
+  return answerRewritesCode(turn) ? { purpose: "edit", sampling: { repeatPenalty: 1 } } : { purpose: "chat" };
 }

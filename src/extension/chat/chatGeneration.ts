@@ -7,7 +7,7 @@
 import type { ChatFeature, StoredTurn } from "../../core/chat/conversation.ts";
 import { estimateTokens } from "../../core/chat/history.ts";
 import { CHAT_SYSTEM_PROMPT } from "../../core/chat/prompt.ts";
-import { answerRewritesCode } from "../../core/chat/slashCommands.ts";
+import { answerRequestShape } from "../../core/chat/slashCommands.ts";
 import { earlyStopReason, modelText, planChatRequest, requestTranscript, type ContextUsage } from "../../core/chat/request.ts";
 import { errorCode, type InferenceBackend } from "../../core/backend/index.ts";
 import type { BackendRegistry } from "../backendRegistry.ts";
@@ -134,9 +134,9 @@ export class ChatGeneration {
       this.safety.recordSent(feature, `${feature}: ${request.title}`, requestTranscript(plan.systemPrompt, plan.messages), []);
       this.requests++;
       const asked = history.at(-1);
-      const rewrites = asked !== undefined && asked.role === "user" && answerRewritesCode(asked);
+      const shape = asked !== undefined && asked.role === "user" ? answerRequestShape(asked) : { purpose: "chat" as const };
       const result = await backend.chat(
-        { messages: [...plan.messages], systemPrompt: plan.systemPrompt, maxTokens: plan.reserveTokens, purpose: rewrites ? "edit" : "chat" },
+        { messages: [...plan.messages], systemPrompt: plan.systemPrompt, maxTokens: plan.reserveTokens, ...shape },
         { signal, onChunk: (chunk) => deliver(sanitizer.push(chunk)) },
       );
       deliver(sanitizer.end());
