@@ -23,8 +23,8 @@ export const PROMPT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { ma
  * Drafts for an answer that rewrites the code in the question (Edit Selection, Fix, Write Doc Comment): after 3
  * matching tokens, up to 12 at a time, because such an answer repeats long runs of the selection. Measured
  * (bench/speculative.ts: 45 edits of this repository's code — a rename, an added line, a new doc comment — drafted
- * against the rewritten block, steps timed as above with the chat's sampler): right 87% of the time, 6.3 tokens per
- * decode step, 2.3x as fast as plain decoding; 3 at a time (the completion setting) gives 1.8x.
+ * against the rewritten block, steps timed as above with the chat's sampler): right 85-87% of the time, 6.1-6.3 tokens
+ * per decode step, 2.4-2.5x as fast as plain decoding; 3 at a time (the completion setting) gives 1.9x.
  */
 export const EDIT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { max: 12 } } as const;
 
