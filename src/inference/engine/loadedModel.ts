@@ -15,8 +15,8 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from "node-llama-cpp";
-import { EDIT_LOOKUP, PROMPT_LOOKUP, SwitchableLookupPredictor, type LookupSettings } from "./speculative.ts";
-import { SpeculativeGate } from "./speculativeGate.ts";
+import { describeSwitch, draftingSwitch, EDIT_LOOKUP, PROMPT_LOOKUP, type DraftingSwitch } from "./speculative.ts";
+import type { SpeculativeGate } from "./speculativeGate.ts";
 import { EngineError } from "../errors.ts";
 import {
   EngineErrorCode,
@@ -25,7 +25,6 @@ import {
   type LoadedModelInfo,
   type ModelRole,
   type RequestMetrics,
-  type SpeculativeInfo,
 } from "../protocol.ts";
 import type { ChildLogger } from "./log.ts";
 import { checkModelFile } from "./modelCheck.ts";
@@ -63,24 +62,6 @@ export interface LiveModel {
   speculative: DraftingSwitch | null;
   /** The same for edits on the chat sequence (other chat answers never draft); null when off. */
   speculativeEdits: DraftingSwitch | null;
-}
-
-/** A sequence's prompt-lookup predictor and, in `auto`, the gate that decides per request whether it drafts. */
-export interface DraftingSwitch {
-  predictor: SwitchableLookupPredictor;
-  gate: SpeculativeGate | null;
-}
-
-/** The predictor and gate for `mode` (null when off). */
-function draftingSwitch(mode: LoadModelParams["speculative"], settings: LookupSettings): DraftingSwitch | null {
-  if (mode == null || mode === "off") return null;
-  return { predictor: new SwitchableLookupPredictor(settings), gate: mode === "auto" ? new SpeculativeGate() : null };
-}
-
-/** What a drafting switch shows in the model's facts. */
-function describeSwitch(drafting: DraftingSwitch): SpeculativeInfo {
-  const gate = drafting.gate;
-  return { choice: gate ? gate.choice : "always", draftingTokensPerSecond: gate?.measured.drafting ?? null, plainTokensPerSecond: gate?.measured.plain ?? null };
 }
 
 export class LoadedModel {

@@ -9,6 +9,8 @@
  * kept, trying the other every few requests in case the code or the load changed.
  */
 import { InputLookupTokenPredictor, TokenPredictor, type LlamaContextSequence, type SequenceEvaluateOptions, type Token } from "node-llama-cpp";
+import type { LoadModelParams, SpeculativeInfo } from "../protocol.ts";
+import { SpeculativeGate } from "./speculativeGate.ts";
 
 /**
  * Drafts only after 3 matching tokens, at most 3 at a time. Measured (bench/speculative.ts: this repository's code,
@@ -64,4 +66,22 @@ export class SwitchableLookupPredictor extends TokenPredictor {
   override dispose(): void {
     this.lookup.dispose();
   }
+}
+
+/** A sequence's prompt-lookup predictor and, in `auto`, the gate that decides per request whether it drafts. */
+export interface DraftingSwitch {
+  predictor: SwitchableLookupPredictor;
+  gate: SpeculativeGate | null;
+}
+
+/** The predictor and gate for `mode` (null when off). */
+export function draftingSwitch(mode: LoadModelParams["speculative"], settings: LookupSettings): DraftingSwitch | null {
+  if (mode == null || mode === "off") return null;
+  return { predictor: new SwitchableLookupPredictor(settings), gate: mode === "auto" ? new SpeculativeGate() : null };
+}
+
+/** What a drafting switch shows in the model's facts. */
+export function describeSwitch(drafting: DraftingSwitch): SpeculativeInfo {
+  const gate = drafting.gate;
+  return { choice: gate ? gate.choice : "always", draftingTokensPerSecond: gate?.measured.drafting ?? null, plainTokensPerSecond: gate?.measured.plain ?? null };
 }
