@@ -103,6 +103,25 @@ test("speed: prefill from evaluated tokens over time to first token; generation 
   assert.deepEqual(s.speed.prefill, [1000, 500, 2000]);
 });
 
+test("speculative decoding: drafted tokens confirmed and generation speed drafting vs plain, from the requests that reported it", () => {
+  const log = [
+    ...SMALL,
+    r(at(0, 12), { outcome: "shown", drafting: true, draftsAccepted: 30, draftsRejected: 10, tokensPerSecond: 50 }),
+    r(at(0, 12), { outcome: "shown", drafting: true, draftsAccepted: 0, draftsRejected: 0, tokensPerSecond: 60 }),
+    r(at(0, 12), { outcome: "shown", drafting: false, draftsAccepted: 0, draftsRejected: 0, tokensPerSecond: 40 }),
+    r(at(0, 13), { feature: "chat", outcome: "answered", drafting: true, draftsAccepted: 90, draftsRejected: 30, tokensPerSecond: 70 }),
+  ];
+  const d = summarize(log, "all", NOW).drafting;
+  assert.equal(d.requests, 4, "only requests that reported drafting count");
+  assert.equal(d.drafted, 3);
+  assert.equal(d.accepted, 120);
+  assert.equal(d.rejected, 40);
+  assert.equal(d.confirmedRate, 0.75);
+  assert.deepEqual(d.generation, { drafting: 60, plain: 40 });
+  const none = summarize(SMALL, "all", NOW).drafting;
+  assert.deepEqual(none, { requests: 0, drafted: 0, accepted: 0, rejected: 0, confirmedRate: null, generation: { drafting: null, plain: null } });
+});
+
 test("an empty log gives an empty summary without errors", () => {
   const s = summarize([], "30d", NOW);
   assert.equal(s.records, 0);

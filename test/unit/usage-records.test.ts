@@ -132,6 +132,13 @@ test("chat and Explain answers: metrics, stop reason and redactions of the quest
     { feature: r.feature, outcome: r.outcome, totalMs: r.totalMs, generatedTokens: r.generatedTokens, redactions: r.redactions, t: r.t },
     { feature: "explain", outcome: "answered", totalMs: 1235, generatedTokens: 6, redactions: 2, t: 5 },
   );
+  // An edit that drafted: how many drafted tokens were confirmed, counts only; it reads back.
+  const drafted = chatRecord({ feature: "chat", outcome: "answered", metrics: { ...METRICS, speculative: { drafting: true, accepted: 40, rejected: 9 } }, totalMs: 10, redactions: 0 }, { backend: "local" }, 7);
+  assert.deepEqual([drafted.drafting, drafted.draftsAccepted, drafted.draftsRejected], [true, 40, 9]);
+  assert.deepEqual(parseUsageRecord(serializeUsageRecord(drafted)), drafted);
+  assert.equal(r.drafting, undefined, "nothing said when the engine did not report drafting");
+  assert.equal(parseUsageRecord(JSON.stringify({ ...drafted, drafting: "yes" })), undefined, "a bad drafting field is rejected");
+  assert.equal(parseUsageRecord(JSON.stringify({ ...drafted, draftsAccepted: -1 })), undefined);
   const failed = chatRecord({ feature: "chat", outcome: "failed", totalMs: 3, redactions: 0, errorCode: "MODEL_LOAD_FAILED" }, { backend: "remote" }, 6);
   assert.deepEqual([failed.outcome, failed.reason, failed.backend, failed.promptTokens], ["failed", "MODEL_LOAD_FAILED", "remote", undefined]);
   const history = [

@@ -5,6 +5,7 @@
  * second; the host runs it, the webview only draws.
  */
 import type { UsageFeature, UsageRecord } from "./record.ts";
+import { median } from "../median.ts";
 
 export type UsageRange = "today" | "7d" | "30d" | "all";
 export const USAGE_RANGES: readonly UsageRange[] = ["today", "7d", "30d", "all"];
@@ -59,6 +60,18 @@ export interface UsageSummary {
   readonly kv: { readonly promptTokens: number; readonly reusedTokens: number; readonly reuseRate: number | null };
   /** Completions served from memory (result cache or typing through) of those served at all. */
   readonly cache: { readonly served: number; readonly hits: number; readonly hitRate: number | null };
+  /**
+   * Speculative decoding where the engine reported it (completions and edits): requests that could draft, those that
+   * did, the drafted tokens confirmed and refuted, and the median generation tokens/s of requests made each way.
+   */
+  readonly drafting: {
+    readonly requests: number;
+    readonly drafted: number;
+    readonly accepted: number;
+    readonly rejected: number;
+    readonly confirmedRate: number | null;
+    readonly generation: { readonly drafting: number | null; readonly plain: number | null };
+  };
   readonly redactions: number;
 }
 
@@ -162,6 +175,8 @@ export function summarize(records: readonly UsageRecord[], range: UsageRange, no
   let hits = 0;
   let redactions = 0;
   const speedPoints: { t: number; prefill?: number; generation?: number }[] = [];
+  const drafts = { requests: 0, drafted: 0, accepted: 0, rejected: 0 };
+  const generationBy: { drafting: number[]; plain: number[] } = { drafting: [], plain: [] };
 
   let dayIndex = 0;
   for (const r of inRange) {
@@ -197,6 +212,13 @@ export function summarize(records: readonly UsageRecord[], range: UsageRange, no
     const prefill = prefillSpeed(r);
     const generation = r.tokensPerSecond !== undefined && r.tokensPerSecond > 0 ? r.tokensPerSecond : undefined;
     if (prefill !== undefined || generation !== undefined) speedPoints.push({ t: r.t, prefill, generation });
+    if (r.drafting !== undefined) {
+      drafts.requests++;
+      if (r.drafting) drafts.drafted++;
+      drafts.accepted += r.draftsAccepted ?? 0;
+      drafts.rejected += r.draftsRejected ?? 0;
+      if (generation !== undefined) generationBy[r.drafting ? "drafting" : "plain"].push(generation);
+    }
   }
 
   return {
@@ -228,6 +250,11 @@ export function summarize(records: readonly UsageRecord[], range: UsageRange, no
     speed: speedSeries(speedPoints),
     kv: { promptTokens, reusedTokens, reuseRate: promptTokens > 0 ? reusedTokens / promptTokens : null },
     cache: { served, hits, hitRate: served > 0 ? hits / served : null },
+    drafting: {
+      ...drafts,
+      confirmedRate: drafts.accepted + drafts.rejected > 0 ? drafts.accepted / (drafts.accepted + drafts.rejected) : null,
+      generation: { drafting: medianOrNull(generationBy.drafting), plain: medianOrNull(generationBy.plain) },
+    },
     redactions,
   };
 }
@@ -278,3 +305,6 @@ function speedSeries(points: readonly { t: number; prefill?: number; generation?
   return { t, prefill, generation };
 }
 
+function medianOrNull(values: readonly number[]): number | null {
+  return values.length === 0 ? null : Math.round(median(values) * 10) / 10;
+}

@@ -25,6 +25,9 @@ export const CSV_COLUMNS = [
   "tokensPerSecond",
   "stopReason",
   "tokensEstimated",
+  "drafting",
+  "draftsAccepted",
+  "draftsRejected",
   "redactions",
 ] as const satisfies readonly (keyof UsageRecord)[];
 

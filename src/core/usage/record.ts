@@ -59,6 +59,11 @@ export interface UsageRecord {
   readonly stopReason?: string;
   /** The token counts are estimates (a remote server that reported none), not counts. */
   readonly tokensEstimated?: boolean;
+  /** Speculative decoding (local engine, when on): whether this request drafted tokens. */
+  readonly drafting?: boolean;
+  /** Drafted tokens the model confirmed (kept without a decode step of their own) and refuted. */
+  readonly draftsAccepted?: number;
+  readonly draftsRejected?: number;
   /** Secrets the safety filter replaced in what this request sent. */
   readonly redactions: number;
 }
@@ -86,7 +91,7 @@ export function serializeUsageRecord(record: UsageRecord): string {
   return JSON.stringify(record);
 }
 
-const OPTIONAL_NUMBERS = ["acceptedChars", "promptTokens", "reusedTokens", "generatedTokens", "ttftMs", "tokensPerSecond"] as const;
+const OPTIONAL_NUMBERS = ["acceptedChars", "promptTokens", "reusedTokens", "generatedTokens", "ttftMs", "tokensPerSecond", "draftsAccepted", "draftsRejected"] as const;
 const OPTIONAL_STRINGS = ["model", "lang", "reason", "stopReason"] as const;
 
 /** The record on one line, or undefined when the line is corrupt, truncated, of another format or has a bad field. */
@@ -109,6 +114,7 @@ export function parseUsageRecord(line: string): UsageRecord | undefined {
   if (r.source !== undefined && r.source !== "engine" && r.source !== "cache" && r.source !== "typeThrough" && r.source !== "none") return undefined;
   if (r.cacheHit !== undefined && typeof r.cacheHit !== "boolean") return undefined;
   if (r.tokensEstimated !== undefined && typeof r.tokensEstimated !== "boolean") return undefined;
+  if (r.drafting !== undefined && typeof r.drafting !== "boolean") return undefined;
   return value as UsageRecord;
 }
 
@@ -132,5 +138,6 @@ export function metricsFields(m: RequestMetrics | undefined): Partial<UsageRecor
     ...(m.tokensPerSecond !== null ? { tokensPerSecond: round(m.tokensPerSecond, 10) } : {}),
     stopReason: m.stopReason,
     ...(m.tokensEstimated ? { tokensEstimated: true } : {}),
+    ...(m.speculative ? { drafting: m.speculative.drafting, draftsAccepted: m.speculative.accepted, draftsRejected: m.speculative.rejected } : {}),
   };
 }

@@ -22,6 +22,8 @@ export const STATISTICS_STRINGS = {
   kvReuse: "KV cache reuse",
   cacheHitRate: "Completion cache hits",
   redactions: "Secrets redacted",
+  draftsConfirmed: "Drafted tokens confirmed",
+  draftingSpeed: "Generation tokens/s drafting / plain",
   requestsPerDay: "Requests per day",
   acceptancePerDay: "Completion acceptance per day",
   acceptanceRate: "Accepted %",

@@ -22,6 +22,8 @@ export function localizedStatisticsStrings(): StatisticsStrings {
     kvReuse: vscode.l10n.t("KV cache reuse"),
     cacheHitRate: vscode.l10n.t("Completion cache hits"),
     redactions: vscode.l10n.t("Secrets redacted"),
+    draftsConfirmed: vscode.l10n.t("Drafted tokens confirmed"),
+    draftingSpeed: vscode.l10n.t("Generation tokens/s drafting / plain"),
     requestsPerDay: vscode.l10n.t("Requests per day"),
     acceptancePerDay: vscode.l10n.t("Completion acceptance per day"),
     acceptanceRate: vscode.l10n.t("Accepted %"),

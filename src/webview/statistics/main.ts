@@ -84,6 +84,15 @@ function renderTiles(s: UsageSummary): void {
     tile(t("cacheHitRate"), pct(s.cache.hitRate), "cache"),
     tile(t("redactions"), String(s.redactions), "redactions"),
   );
+  // Speculative decoding, where the engine reported it: whether drafting pays with this model on this machine.
+  const d = s.drafting;
+  if (d.requests > 0) {
+    const speed = (v: number | null): string => (v === null ? "–" : String(v));
+    tiles.append(
+      tile(t("draftsConfirmed"), `${pct(d.confirmedRate)} (${d.accepted}/${d.accepted + d.rejected})`, "drafts"),
+      tile(t("draftingSpeed"), `${speed(d.generation.drafting)} / ${speed(d.generation.plain)}`, "drafting-speed"),
+    );
+  }
 }
 
 function chartSpecs(s: UsageSummary): ChartSpec[] {
@@ -181,7 +190,9 @@ function isSummaryMessage(value: unknown): value is Extract<StatisticsHostMessag
     typeof s.acceptance === "object" &&
     typeof s.speed === "object" &&
     typeof s.kv === "object" &&
-    typeof s.cache === "object"
+    typeof s.cache === "object" &&
+    typeof s.drafting === "object" &&
+    s.drafting !== null
   );
 }
 
