@@ -8,6 +8,7 @@ import { EngineError } from "../errors.ts";
 import { EngineErrorCode, type ChatParams, type ChatResult, type StopReason } from "../protocol.ts";
 import type { LoadedModel } from "./loadedModel.ts";
 import { RequestClock, reusablePrefix } from "./metrics.ts";
+import { draftingForRequest } from "./speculative.ts";
 
 /** Below completion (5): a long answer must not delay a keystroke's completion in a shared batch. */
 const CHAT_PRIORITY = 2;
@@ -30,11 +31,7 @@ export async function runChat({ model, params, signal, onChunk }: ChatRun): Prom
   const promptTokens = estimatePromptTokens(session, history, prompt);
   const reused = reusablePrefix(live.chatSequence.contextTokens, promptTokens);
   // Drafting only for an edit (its answer repeats the question's code); the gate decides in `auto`.
-  const edits = live.speculativeEdits;
-  const isEdit = params.purpose === "edit";
-  const drafting = edits != null && isEdit && (edits.gate?.next() ?? true);
-  if (edits) edits.predictor.drafting = drafting;
-  const predictionsBefore = edits && isEdit ? live.chatSequence.tokenPredictions : null;
+  const drafting = draftingForRequest(live.speculativeEdits, live.chatSequence, params.purpose === "edit");
   const sampling = params.sampling ?? {};
   const stops = (params.stop ?? []).filter((s) => s.length > 0);
   const generate = () =>
@@ -75,10 +72,8 @@ export async function runChat({ model, params, signal, onChunk }: ChatRun): Prom
     threads: live.context.currentThreads || model.describe().threads,
     eogGenerated: result.stopReason === "eogToken",
   });
-  if (predictionsBefore) {
-    const after = live.chatSequence.tokenPredictions;
-    metrics.speculative = { drafting, accepted: after.validated - predictionsBefore.validated, rejected: after.refuted - predictionsBefore.refuted };
-  }
+  const drafts = drafting.report();
+  if (drafts) metrics.speculative = drafts;
   return { text: result.responseText, contextShifted: wasContextShifted(session), metrics };
 }
 

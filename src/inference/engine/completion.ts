@@ -9,10 +9,11 @@
  */
 import type { LlamaCompletionResponse, LlamaModel, Token } from "node-llama-cpp";
 import { EngineCancelledError } from "../errors.ts";
-import { EngineErrorCode, type CompleteParams, type CompleteResult, type ContextChunk, type RequestMetrics, type StopReason } from "../protocol.ts";
+import { EngineErrorCode, type CompleteParams, type CompleteResult, type ContextChunk, type StopReason } from "../protocol.ts";
 import type { LiveModel, LoadedModel } from "./loadedModel.ts";
 import type { ChildLogger } from "./log.ts";
 import { RequestClock, beginningToken, reusablePrefix } from "./metrics.ts";
+import { draftingForRequest } from "./speculative.ts";
 
 /** Why the request's internal AbortController fired (`finished`: the host has the whole suggestion). */
 export type AbortCause = "cancelled" | "superseded" | "timeBudget" | "finished";
@@ -54,10 +55,7 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
     params.timeBudgetMs != null && params.timeBudgetMs > 0 ? setTimeout(() => abort("timeBudget"), params.timeBudgetMs) : null;
 
   // Drafting: on when the model has it on, or as the gate decides in `auto` (a background prefetch follows it too).
-  const speculative = live.speculative;
-  const drafting = speculative != null && (speculative.gate?.next() ?? true);
-  if (speculative) speculative.predictor.drafting = drafting;
-  const predictionsBefore = speculative ? live.completionSequence.tokenPredictions : null;
+  const drafting = draftingForRequest(live.speculative, live.completionSequence, true);
 
   const generate = (): Promise<LlamaCompletionResponse> =>
     live.completion.generateCompletionWithMeta(prompt, {
@@ -95,11 +93,7 @@ export async function runCompletion({ model, params, signal, cause, abort, onChu
     threads: live.context.currentThreads || model.describe().threads,
     eogGenerated: response.metadata.stopReason === "eogToken",
   });
-  let drafts: RequestMetrics["speculative"];
-  if (predictionsBefore) {
-    const after = live.completionSequence.tokenPredictions;
-    drafts = { drafting, accepted: after.validated - predictionsBefore.validated, rejected: after.refuted - predictionsBefore.refuted };
-  }
+  const drafts = drafting.report();
   return {
     text: response.response,
     mode: fim ? "fim" : "prefixOnly",

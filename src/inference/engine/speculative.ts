@@ -9,7 +9,7 @@
  * kept, trying the other every few requests in case the code or the load changed.
  */
 import { InputLookupTokenPredictor, TokenPredictor, type LlamaContextSequence, type SequenceEvaluateOptions, type Token } from "node-llama-cpp";
-import type { LoadModelParams, SpeculativeInfo } from "../protocol.ts";
+import type { LoadModelParams, RequestMetrics, SpeculativeInfo } from "../protocol.ts";
 import { SpeculativeGate } from "./speculativeGate.ts";
 
 /**
@@ -29,6 +29,8 @@ export const PROMPT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { ma
  * per decode step, 2.4-2.5x as fast as plain decoding; 3 at a time (the completion setting) gives 1.9x.
  */
 export const EDIT_LOOKUP = { patternLength: { min: 3 }, predictionLength: { max: 12 } } as const;
+
+type DraftReport = NonNullable<RequestMetrics["speculative"]>;
 
 export type LookupSettings = { readonly patternLength: { readonly min: number }; readonly predictionLength: { readonly max: number } };
 
@@ -84,4 +86,22 @@ export function draftingSwitch(mode: LoadModelParams["speculative"], settings: L
 export function describeSwitch(drafting: DraftingSwitch): SpeculativeInfo {
   const gate = drafting.gate;
   return { choice: gate ? gate.choice : "always", draftingTokensPerSecond: gate?.measured.drafting ?? null, plainTokensPerSecond: gate?.measured.plain ?? null };
+}
+
+/**
+ * Sets `drafting` for one request on its sequence: drafts when the request may (`eligible`) and the switch is on or,
+ * in `auto`, its gate says so; anything else runs plain. `report()`, once the request ended, says what it drafted
+ * and how many drafts the model confirmed and refuted (undefined for a request that could not draft).
+ */
+export function draftingForRequest(drafting: DraftingSwitch | null, sequence: LlamaContextSequence, eligible: boolean): { report(): DraftReport | undefined } {
+  const drafts = drafting != null && eligible && (drafting.gate?.next() ?? true);
+  if (drafting) drafting.predictor.drafting = drafts;
+  const before = drafting && eligible ? sequence.tokenPredictions : null;
+  return {
+    report: () => {
+      if (!before) return undefined;
+      const after = sequence.tokenPredictions;
+      return { drafting: drafts, accepted: after.validated - before.validated, rejected: after.refuted - before.refuted };
+    },
+  };
 }
