@@ -18,7 +18,7 @@
  * rewritten block. Speed-up = tokens × cost(0 drafts) / Σ cost(draft length) over the verification steps. A real model that writes other
  * code than the author gets other drafts accepted; this measures how much the code repeats itself, the condition
  * prompt lookup needs, and which predictor settings pay on this machine. Runs alone:
- * `UV_THREADPOOL_SIZE=1 node --import tsx bench/speculative.ts [model.gguf] [threads] [engine build addon]`.
+ * `UV_THREADPOOL_SIZE=1 node --import tsx bench/speculative.ts [model.gguf] [threads] [--draft-main bigger.gguf] [engine build addon]`.
  */
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -28,6 +28,7 @@ import { getLlama, InputLookupTokenPredictor, LlamaCompletion, LlamaLogLevel, To
 import { loadLocalLlama } from "../src/inference/engine/localBinary.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
 import { root, rng } from "./completionSupport.ts";
+import { draftModelRows, type DraftModelRow } from "./draftModel.ts";
 import { editPlaces } from "./speculativeEdits.ts";
 
 /** Predictor settings compared (pattern: tokens that must match before a draft; draft: most tokens drafted). */
@@ -89,7 +90,7 @@ export const SAMPLERS = {
  * `sampler`, and erasing the refuted drafts. The drafts are tokens the model never writes, so every step yields one
  * token and the step's cost is the decode time over the tokens generated. Median of 3 runs of 24 tokens per length.
  */
-async function stepCosts(model: LlamaModel, threads: number, maxDraft: number, sampler: (typeof SAMPLERS)[keyof typeof SAMPLERS]): Promise<number[]> {
+export async function stepCosts(model: LlamaModel, threads: number, maxDraft: number, sampler: (typeof SAMPLERS)[keyof typeof SAMPLERS]): Promise<number[]> {
   const context = await model.createContext({ contextSize: 4096, threads, flashAttention: "auto" });
   try {
     const predictor = new FixedDraftPredictor(model.tokenize("\u0001")[0]);
@@ -186,6 +187,8 @@ export interface SpeculativeFigures {
   readonly rows: Row[];
   /** Edits (bench/speculativeEdits.ts): all three kinds together, and the best setting per kind. */
   readonly edits: { readonly places: number; readonly rows: Row[]; readonly byKind: Record<string, Row> };
+  /** A draft model for completions (bench/draftModel.ts), when a main model was given to measure it against. */
+  readonly draftModel?: { readonly mainStepMs: number[]; readonly draftStepMs: number; readonly rows: DraftModelRow[] };
 }
 
 /** Drafting against every place's real answer with `setting`, costed with the measured verification batches. */
@@ -209,7 +212,7 @@ function expected(all: readonly Place[], setting: { pattern: number; draft: numb
   return { ...setting, acceptance: round(drafted === 0 ? 0 : accepted / drafted), tokensPerStep: round(tokens / steps), expectedSpeedup: round(plainMs / specMs) };
 }
 
-export async function speculativeOnRealCode(options: { modelPath: string; threads: number; engineBinary?: string }): Promise<SpeculativeFigures> {
+export async function speculativeOnRealCode(options: { modelPath: string; threads: number; engineBinary?: string; draftMainModelPath?: string }): Promise<SpeculativeFigures> {
   const maxThreads = Math.max(1, options.threads);
   // The prebuilt binary, or the build for this CPU (Optimize the Engine), whose batches may cost otherwise.
   const llama = options.engineBinary
@@ -230,7 +233,19 @@ export async function speculativeOnRealCode(options: { modelPath: string; thread
         byKind[kind] = EDIT_PREDICTOR_SETTINGS.map((setting) => expected(ofKind, setting, editCostMs)).reduce((a, b) => (b.expectedSpeedup > a.expectedSpeedup ? b : a));
       }
       const round = (ms: number) => Math.round(ms * 10) / 10;
-      return { costMs: costMs.map(round), editCostMs: editCostMs.map(round), rows, edits: { places: edits.length, rows: editRows, byKind } };
+      let draftModel: SpeculativeFigures["draftModel"];
+      if (options.draftMainModelPath) {
+        // This model drafts for the bigger one; both decode greedily, as completions do.
+        const main = await llama.loadModel({ modelPath: options.draftMainModelPath });
+        try {
+          const mainStepMs = (await stepCosts(main, options.threads, 4, SAMPLERS.completion)).map(round);
+          const draftStepMs = round(costMs[0]);
+          draftModel = { mainStepMs, draftStepMs, rows: draftModelRows(mainStepMs, draftStepMs) };
+        } finally {
+          await main.dispose();
+        }
+      }
+      return { costMs: costMs.map(round), editCostMs: editCostMs.map(round), rows, edits: { places: edits.length, rows: editRows, byKind }, ...(draftModel ? { draftModel } : {}) };
     } finally {
       await model.dispose();
     }
@@ -244,8 +259,8 @@ export async function speculativeOnRealCode(options: { modelPath: string; thread
  * `UV_THREADPOOL_SIZE=1`): in a process with the default pool of 4, a batch of 2 tokens measured as much as 2 decode
  * steps (work hopping between pool threads), which would misstate the cost of verifying drafts.
  */
-export function speculativeInEngineConditions(options: { modelPath: string; threads: number; engineBinary?: string }): SpeculativeFigures {
-  const args = [options.modelPath, String(options.threads), ...(options.engineBinary ? [options.engineBinary] : [])];
+export function speculativeInEngineConditions(options: { modelPath: string; threads: number; draftMainModelPath?: string }): SpeculativeFigures {
+  const args = [options.modelPath, String(options.threads), ...(options.draftMainModelPath ? ["--draft-main", options.draftMainModelPath] : [])];
   const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
     cwd: root,
     encoding: "utf8",
@@ -260,6 +275,10 @@ export function speculativeInEngineConditions(options: { modelPath: string; thre
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const modelPath = process.argv[2] ?? (await ensureSyntheticModel("qwen05b", { quantization: "Q8_0" }));
   const threads = Number(process.argv[3]) || 2;
-  const engineBinary = process.argv[4];
-  console.log(JSON.stringify({ bench: "speculative", ...(await speculativeOnRealCode({ modelPath, threads, ...(engineBinary ? { engineBinary } : {}) })) }));
+  const rest = process.argv.slice(4);
+  const draftAt = rest.indexOf("--draft-main");
+  const draftMainModelPath = draftAt >= 0 ? rest.splice(draftAt, 2)[1] : undefined;
+  const engineBinary = rest[0];
+  const figures = await speculativeOnRealCode({ modelPath, threads, ...(engineBinary ? { engineBinary } : {}), ...(draftMainModelPath ? { draftMainModelPath } : {}) });
+  console.log(JSON.stringify({ bench: "speculative", ...figures }));
 }
