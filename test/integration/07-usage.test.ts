@@ -13,7 +13,7 @@ import { activateExtension, closeChatAndModels, openChatWithTinyModel, recordUse
 import type { PrivateCoderApi } from "../../src/extension/extension.ts";
 
 /** Every field a usage line may have: anything else would be a place for content to hide. */
-const FIELDS = new Set(["v", "t", "feature", "backend", "model", "lang", "outcome", "acceptedBy", "acceptedChars", "source", "cacheHit", "reason", "promptTokens", "reusedTokens", "generatedTokens", "ttftMs", "totalMs", "tokensPerSecond", "stopReason", "redactions"]);
+const FIELDS = new Set(["v", "t", "feature", "backend", "model", "lang", "outcome", "acceptedBy", "acceptedChars", "source", "cacheHit", "reason", "promptTokens", "reusedTokens", "generatedTokens", "ttftMs", "totalMs", "tokensPerSecond", "stopReason", "drafting", "draftsAccepted", "draftsRejected", "redactions"]);
 
 const SOURCE = [
   "export interface Parcel {",
@@ -213,6 +213,9 @@ describe("Usage log and statistics in the extension host", function () {
       for (const key of Object.keys(JSON.parse(line) as object)) assert.ok(FIELDS.has(key), `unexpected field ${key} in ${line}`);
     }
     const outcomes = lines.map((l) => parseUsageRecord(l)).map((r) => `${r?.feature}:${r?.outcome}`);
+    // Completions from the engine say whether they drafted (speculative decoding is on, `auto`, by default): counts only.
+    const drafted = lines.map((l) => parseUsageRecord(l)).filter((r) => r?.feature === "completion" && r.source === "engine" && r.generatedTokens !== undefined);
+    assert.ok(drafted.length > 0 && drafted.every((r) => typeof r?.drafting === "boolean" && Number.isInteger(r.draftsAccepted) && Number.isInteger(r.draftsRejected)), JSON.stringify(drafted));
     for (const expected of ["completion:accepted", "completion:typedThrough"]) assert.ok(outcomes.includes(expected), `${expected} in ${outcomes.join(", ")}`);
     assert.ok(outcomes.some((o) => o.startsWith("chat:")) && outcomes.some((o) => o.startsWith("explain:")), outcomes.join(", "));
     const forbidden = contentStrings(texts, [...names, folder(), "usage-test", "typescript"], vocabularyOf(lines.map((l) => parseUsageRecord(l)).filter((r) => r !== undefined)));
