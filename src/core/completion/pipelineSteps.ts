@@ -7,7 +7,7 @@ import { buildCompletionContext, type CompletionContext, type CursorPosition } f
 import { selectExtraContext, type ExtraChunk, type Snippet } from "./extraContext.ts";
 import { postprocess, suggestionComplete, type PostprocessContext } from "./postprocess/index.ts";
 import type { PipelineDocument, PipelineRequest } from "./pipelineTypes.ts";
-import { completionRequestFields, type CompletionRequestFields } from "./request.ts";
+import { coldTokensToEvaluate, completionRequestFields, type CompletionRequestFields } from "./request.ts";
 import type { TokenCounter } from "./tokens.ts";
 import { shouldRequest, type CompletionMode, type TriggerDecision } from "./trigger.ts";
 
@@ -172,15 +172,10 @@ export function buildPrompt(input: PromptInputs): PromptPlan {
   };
   let prompt = sized(budget.maxPromptTokens);
   if (!prompt.warm && !input.prefetch && budget.coldPromptTokens < budget.maxPromptTokens) {
-    const left = promptTokens(prompt.ctx, prompt.extra) * (1 - prompt.heldShare);
-    if (left > budget.coldPromptTokens) prompt = sized(budget.coldPromptTokens);
+    if (coldTokensToEvaluate(prompt.ctx, prompt.extra, prompt.heldShare) > budget.coldPromptTokens) prompt = sized(budget.coldPromptTokens);
   }
   const fields = completionRequestFields(prompt.ctx, prompt.extra, input.mode, budget, { warm: prompt.warm, heldShare: prompt.heldShare, salt: input.salt });
   return { ...prompt, mode: input.mode, fields };
-}
-
-function promptTokens(ctx: CompletionContext, extra: readonly ExtraChunk[]): number {
-  return ctx.tokens.total + extra.reduce((n, c) => n + c.tokens, 0);
 }
 
 function clampShare(share: number): number {
@@ -194,7 +189,7 @@ function clampShare(share: number): number {
  */
 export function prefetchTooSlow(plan: PromptPlan, budget: CompletionBudget, grow: boolean): boolean {
   if (plan.warm) return false;
-  const tokens = promptTokens(plan.ctx, plan.extra) * (1 - plan.heldShare);
+  const tokens = coldTokensToEvaluate(plan.ctx, plan.extra, plan.heldShare);
   return (tokens * 1000) / budget.speed.prefillTokensPerSecond > (grow ? GROW_MAX_COLD_MS : PREFETCH_MAX_COLD_MS);
 }
 

@@ -44,6 +44,15 @@ export interface RequestFieldOptions {
 }
 
 /**
+ * Prompt tokens the engine has to evaluate for a prompt it does not hold the start of, where a prewarm stopped
+ * part-way left `heldShare` (0-1) of it evaluated already (`extra`: their `tokens`, else the default estimator).
+ */
+export function coldTokensToEvaluate(ctx: CompletionContext, extra: readonly (PromptChunk & { readonly tokens?: number })[], heldShare = 0): number {
+  const extraTokens = extra.reduce((n, c) => n + (c.tokens ?? estimateTokens(c.text)), 0);
+  return (ctx.tokens.total + extraTokens) * (1 - heldShare);
+}
+
+/**
  * Builds the engine request fields for `ctx` + `extra` (`selectExtraContext`'s chunks; their `tokens` are used for
  * the time budget, else the default estimator) in `mode` under `budget`.
  */
@@ -55,8 +64,7 @@ export function completionRequestFields(
   options: RequestFieldOptions,
 ): CompletionRequestFields {
   const gen = mode === "singleLine" ? budget.singleLine : budget.multiLine;
-  const extraTokens = extra.reduce((n, c) => n + (c.tokens ?? estimateTokens(c.text)), 0);
-  const toEvaluate = options.warm ? ctx.budget.suffix + 8 : (ctx.tokens.total + extraTokens) * (1 - (options.heldShare ?? 0));
+  const toEvaluate = options.warm ? ctx.budget.suffix + 8 : coldTokensToEvaluate(ctx, extra, options.heldShare);
   return {
     prefix: ctx.prefix,
     currentLinePrefix: ctx.currentLinePrefix,
