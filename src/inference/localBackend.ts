@@ -248,9 +248,9 @@ function describeModel(info: LoadedModelInfo, device: Device | null | undefined)
     `${info.architecture}, context ${info.contextSize} tokens`,
     `${device ?? "cpu"}, ${info.threads} threads (${info.threadsSource})${info.gpuLayers > 0 ? `, ${info.gpuLayers} GPU layers` : ""}`,
     `file ${gib(info.fileSize)}, FIM ${info.fimSupported ? "supported" : "not supported (prefix-only completion)"}`,
-    ...(info.speculative
-      ? [`speculative decoding ${info.speculative.choice} (decode tokens/s drafting ${info.speculative.draftingTokensPerSecond ?? "-"}, plain ${info.speculative.plainTokensPerSecond ?? "-"})`]
-      : []),
+    ...([["completions", info.speculative], ["edits", info.speculativeEdits]] as const).flatMap(([what, s]) =>
+      s ? [`speculative decoding of ${what} ${s.choice} (decode tokens/s drafting ${s.draftingTokensPerSecond ?? "-"}, plain ${s.plainTokensPerSecond ?? "-"})`] : [],
+    ),
   ];
 }
 

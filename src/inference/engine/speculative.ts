@@ -2,9 +2,9 @@
  * Speculative decoding for completions and edits, switched per request by what it measures (the decision: speculativeGate.ts).
  *
  * Prompt-lookup drafts (node-llama-cpp's `InputLookupTokenPredictor`) are verified in one batch, so greedy output is
- * unchanged; whether they save time depends on the machine and on the code. On a 2-core CPU a batch of 4 tokens costs
- * 1.9 decode steps, so drafts right 37% of the time only break even (bench/speculative.ts); where a batch costs little
- * more than one token (a GPU), or where the code repeats itself a lot, they pay. So in `auto` the engine measures:
+ * unchanged; whether they save time depends on the machine and on the code. On a 2-core CPU a step checking 3 drafts
+ * costs 1.9 decode steps, so completions' drafts, right about 40% of the time, only break even (bench/speculative.ts);
+ * where a batch costs little more than one token (a GPU), or where the answer repeats its input (an edit), they pay. So in `auto` the engine measures:
  * requests alternate between drafting and not until each way has a few decode-speed samples, then the faster way is
  * kept, trying the other every few requests in case the code or the load changed.
  */

@@ -1,7 +1,8 @@
 /**
- * Whether a completion request drafts (speculative decoding in `auto`): requests alternate between drafting and not
- * until each way has a few decode-speed samples, then the faster way is kept, and every few requests the other is
- * tried in case the code or the load changed. Pure: the engine feeds it each request's measured decode speed.
+ * Whether a request drafts (speculative decoding in `auto`; completions and edits each have their own gate):
+ * requests alternate between drafting and not until each way has a few decode-speed samples, then the faster way is
+ * kept, and every few requests the other is tried in case the code or the load changed. Pure: the engine feeds it
+ * each request's measured decode speed.
  */
 import { median } from "../../core/median.ts";
 
