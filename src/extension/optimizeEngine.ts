@@ -33,6 +33,11 @@ export function localEngineBinary(ctx: Ctx): string | null {
 
 const round2 = (n: number): string => n.toFixed(2);
 
+/** The model the builds are measured on: the completion model's file, else the chat model's ("" when none). */
+function measuredModelPath(ctx: Ctx): string {
+  return ctx.config.get("completion.modelPath") || ctx.config.get("chat.modelPath");
+}
+
 /** node-llama-cpp inside the extension (the host bundle cannot resolve packages relative to itself). */
 function nlcDir(ctx: Ctx): string {
   return ctx.extensionContext.asAbsolutePath("node_modules/node-llama-cpp");
@@ -75,7 +80,7 @@ async function optimize(ctx: Ctx, backends: BackendRegistry): Promise<void> {
     void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: building the engine for this CPU needs {0} on PATH. The prebuilt engine stays in use.", missing.join(", ")));
     return;
   }
-  const modelPath = ctx.config.get("completion.modelPath") || ctx.config.get("chat.modelPath");
+  const modelPath = measuredModelPath(ctx);
   if (!modelPath) {
     void vscode.window.showErrorMessage(vscode.l10n.t("Private Coder: select a model first; the build for this CPU is measured on it."));
     return;
@@ -170,7 +175,7 @@ export function scheduleReverify(ctx: Ctx, backends: BackendRegistry, modelReady
 }
 
 async function reverify(ctx: Ctx, backends: BackendRegistry, saved: SavedBuild, bootId: string, signal: AbortSignal): Promise<void> {
-  const modelPath = ctx.config.get("completion.modelPath") || ctx.config.get("chat.modelPath");
+  const modelPath = measuredModelPath(ctx);
   if (!modelPath) return;
   const state = ctx.extensionContext.globalState;
   const client = { childPath: ctx.extensionContext.asAbsolutePath("dist/inference/child.mjs"), cacheDir: ctx.extensionContext.globalStorageUri.fsPath };

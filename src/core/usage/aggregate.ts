@@ -5,7 +5,7 @@
  * second; the host runs it, the webview only draws.
  */
 import type { UsageFeature, UsageRecord } from "./record.ts";
-import { median } from "../median.ts";
+import { medianToTenth } from "../median.ts";
 
 export type UsageRange = "today" | "7d" | "30d" | "all";
 export const USAGE_RANGES: readonly UsageRange[] = ["today", "7d", "30d", "all"];
@@ -253,7 +253,7 @@ export function summarize(records: readonly UsageRecord[], range: UsageRange, no
     drafting: {
       ...drafts,
       confirmedRate: drafts.accepted + drafts.rejected > 0 ? drafts.accepted / (drafts.accepted + drafts.rejected) : null,
-      generation: { drafting: medianOrNull(generationBy.drafting), plain: medianOrNull(generationBy.plain) },
+      generation: { drafting: medianToTenth(generationBy.drafting), plain: medianToTenth(generationBy.plain) },
     },
     redactions,
   };
@@ -303,8 +303,4 @@ function speedSeries(points: readonly { t: number; prefill?: number; generation?
     generation.push(nG > 0 ? Math.round((sumG / nG) * 10) / 10 : null);
   }
   return { t, prefill, generation };
-}
-
-function medianOrNull(values: readonly number[]): number | null {
-  return values.length === 0 ? null : Math.round(median(values) * 10) / 10;
 }

@@ -4,7 +4,7 @@
  * kept, and every few requests the other is tried in case the code or the load changed. Pure: the engine feeds it
  * each request's measured decode speed.
  */
-import { median } from "../../core/median.ts";
+import { median, medianToTenth } from "../../core/median.ts";
 
 export interface GateOptions {
   /** Decode-speed samples kept per way. Default 7. */
@@ -42,8 +42,7 @@ export class SpeculativeGate {
 
   /** Median decode tokens/s each way (null without samples). */
   get measured(): { drafting: number | null; plain: number | null } {
-    const m = (values: number[]) => (values.length === 0 ? null : Math.round(median(values) * 10) / 10);
-    return { drafting: m(this.speeds.drafting), plain: m(this.speeds.plain) };
+    return { drafting: medianToTenth(this.speeds.drafting), plain: medianToTenth(this.speeds.plain) };
   }
 
   /** Whether the next request drafts. */
