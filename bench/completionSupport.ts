@@ -3,6 +3,7 @@
  * engine, the safety gate over the real file system, and the two self-contained measurements (the pipeline's own time
  * on a large file, and the naive node-llama-cpp baseline).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
@@ -101,6 +102,15 @@ export class TimedEngine implements CompletionEngine {
 export function safety(): CompletionSafetyGate {
   const fs = { realpath: (p: string) => realpath(p), readTextFile: (p: string) => readFile(p, "utf8").catch(() => undefined) };
   return new CompletionSafetyGate(new FileSystemSafetyPolicy(fs, () => ({ excludedPaths: [], sensitiveWords: [], sensitiveWordAction: "redact", workspaceFolders: [root] })));
+}
+
+/** This repository's TypeScript sources (git's list, in its order) of at least `minLines` lines. */
+export function repositorySources(minLines: number): { readonly name: string; readonly lines: string[] }[] {
+  return execFileSync("git", ["ls-files", "src/*.ts"], { cwd: root, encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => ({ name: f, lines: readFileSync(path.join(root, f), "utf8").split("\n") }))
+    .filter((f) => f.lines.length >= minLines);
 }
 
 /** ~16,000 lines, ~1.3 MB of TypeScript built from this repository's sources. */

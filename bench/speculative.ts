@@ -27,7 +27,7 @@ import { fileURLToPath } from "node:url";
 import { getLlama, InputLookupTokenPredictor, LlamaCompletion, LlamaLogLevel, TokenPredictor, type LlamaModel, type Token } from "node-llama-cpp";
 import { loadLocalLlama } from "../src/inference/engine/localBinary.ts";
 import { ensureSyntheticModel } from "../test/fixtures/models.ts";
-import { root, rng } from "./completionSupport.ts";
+import { repositorySources, root, rng } from "./completionSupport.ts";
 import { draftModelRows, type DraftModelRow } from "./draftModel.ts";
 import { editPlaces } from "./speculativeEdits.ts";
 
@@ -125,11 +125,7 @@ export async function stepCosts(model: LlamaModel, threads: number, maxDraft: nu
 
 /** Seeded places in this repository's TypeScript: three lines taken out, the FIM prompt around the gap. */
 function places(model: LlamaModel): Place[] {
-  const files = execFileSync("git", ["ls-files", "src/*.ts"], { cwd: root, encoding: "utf8" })
-    .split("\n")
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => readFileSync(path.join(root, f), "utf8").split("\n"))
-    .filter((lines) => lines.length >= 120);
+  const files = repositorySources(120).map((f) => f.lines);
   const { prefix: pre, suffix: suf, middle: mid } = model.tokens.infill;
   if (pre == null || suf == null || mid == null) throw new Error("the benchmark model has no FIM tokens");
   const random = rng(7);

@@ -12,12 +12,9 @@
  * node-llama-cpp drafts for a chat answer from the last user message only (`LlamaChat` hands it to
  * `updateInputTokens`), so that is the lookup input here too.
  */
-import { readFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
 import type { LlamaModel, Token } from "node-llama-cpp";
 import { editRequestText } from "../src/core/chat/editExtraction.ts";
-import { root, rng } from "./completionSupport.ts";
+import { repositorySources, rng } from "./completionSupport.ts";
 
 export interface EditPlace {
   readonly kind: "rename" | "guard" | "docComment";
@@ -69,11 +66,7 @@ function edited(kind: EditPlace["kind"], lines: string[], random: () => number):
 
 /** `count` edit places, the three kinds in turn, from seeded spots in this repository's TypeScript. */
 export function editPlaces(model: LlamaModel, count: number): EditPlace[] {
-  const files = execFileSync("git", ["ls-files", "src/*.ts"], { cwd: root, encoding: "utf8" })
-    .split("\n")
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => ({ name: f, lines: readFileSync(path.join(root, f), "utf8").split("\n") }))
-    .filter((f) => f.lines.length >= 80);
+  const files = repositorySources(80);
   const kinds: EditPlace["kind"][] = ["rename", "guard", "docComment"];
   // The turn's end and the answer's start as the ChatML template renders them (the benchmark model's template).
   const answerStart = model.tokenize("<|im_end|>\n<|im_start|>assistant\n", true);
